@@ -1,0 +1,44 @@
+# Two entry points (see README): `make run` and `make test`. Each installs what it needs first.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test setup setup-test bench clean
+
+run: setup
+	$(BIN)/nn-playground serve --host $(HOST) --port $(PORT)
+
+test: setup-test
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+setup: $(VENV)/.installed node_modules/.installed
+
+setup-test: setup $(VENV)/.installed-test chromium
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's chromium for the Playwright tests (Playwright cannot download its own browser here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	  command -v apt-get >/dev/null 2>&1 && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+	  || echo "no apt-get: the UI tests fall back to Playwright's own browser"; }
+
+clean:
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,174 @@
+"""Dense networks for the 2-D playground: activations, the output head, initialisation, losses.
+
+`MLP` is a plain `nn.Module` (so it exports, saves and runs anywhere PyTorch does) whose forward
+calls `F.linear` directly instead of calling sub-modules: a playground step is ~20 tiny ops and
+per-module call overhead would be a fifth of it (bench/playground_speed.py).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.spec import Spec
+
+LEAKY_SLOPE = 0.01
+TF_INIT_RANGE = 0.5      # TF Playground: weights U(-0.5, 0.5) ...
+TF_INIT_BIAS = 0.1       # ... and biases 0.1
+
+
+def _step(x: torch.Tensor) -> torch.Tensor:
+    # A comparison has no gradient: nothing upstream of a step layer learns. That is the lesson.
+    return (x > 0).to(x.dtype)
+
+
+ACTIVATION_FNS = {
+    "tanh": torch.tanh,
+    "relu": F.relu,
+    "sigmoid": torch.sigmoid,
+    "linear": lambda x: x,
+    "leaky_relu": lambda x: F.leaky_relu(x, LEAKY_SLOPE),
+    "elu": F.elu,
+    "gelu": F.gelu,
+    "softsign": F.softsign,
+    "softplus": F.softplus,
+    "step": _step,
+}
+
+
+class Step(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return _step(x)
+
+
+# The matching torch.nn modules, for export and oracle tests.
+ACTIVATION_MODULE_TYPES = {
+    "tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "linear": nn.Identity,
+    "leaky_relu": lambda: nn.LeakyReLU(LEAKY_SLOPE), "elu": nn.ELU, "gelu": nn.GELU,
+    "softsign": nn.Softsign, "softplus": nn.Softplus, "step": Step,
+}
+
+
+def output_units(spec: Spec) -> int:
+    k = spec.data.n_classes
+    return k if spec.training.loss == "cross_entropy" and k > 2 else 1
+
+
+def output_activation(spec: Spec) -> str:
+    """The head's activation as the network applies it (cross-entropy heads emit logits)."""
+    if spec.training.loss == "cross_entropy":
+        return "linear"
+    return "tanh" if spec.data.problem == "classification" else "linear"
+
+
+class MLP(nn.Module):
+    """Dense layers; `activations[i]` follows layer i (the last one is the head's).
+
+    Weights are stored [in, out] so each layer is one `addmm` with no transpose node for
+    autograd to walk (8% faster steps than `nn.Linear`'s [out, in]); `weight(i)` and
+    `to_sequential()` give the usual [out, in] layout.
+    """
+
+    def __init__(self, sizes: list[int], activations: list[str]):
+        super().__init__()
+        self.w = nn.ParameterList(nn.Parameter(torch.empty(a, b)) for a, b in zip(sizes, sizes[1:]))
+        self.b = nn.ParameterList(nn.Parameter(torch.empty(b)) for b in sizes[1:])
+        self.sizes = list(sizes)
+        self.activations = list(activations)
+        self._fns = [ACTIVATION_FNS[a] for a in activations]
+        self._layers = list(zip(self.w, self.b, self._fns))   # plain tensors: no getattr cost
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for w, b, fn in self._layers:
+            x = fn(torch.addmm(b, x, w))
+        return x
+
+    def forward_all(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Every layer's output, the head's last (for neuron maps)."""
+        outs = []
+        for w, b, fn in self._layers:
+            x = fn(torch.addmm(b, x, w))
+            outs.append(x)
+        return outs
+
+    def parameters_in_order(self) -> list[torch.Tensor]:
+        """[w0, b0, w1, b1, ...]: weights at even positions."""
+        return [p for pair in zip(self.w, self.b) for p in pair]
+
+    def weight(self, i: int) -> torch.Tensor:
+        """Layer i's weight as [out, in], torch.nn.Linear's layout."""
+        return self.w[i].detach().T
+
+    def to_sequential(self) -> nn.Sequential:
+        """The same network as standard torch.nn modules (for export and oracle tests)."""
+        mods: list[nn.Module] = []
+        for i, act in enumerate(self.activations):
+            lin = nn.Linear(self.sizes[i], self.sizes[i + 1])
+            with torch.no_grad():
+                lin.weight.copy_(self.weight(i))
+                lin.bias.copy_(self.b[i])
+            mods.append(lin)
+            if act != "linear":
+                mods.append(ACTIVATION_MODULE_TYPES[act]())
+        return nn.Sequential(*mods)
+
+
+def build_model(spec: Spec) -> MLP:
+    sizes = [len(spec.data.features)] + [l.units for l in spec.model.layers] + [output_units(spec)]
+    acts = [l.activation for l in spec.model.layers] + [output_activation(spec)]
+    model = MLP(sizes, acts)
+    init_weights(model, spec.model.init, torch.Generator().manual_seed(spec.training.seed))
+    return model
+
+
+@torch.no_grad()
+def init_weights(model: MLP, scheme: str, gen: torch.Generator) -> None:
+    for w, b in zip(model.w, model.b):
+        fan_in, fan_out = w.shape
+        if scheme == "tf":
+            w.uniform_(-TF_INIT_RANGE, TF_INIT_RANGE, generator=gen)
+            b.fill_(TF_INIT_BIAS)
+            continue
+        if scheme == "zero":
+            w.zero_()
+        elif scheme == "xavier":
+            bound = math.sqrt(6.0 / (fan_in + fan_out))
+            w.uniform_(-bound, bound, generator=gen)
+        elif scheme == "he":
+            w.normal_(0.0, math.sqrt(2.0 / fan_in), generator=gen)
+        else:
+            raise ValueError(f"unknown init {scheme!r}")
+        b.zero_()
+
+
+def targets(spec: Spec, y) -> torch.Tensor:
+    """Dataset labels as the loss wants them: ±1 (squared error), 0/1 (sigmoid), class index."""
+    y = torch.as_tensor(y)
+    if spec.data.problem == "regression":
+        return y.float().reshape(-1, 1)
+    if spec.training.loss == "mse":
+        return (y.float() * 2 - 1).reshape(-1, 1)
+    if output_units(spec) == 1:
+        return y.float().reshape(-1, 1)
+    return y.long()
+
+
+def loss_fn(spec: Spec):
+    """(prediction, target) -> mean loss. Squared error is TF Playground's ½(ŷ−y)²."""
+    if spec.training.loss == "mse":
+        return lambda out, t: 0.5 * F.mse_loss(out, t)
+    if output_units(spec) == 1:
+        return F.binary_cross_entropy_with_logits
+    return F.cross_entropy
+
+
+def correct(spec: Spec, out: torch.Tensor, t: torch.Tensor) -> torch.Tensor | None:
+    """Boolean tensor of correct predictions, or None for regression."""
+    if spec.data.problem == "regression":
+        return None
+    if out.shape[1] > 1:
+        return out.argmax(1) == t
+    threshold = 0.0   # tanh output vs ±1 labels, or a logit vs 0/1 labels: both split at 0
+    return (out[:, 0] > threshold) == (t[:, 0] > (0.0 if spec.training.loss == "mse" else 0.5))

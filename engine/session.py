@@ -1,0 +1,252 @@
+"""The training state machine of one experiment: data, model, optimiser, counters and history.
+
+No threads, sockets or clocks other than the caller's time budget: `train_batch`, `train_epoch`
+and `train_for(seconds)` advance it; `engine.views.snapshot` reads it. Deterministic under the
+spec's seeds: the same spec gives the same data, starting weights and batch order.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from engine.data import generate
+from engine.features import feature_matrix
+from engine.model import build_model, correct, loss_fn, targets
+from engine.optim import Optimizer, add_regularization
+from engine.spec import Spec
+
+SEED_MULTIPLIER = 1103515245     # regenerate: next data seed from the last, reproducibly
+SEED_INCREMENT = 12345
+SEED_MODULUS = 2**31
+
+
+@dataclass
+class Split:
+    """Raw points, model inputs and loss targets of one part of the data."""
+    points: np.ndarray          # [n, 2] raw coordinates, for drawing
+    labels: np.ndarray          # [n] class index or regression target, for drawing
+    x: torch.Tensor             # [n, features]
+    t: torch.Tensor             # targets as the loss wants them
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@dataclass
+class History:
+    epoch: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    train_accuracy: list = field(default_factory=list)
+    test_accuracy: list = field(default_factory=list)
+
+    KEYS = ("epoch", "train_loss", "test_loss", "val_loss", "train_accuracy", "test_accuracy")
+
+    def append(self, epoch: int, metrics: dict) -> None:
+        self.epoch.append(epoch)
+        for key in self.KEYS[1:]:
+            getattr(self, key).append(metrics.get(key))
+
+    def since(self, start: int) -> dict:
+        return {"start": start, **{k: getattr(self, k)[start:] for k in self.KEYS}}
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+
+def split_indices(n: int, train_ratio: int, validation_ratio: int, seed: int):
+    """Shuffle with the data seed, then cut: train | validation (from the train part) | test."""
+    perm = np.random.Generator(np.random.PCG64(seed)).permutation(n)
+    n_train = max(1, min(n - 1, round(n * train_ratio / 100)))
+    n_val = round(n_train * validation_ratio / 100)
+    if validation_ratio and n_val == 0:
+        n_val = 1
+    n_val = min(n_val, n_train - 1)
+    return perm[: n_train - n_val], perm[n_train - n_val: n_train], perm[n_train:]
+
+
+class Session:
+    """One experiment being trained. Status: paused, playing, diverged or stopped."""
+
+    def __init__(self, spec: Spec, device: torch.device | str = "cpu"):
+        self.device = torch.device(device)
+        self.spec = spec
+        self.data_version = 0
+        self._load_data()
+        self.reset()
+
+    # ---- set-up -------------------------------------------------------------------------
+    def _load_data(self) -> None:
+        d = self.spec.data
+        points, labels = generate(d.dataset, d.samples, d.noise / 100, d.seed, d.classes)
+        tr, va, te = split_indices(len(labels), d.train_ratio, d.validation_ratio, d.seed)
+        feats = torch.from_numpy(feature_matrix(points, d.features)).to(self.device)
+        t_all = targets(self.spec, labels).to(self.device)
+        self.splits = {
+            name: Split(points[idx], labels[idx], feats[idx], t_all[idx])
+            for name, idx in (("train", tr), ("val", va), ("test", te))
+        }
+        self._x_all = torch.cat([s.x for s in self.splits.values()])
+        self.data_version += 1
+
+    def reset(self) -> None:
+        """Fresh weights from the training seed (so a reset repeats the start), counters at 0."""
+        torch.manual_seed(self.spec.training.seed)
+        self.model = build_model(self.spec).to(self.device)
+        self.params = self.model.parameters_in_order()
+        # Only a step activation cuts the graph; asking autograd to fill zeros costs 3%.
+        self._unused = any(l.activation == "step" for l in self.spec.model.layers)
+        t = self.spec.training
+        self.optimizer = Optimizer(t.optimizer, self.params, t.learning_rate, t.momentum)
+        self._loss = loss_fn(self.spec)
+        self._shuffle = torch.Generator().manual_seed(t.seed)
+        self._order: torch.Tensor | None = None
+        self._cursor = 0
+        self.epoch = 0
+        self.step = 0
+        self.history = History()
+        self.status = "paused"
+        self.message: str | None = None
+        self.best_epoch: int | None = None
+        self._best_val = math.inf
+        self._best_params: list[torch.Tensor] | None = None
+        self._stale_epochs = 0
+        self.metrics = self.evaluate()
+        self.weights_version = 0
+
+    def configure(self, spec: Spec) -> bool:
+        """Adopt a new spec. Live fields apply in place; anything structural rebuilds.
+        Returns True when the session was rebuilt (reset)."""
+        old, self.spec = self.spec, spec
+        if spec.structure() == old.structure():
+            t = spec.training
+            self.optimizer.lr, self.optimizer.momentum = t.learning_rate, t.momentum
+            return False
+        if spec.data != old.data:
+            self._load_data()
+        self.reset()
+        return True
+
+    def regenerate(self) -> Spec:
+        """New data from the next seed; the network and its training go on (as TF Playground)."""
+        seed = (self.spec.data.seed * SEED_MULTIPLIER + SEED_INCREMENT) % SEED_MODULUS
+        self.spec = self.spec.with_data(seed=seed)
+        self._load_data()
+        self._order, self._cursor = None, 0
+        self.metrics = self.evaluate()
+        return self.spec
+
+    # ---- training -----------------------------------------------------------------------
+    def train_batch(self) -> bool:
+        """One optimiser step on the next mini-batch; True when it completed an epoch."""
+        train = self.splits["train"]
+        if self._order is None:
+            self._order = torch.randperm(len(train), generator=self._shuffle).to(self.device)
+            self._xs, self._ts = train.x[self._order], train.t[self._order]
+        c, bs = self._cursor, self.spec.training.batch_size
+        out = self.model(self._xs[c: c + bs])
+        loss = self._loss(out, self._ts[c: c + bs])
+        grads = torch.autograd.grad(loss, self.params, allow_unused=self._unused,
+                                    materialize_grads=self._unused)
+        t = self.spec.training
+        if t.regularization != "none" and t.regularization_rate:
+            add_regularization(grads[0::2], self.optimizer.params[0::2], t.regularization,
+                               t.regularization_rate)
+        self.optimizer.step(grads)
+        self.step += 1
+        self._cursor = c + bs
+        if self._cursor < len(train):
+            return False
+        self._order, self._cursor = None, 0
+        self._end_epoch()
+        return True
+
+    def train_epoch(self) -> None:
+        while not self.train_batch():
+            pass
+
+    def train_for(self, seconds: float, clock=time.perf_counter) -> int:
+        """Train while playing, for about `seconds`; returns the epochs completed."""
+        deadline, epochs = clock() + seconds, 0
+        while self.status == "playing":
+            epochs += self.train_batch()
+            if clock() >= deadline:
+                break
+        return epochs
+
+    def _end_epoch(self) -> None:
+        self.epoch += 1
+        self.weights_version += 1
+        self.metrics = m = self.evaluate()
+        self.history.append(self.epoch, m)
+        if not math.isfinite(m["train_loss"]):
+            self.status = "diverged"
+            self.message = (f"loss diverged at epoch {self.epoch}: lower the learning rate "
+                            f"(now {self.spec.training.learning_rate:g}) and reset")
+            return
+        if self.spec.training.early_stopping and m["val_loss"] is not None:
+            self._early_stopping(m["val_loss"])
+
+    def _early_stopping(self, val_loss: float) -> None:
+        if val_loss < self._best_val:
+            self._best_val, self.best_epoch, self._stale_epochs = val_loss, self.epoch, 0
+            self._best_params = [p.detach().clone() for p in self.params]
+            return
+        self._stale_epochs += 1
+        patience = self.spec.training.early_stopping
+        if self._stale_epochs >= patience:
+            with torch.no_grad():
+                for p, best in zip(self.params, self._best_params):
+                    p.copy_(best)
+            self.metrics = self.evaluate()
+            self.status = "stopped"
+            self._stale_epochs = 0
+            self.message = (f"early stopping at epoch {self.epoch}: validation loss has not "
+                            f"improved for {patience} epochs; restored the weights of epoch "
+                            f"{self.best_epoch}")
+
+    @torch.inference_mode()
+    def evaluate(self) -> dict:
+        """Loss (without the regularisation penalty, as TF Playground shows it) and accuracy."""
+        out_all = self.model(self._x_all)      # one pass over all splits, then cut it
+        m, start = {}, 0
+        for name in ("train", "val", "test"):
+            s = self.splits[name]
+            out, start = out_all[start: start + len(s)], start + len(s)
+            if len(s) == 0:
+                m[f"{name}_loss"] = m[f"{name}_accuracy"] = None
+                continue
+            m[f"{name}_loss"] = self._loss(out, s.t).item()
+            ok = correct(self.spec, out, s.t)
+            m[f"{name}_accuracy"] = None if ok is None else ok.float().mean().item()
+        return m
+
+    # ---- control ------------------------------------------------------------------------
+    def play(self) -> None:
+        if self.status == "diverged":
+            raise RuntimeError(self.message)
+        self.status, self.message = "playing", None
+
+    def pause(self) -> None:
+        if self.status == "playing":
+            self.status = "paused"
+
+    @torch.no_grad()
+    def set_weight(self, layer: int, to: int, frm: int, value: float) -> None:
+        """Edit one link: `frm` indexes layer `layer`'s inputs, `to` its units."""
+        self.model.w[layer][frm, to] = value
+        self._after_edit()
+
+    @torch.no_grad()
+    def set_bias(self, layer: int, unit: int, value: float) -> None:
+        self.model.b[layer][unit] = value
+        self._after_edit()
+
+    def _after_edit(self) -> None:
+        self.weights_version += 1
+        self.metrics = self.evaluate()

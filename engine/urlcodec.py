@@ -1,0 +1,441 @@
+"""The one codec between an experiment spec and a URL hash.
+
+This module owns the share-link format. Its keys are a superset of TensorFlow Playground's
+(tensorflow/playground, src/state.ts), so any TF Playground link opens here with only the host
+changed, and every link we write still opens there (TF ignores the keys it does not know).
+
+- ``hash_to_raw(text)`` turns a URL or hash into a RAW spec: only the fields the hash mentions,
+  typed where the text is well-formed and otherwise left as the raw string, so that
+  ``engine.spec.parse_spec`` (the only validator) rejects it with the field path.
+- ``spec_to_hash(spec)`` writes a NORMALISED spec: TF's keys in TF's order, then ours, which
+  are written only when they differ from the spec defaults so a TF-style spec gives a TF link.
+
+One table, ``_ROWS``, drives both directions: a row is (key, spec path, encode, decode), so a
+new key costs one row. Most rows are plain leaves built by ``_leaf``; the few TF keys that do
+not map one-to-one onto a spec field (the layers, the dataset, the features, the seeds, the
+initialiser) share a decoder that reads every key it needs from the hash at once.
+
+Decisions a reader of a TF link should know:
+- A key the hash leaves out takes TF's default, which is also ours, so it is simply not set;
+  the exceptions are the keys that feed a list (``networkShape``/``activation``/``activations``
+  build ``model.layers`` from TF's default shape 4,2 and activation tanh; a feature key starts
+  from TF's inputs x, y) and ``problem=regression`` without ``regDataset`` (TF's reg-plane).
+- ``seed``: an integer literal is that seed; a decimal (TF writes ``Math.random().toFixed(5)``,
+  e.g. ``0.48512``) becomes ``round(value * 100000) % 2**31``, so ``0.48512`` and ``48512``
+  give the same data. Without ``trainSeed`` the training seed equals the data seed, so a TF
+  link is fully determined by its ``seed``.
+- Booleans are ``true``/``false``. Anything else, where the key feeds a list or a shared field
+  (a feature, a ``_hide`` flag, ``initZero``, a per-layer ``activations`` list of the wrong
+  length), is passed on as ``"key=text"`` so the parser's error still names the key.
+- ``problem`` other than ``regression`` means classification, as in TF.
+- A value left empty (``learningRate=``) counts as absent, as in TF; only ``networkShape=``
+  means something (no hidden layers).
+- Lists come back in canonical order: features in the registry's, ``view.hidden`` in
+  ``HIDEABLE``'s (names as TF spells them), whatever order the hash used.
+
+And a reader of one of our links in TF: ``activation`` carries the first layer's activation
+when the layers differ (``activations`` has them all); a regression spec writes its dataset
+under ``regDataset`` (``reg-plane``, ``reg-gauss``, or our own name) and TF's default
+``dataset=circle`` beside it, as TF does; ``init`` is written only for the initialisers TF
+lacks (xavier, he), since tf and zero travel in ``initZero``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any, Callable
+from urllib.parse import unquote
+
+from engine.data import DATASETS, REGRESSION
+from engine.features import FEATURES
+
+__all__ = ["hash_to_raw", "spec_to_hash", "TF_KEYS", "NEW_KEYS", "HIDEABLE", "KEY_PATHS"]
+
+# --- TF Playground's vocabulary -----------------------------------------------------------
+
+# (TF key, our feature name), in TF's property order, which is also the order it writes them.
+_FEATURE_KEYS = (
+    ("x", "x1"), ("y", "x2"), ("xTimesY", "x1x2"), ("xSquared", "x1sq"), ("ySquared", "x2sq"),
+    ("cosX", "cosx1"), ("sinX", "sinx1"), ("cosY", "cosx2"), ("sinY", "sinx2"),
+)
+# The spec lists features in the registry's canonical order, whatever order the hash uses.
+_FEATURE_ORDER = tuple(FEATURES)
+
+# Controls TF can hide with <name>_hide=true, then its feature keys (which remove an input).
+HIDEABLE: tuple[str, ...] = (
+    "showTestData", "discretize", "playButton", "stepButton", "resetButton", "learningRate",
+    "activation", "regularization", "regularizationRate", "problem", "dataset",
+    "percTrainData", "noise", "batchSize", "numHiddenLayers",
+) + tuple(key for key, _ in _FEATURE_KEYS)
+_HIDE_SUFFIX = "_hide"
+
+# TF names its regression datasets apart from the classification ones; ours are plain names.
+_REG_FROM_TF = {"reg-plane": "plane", "reg-gauss": "multi-gauss"}
+_REG_TO_TF = {ours: tf for tf, ours in _REG_FROM_TF.items()}
+
+# TF's defaults for the keys that feed a list or a shared field (see the module docstring).
+_TF_SHAPE = (4, 2)
+_TF_ACTIVATION = "tanh"
+_TF_FEATURES = ("x1", "x2")
+_TF_DATASET = "circle"
+_TF_REG_DATASET = "reg-plane"
+
+# TF's seeds are 5-decimal fractions; this scale makes them integers without collisions.
+_TF_SEED_SCALE = 100_000
+_SEED_RANGE = 2**31
+
+
+# --- text <-> value --------------------------------------------------------------------------
+
+_INT_RE = re.compile(r"[+-]?\d+")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _to_float(text: str) -> float | str:
+    # float() alone would also accept "nan", "inf" and "1_0", which no spec range check catches.
+    if _NUMBER_RE.fullmatch(text):
+        value = float(text)
+        if math.isfinite(value):
+            return value
+    return text
+
+
+def _to_int(text: str) -> int | float | str:
+    if _INT_RE.fullmatch(text):
+        return int(text)
+    value = _to_float(text)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # "10.0" is a well-formed 10
+    return value  # 1.5 or "abc": the parser says what is wrong with it
+
+
+def _to_bool(text: str) -> bool | str:
+    return {"true": True, "false": False}.get(text, text)
+
+
+def _to_text(text: str) -> str:
+    return text
+
+
+def _to_seed(text: str) -> int | str:
+    if _INT_RE.fullmatch(text):
+        return int(text)  # ours; out of range is the parser's to reject
+    value = _to_float(text)
+    if isinstance(value, float):
+        return round(value * _TF_SEED_SCALE) % _SEED_RANGE
+    return value
+
+
+def _fmt(value: Any) -> str:
+    """Compact text for a value: true/false, 3 (not 3.0), 0.03 and 0.00001 (as TF writes them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        # repr is the shortest text that round-trips; Decimal spells it without an exponent.
+        return format(Decimal(repr(value)), "f")
+    return str(value)
+
+
+def _surface(key: str, text: str) -> str:
+    """A malformed value for a field that several keys share: keep the key in the message."""
+    return f"{key}={text}"
+
+
+# --- spec paths ------------------------------------------------------------------------------
+
+def _get(spec: dict, path: str) -> Any:
+    for part in path.split("."):
+        spec = spec[part]
+    return spec
+
+
+def _put(raw: dict, path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    for part in parents:
+        raw = raw.setdefault(part, {})
+    raw[leaf] = value
+
+
+def _given(params: dict[str, str], key: str) -> str | None:
+    """The key's text, or None when absent or blank (TF's hasKey)."""
+    text = params.get(key)
+    return text if text is not None and text.strip() else None
+
+
+def _is_regression(spec: dict) -> bool:
+    info = DATASETS.get(spec["data"]["dataset"])  # the dataset decides the problem type
+    return info is not None and info.problem == REGRESSION
+
+
+@cache
+def _spec_defaults() -> dict:
+    # Imported on first use: engine.spec may import this module (HIDEABLE, for the schema).
+    from engine.spec import default_spec
+    return default_spec().to_dict()
+
+
+def _spec_default(spec: dict, path: str) -> Any:
+    if path == "data.samples":  # the one default that depends on the dataset
+        return DATASETS[spec["data"]["dataset"]].default_samples
+    return _get(_spec_defaults(), path)
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+Encode = Callable[[dict], "str | None"]         # normalised spec -> text, None to omit the key
+Decode = Callable[[dict, dict], None]           # (hash params, raw spec being built) -> None
+
+
+@dataclass(frozen=True)
+class _Row:
+    key: str
+    path: str  # the spec field this key carries ("" for keys accepted and ignored)
+    encode: Encode
+    decode: Decode
+
+
+_ALWAYS = object()        # default= sentinels: the key is always written,
+_SPEC_DEFAULT = object()  # or omitted when the field has the parser's default
+
+
+def _leaf(key: str, path: str, parse: Callable[[str], Any], default: Any = _ALWAYS) -> _Row:
+    """A key that is one spec field, omitted when the field equals `default`."""
+    def encode(spec: dict) -> str | None:
+        value = _get(spec, path)
+        if default is _SPEC_DEFAULT:
+            if value == _spec_default(spec, path):
+                return None
+        elif default is not _ALWAYS and value == default:
+            return None
+        return _fmt(value)
+
+    def decode(params: dict, raw: dict) -> None:
+        text = _given(params, key)
+        if text is not None:
+            _put(raw, path, parse(text))
+
+    return _Row(key, path, encode, decode)
+
+
+def _get_or(raw: dict, path: str, fallback: Any) -> Any:
+    try:
+        return _get(raw, path)
+    except KeyError:
+        return fallback
+
+
+def _toggle(raw: dict, path: str, item: str, key: str, text: str,
+            order: tuple[str, ...], start: tuple[str, ...] = ()) -> None:
+    """Add or remove one member of a spec list from a boolean key, keeping canonical order."""
+    members = _get_or(raw, path, list(start))
+    flag = _to_bool(text)
+    if flag is True and item not in members:
+        members.append(item)
+    elif flag is False and item in members:
+        members.remove(item)
+    elif not isinstance(flag, bool):
+        members.append(_surface(key, text))
+    # Stable sort: names outside `order` (malformed ones) stay last, in hash order.
+    members.sort(key=lambda m: order.index(m) if m in order else len(order))
+    _put(raw, path, members)
+
+
+def _feature(key: str, name: str) -> _Row:
+    def encode(spec: dict) -> str:
+        return _fmt(name in spec["data"]["features"])
+
+    def decode(params: dict, raw: dict) -> None:
+        text = _given(params, key)
+        if text is not None:
+            _toggle(raw, "data.features", name, key, text, _FEATURE_ORDER, _TF_FEATURES)
+
+    return _Row(key, "data.features", encode, decode)
+
+
+def _hide(name: str) -> _Row:
+    key = name + _HIDE_SUFFIX
+
+    def encode(spec: dict) -> str | None:
+        return "true" if name in spec["view"]["hidden"] else None  # TF's checklist writes true
+
+    def decode(params: dict, raw: dict) -> None:
+        text = _given(params, key)
+        if text is not None:
+            _toggle(raw, "view.hidden", name, key, text, HIDEABLE)
+
+    return _Row(key, "view.hidden", encode, decode)
+
+
+def _ignored(key: str, written: str | None = None) -> _Row:
+    """A TF key we accept and do not use (TF's stats panel, its tutorial articles)."""
+    return _Row(key, "", lambda spec: written, lambda params, raw: None)
+
+
+# Shared decoders: several keys feed one spec field, so each of these reads all of its keys
+# and runs once per decode however many of them the hash has.
+
+def _decode_layers(params: dict, raw: dict) -> None:
+    shape = params.get("networkShape")  # "networkShape=" is meaningful: no hidden layers
+    if shape is None:
+        units: list = list(_TF_SHAPE)
+    else:
+        units = [_to_int(u.strip()) for u in shape.split(",")] if shape.strip() else []
+    activation = _given(params, "activation") or _TF_ACTIVATION
+    acts = [activation] * len(units)
+    per_layer = _given(params, "activations")
+    if per_layer is not None:
+        names = [a.strip() for a in per_layer.split(",")]
+        if len(names) != len(units):
+            names = [_surface("activations", per_layer)] * len(units)
+        acts = names
+    _put(raw, "model.layers",
+         [{"kind": "dense", "units": u, "activation": a} for u, a in zip(units, acts)])
+
+
+def _decode_dataset(params: dict, raw: dict) -> None:
+    # TF keeps both datasets in the link; `problem` says which one is live.
+    if _given(params, "problem") == "regression":
+        name = _given(params, "regDataset") or _TF_REG_DATASET
+        _put(raw, "data.dataset", _REG_FROM_TF.get(name, name))
+    elif (name := _given(params, "dataset")) is not None:
+        _put(raw, "data.dataset", name)
+
+
+def _decode_seeds(params: dict, raw: dict) -> None:
+    data_seed = None
+    if (text := _given(params, "seed")) is not None:
+        data_seed = _to_seed(text)
+        _put(raw, "data.seed", data_seed)
+    if (text := _given(params, "trainSeed")) is not None:
+        _put(raw, "training.seed", _to_int(text))
+    elif isinstance(data_seed, int):
+        _put(raw, "training.seed", data_seed)  # a TF link is fully determined by its seed
+
+
+def _decode_init(params: dict, raw: dict) -> None:
+    init = _given(params, "init")  # ours, more specific than TF's boolean: it wins
+    if init is None:
+        text = _given(params, "initZero")
+        flag = None if text is None else _to_bool(text)
+        if flag is None or flag is False:
+            return  # TF's init is the spec default
+        init = "zero" if flag is True else _surface("initZero", text)
+    _put(raw, "model.init", init)
+
+
+def _layer_activations(spec: dict) -> list[str]:
+    return [layer["activation"] for layer in spec["model"]["layers"]]
+
+
+_TF_ROWS: tuple[_Row, ...] = (
+    _Row("activation", "model.layers",
+         # TF has one activation for all layers; with mixed layers the first stands for them.
+         lambda s: (_layer_activations(s) or [_TF_ACTIVATION])[0], _decode_layers),
+    _leaf("regularization", "training.regularization", _to_text, default="none"),  # TF's rule
+    _leaf("batchSize", "training.batch_size", _to_int),
+    _Row("dataset", "data.dataset",
+         lambda s: _TF_DATASET if _is_regression(s) else s["data"]["dataset"], _decode_dataset),
+    _Row("regDataset", "data.dataset",
+         lambda s: (_REG_TO_TF.get(s["data"]["dataset"], s["data"]["dataset"])
+                    if _is_regression(s) else _TF_REG_DATASET), _decode_dataset),
+    _leaf("learningRate", "training.learning_rate", _to_float),
+    _leaf("regularizationRate", "training.regularization_rate", _to_float),
+    _leaf("noise", "data.noise", _to_int),
+    _Row("networkShape", "model.layers",
+         lambda s: ",".join(str(layer["units"]) for layer in s["model"]["layers"]),
+         _decode_layers),
+    _Row("seed", "data.seed", lambda s: _fmt(s["data"]["seed"]), _decode_seeds),
+    _leaf("showTestData", "view.show_test_data", _to_bool),
+    _leaf("discretize", "view.discretize", _to_bool),
+    _leaf("percTrainData", "data.train_ratio", _to_int),
+    *(_feature(key, name) for key, name in _FEATURE_KEYS),
+    _ignored("collectStats", written="false"),
+    _ignored("tutorial"),
+    _Row("problem", "data.dataset",
+         lambda s: "regression" if _is_regression(s) else "classification", _decode_dataset),
+    _Row("initZero", "model.init", lambda s: _fmt(s["model"]["init"] == "zero"), _decode_init),
+    _leaf("hideText", "view.hide_text", _to_bool),
+)
+
+_HIDE_ROWS: tuple[_Row, ...] = tuple(_hide(name) for name in HIDEABLE)
+
+_NEW_ROWS: tuple[_Row, ...] = (
+    # Our defaults are TF's behaviour (squared error, plain SGD, TF's sample counts), so a
+    # link without these keys means the same here as in TF.
+    _leaf("optimizer", "training.optimizer", _to_text, default=_SPEC_DEFAULT),
+    _leaf("loss", "training.loss", _to_text, default=_SPEC_DEFAULT),
+    _leaf("momentum", "training.momentum", _to_float, default=_SPEC_DEFAULT),
+    _leaf("classes", "data.classes", _to_int, default=_SPEC_DEFAULT),
+    _leaf("samples", "data.samples", _to_int, default=_SPEC_DEFAULT),
+    _leaf("validation", "data.validation_ratio", _to_int, default=_SPEC_DEFAULT),
+    _leaf("earlyStopping", "training.early_stopping", _to_int, default=_SPEC_DEFAULT),
+    # tf and zero travel in TF's initZero; only the initialisers TF lacks need this key.
+    _Row("init", "model.init",
+         lambda s: None if s["model"]["init"] in ("tf", "zero") else s["model"]["init"],
+         _decode_init),
+    _Row("trainSeed", "training.seed",
+         lambda s: None if s["training"]["seed"] == s["data"]["seed"]
+         else _fmt(s["training"]["seed"]), _decode_seeds),
+    _Row("activations", "model.layers",
+         lambda s: ",".join(acts) if len(set(acts := _layer_activations(s))) > 1 else None,
+         _decode_layers),
+)
+
+_ROWS: tuple[_Row, ...] = _TF_ROWS + _HIDE_ROWS + _NEW_ROWS
+_BY_KEY = {row.key: row for row in _ROWS}
+
+TF_KEYS: tuple[str, ...] = tuple(row.key for row in _TF_ROWS)  # plus <name>_hide, see HIDEABLE
+NEW_KEYS: tuple[str, ...] = tuple(row.key for row in _NEW_ROWS)
+KEY_PATHS: dict[str, str] = {row.key: row.path for row in _ROWS if row.path}
+
+
+# --- public API ------------------------------------------------------------------------------
+
+def _params(text: str) -> dict[str, str]:
+    """key -> text from a URL, a hash with or without '#', or ''. Later duplicates win."""
+    text = text.strip()
+    if "#" in text:
+        text = text.split("#", 1)[1]
+    elif "://" in text:
+        text = ""  # a URL without a hash says nothing
+    params: dict[str, str] = {}
+    for item in text.split("&"):
+        key, sep, value = item.partition("=")
+        key = unquote(key).strip()
+        if sep and key:  # TF reads "key" without "=" as absent
+            params[key] = unquote(value)
+    return params
+
+
+def hash_to_raw(text: str, unknown: list[str] | None = None) -> dict:
+    """Decode a share link into a raw spec holding only the fields it mentions.
+
+    Keys this codec does not know are ignored, as TF does; pass a list as `unknown` to have
+    their names appended to it (in hash order).
+    """
+    params = _params(text)
+    raw: dict = {}
+    done: set[Decode] = set()
+    for row in _ROWS:
+        if row.key in params and row.decode not in done:
+            done.add(row.decode)
+            row.decode(params, raw)
+    if unknown is not None:
+        unknown.extend(key for key in params if key not in _BY_KEY)
+    return raw
+
+
+def spec_to_hash(spec: dict) -> str:
+    """Encode a normalised spec as a hash (no leading '#'): TF's keys, then ours where needed."""
+    pairs = []
+    for row in _ROWS:
+        text = row.encode(spec)
+        if text is not None:
+            pairs.append(f"{row.key}={text}")
+    return "&".join(pairs)

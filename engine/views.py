@@ -1,0 +1,105 @@
+"""Probes that turn a Session into a Frame of plain arrays for the browser's views.
+
+Maps cover [-EXTENT, EXTENT]² with row 0 at the top (x2 = +EXTENT) and column 0 at x1 = −EXTENT.
+A value v in [-1, 1] travels as uint8 round((v + 1) · 127.5), TF Playground's colour domain;
+the output map is GRID² (one forward pass over the grid), every neuron's thumbnail THUMB² (a
+second, tiny pass), and only the neuron a person is looking at (`focus`) goes at full size.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from engine.data import DATASETS
+from engine.features import feature_matrix
+from engine.session import Session
+
+GRID = 100
+THUMB = 16
+EXTENT = 6.0
+QUANT = 127.5
+
+
+@dataclass
+class Frame:
+    scalars: dict
+    arrays: dict[str, np.ndarray]
+
+
+_grid_cache: dict[tuple, torch.Tensor] = {}
+
+
+def grid_points(size: int) -> np.ndarray:
+    """[size², 2] raw coordinates, row-major from the top-left corner."""
+    xs = np.linspace(-EXTENT, EXTENT, size, dtype=np.float32)
+    x1, x2 = np.meshgrid(xs, xs[::-1])
+    return np.stack([x1.ravel(), x2.ravel()], axis=1)
+
+
+def grid_inputs(features: tuple[str, ...], size: int, device: torch.device) -> torch.Tensor:
+    key = (features, size, str(device))
+    if key not in _grid_cache:
+        _grid_cache[key] = torch.from_numpy(feature_matrix(grid_points(size), features)).to(device)
+    return _grid_cache[key]
+
+
+def quantize(v: torch.Tensor) -> np.ndarray:
+    return ((v.clamp(-1, 1) + 1) * QUANT).round().to(torch.uint8).cpu().numpy()
+
+
+def _head_values(session: Session, out: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The head's output as a value in [-1, 1] (and class index for several classes)."""
+    spec = session.spec
+    if out.shape[1] > 1:
+        prob = torch.softmax(out, dim=1)
+        conf, cls = prob.max(dim=1)
+        return {"value": conf * 2 - 1, "class": cls}
+    if spec.training.loss == "cross_entropy":
+        return {"value": torch.sigmoid(out[:, 0]) * 2 - 1}
+    return {"value": out[:, 0]}
+
+
+def _input_maps(x: torch.Tensor) -> torch.Tensor:
+    """Input features scaled to fill the colour range (X₁ spans ±6, sin X₁ spans ±1)."""
+    return x / x.abs().amax(dim=0, keepdim=True).clamp_min(1e-6)
+
+
+@torch.inference_mode()
+def snapshot(session: Session, focus: int | None = None, history_from: int = 0,
+             include_data: bool = False) -> Frame:
+    """Everything one frame shows. `focus` indexes the neurons array (inputs first)."""
+    model, spec, dev = session.model, session.spec, session.device
+    grid_x = grid_inputs(spec.data.features, GRID, dev)
+    outs = model.forward_all(grid_x)
+    head = _head_values(session, outs[-1])
+    arrays: dict[str, np.ndarray] = {"output": quantize(head["value"]).reshape(GRID, GRID)}
+    if "class" in head:
+        arrays["output_class"] = head["class"].to(torch.uint8).cpu().numpy().reshape(GRID, GRID)
+    if DATASETS[spec.data.dataset].dims == 1:
+        arrays["curve"] = outs[-1][:GRID, 0].float().cpu().numpy()
+
+    thumb_x = grid_inputs(spec.data.features, THUMB, dev)
+    thumb_maps = torch.cat([_input_maps(thumb_x)] + model.forward_all(thumb_x)[:-1], dim=1)
+    arrays["neurons"] = quantize(thumb_maps.T.contiguous()).reshape(-1, THUMB, THUMB)
+    if focus is not None and 0 <= focus < thumb_maps.shape[1]:
+        full = torch.cat([_input_maps(grid_x)] + outs[:-1], dim=1)[:, focus]
+        arrays["focus"] = quantize(full).reshape(GRID, GRID)
+
+    for i in range(len(model.w)):
+        arrays[f"weight.{i}"] = model.weight(i).float().cpu().numpy()     # [out, in]
+        arrays[f"bias.{i}"] = model.b[i].detach().float().cpu().numpy()
+    if include_data:
+        for name in ("train", "test"):
+            s = session.splits[name]
+            arrays[f"{name}_x"] = s.points.astype(np.float32)
+            arrays[f"{name}_y"] = s.labels.astype(np.float32)
+
+    scalars = {
+        "status": session.status, "message": session.message,
+        "epoch": session.epoch, "step": session.step, "device": str(dev.type),
+        "metrics": session.metrics, "history": session.history.since(history_from),
+        "best_epoch": session.best_epoch, "data_version": session.data_version,
+    }
+    return Frame(scalars, arrays)

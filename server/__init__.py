@@ -1,0 +1,45 @@
+"""The Flask app: `create_app(config)` wires pages, REST, sockets, storage and the runner.
+
+Embedded defaults: a SQLite file under instance/, in-process training on the auto-detected
+device. Each concern owns one module with an `init_app(app)`.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_MESSAGE_BYTES = 1_000_000     # socket and HTTP bodies: a spec is a few KB
+
+socketio = SocketIO(async_mode="threading", max_http_buffer_size=MAX_MESSAGE_BYTES)
+
+DEFAULTS = {
+    "DATABASE": str(ROOT / "instance" / "nn-playground.sqlite3"),
+    "FPS": 30,
+    "DEVICE": "auto",
+    "RUNNER_AUTOSTART": True,     # tests turn it off and drive the runner by hand
+    "MAX_SESSIONS": 200,
+    "MAX_SESSIONS_PER_OWNER": 8,
+    "DETACHED_TTL_S": 600,
+    "MAX_CONTENT_LENGTH": MAX_MESSAGE_BYTES,
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), static_url_path="/static")
+    app.config.update(DEFAULTS)
+    app.config["SECRET_KEY"] = os.environ.get("NN_PLAYGROUND_SECRET") or secrets.token_hex(32)
+    app.config.update(config or {})
+
+    from server import events, runner, store, views
+    store.init_app(app)
+    views.init_app(app)
+    runner.init_app(app, socketio)
+    socketio.init_app(app)
+    events.init_app(app, socketio)
+    return app

@@ -1,0 +1,130 @@
+"""`nn-playground`: serve the app, normalise a spec, or train one headless.
+
+  nn-playground serve [--host H] [--port P] [--db FILE] [--fps N] [--device auto|cpu|cuda]
+  nn-playground spec URL_OR_FILE            normalised spec as JSON; errors and exit status 2
+  nn-playground train URL_OR_FILE --epochs N [--json] [--device ...]
+
+URL_OR_FILE is a JSON spec file, a share URL (ours or TensorFlow Playground's) or a bare hash.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from engine.devices import CHOICES, pick_device
+from engine.spec import SpecError
+from server.specs import load
+
+PROGRESS_WIDTH = 30
+EXIT_BAD_SPEC = 2
+
+
+def _load_or_exit(source: str):
+    try:
+        return load(source)
+    except SpecError as exc:
+        for e in exc.errors:
+            print(e["message"], file=sys.stderr)
+        sys.exit(EXIT_BAD_SPEC)
+    except OSError as exc:
+        print(f"cannot read {source}: {exc}", file=sys.stderr)
+        sys.exit(EXIT_BAD_SPEC)
+
+
+def cmd_serve(args) -> None:
+    from server import create_app, socketio
+    config = {"FPS": args.fps, "DEVICE": args.device}
+    if args.db:
+        config["DATABASE"] = args.db
+    app = create_app(config)
+    print(f"NN Playground on http://{args.host}:{args.port} "
+          f"(device {app.extensions['runner'].device}, database {app.config['DATABASE']})",
+          flush=True)
+    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
+                 log_output=args.verbose)
+
+
+def cmd_spec(args) -> None:
+    print(json.dumps(_load_or_exit(args.source).to_dict(), indent=2))
+
+
+def _progress(epoch: int, total: int, metrics: dict) -> None:
+    done = int(PROGRESS_WIDTH * epoch / total)
+    bar = "#" * done + "." * (PROGRESS_WIDTH - done)
+    print(f"\r[{bar}] epoch {epoch}/{total}  train {metrics['train_loss']:.4f}  "
+          f"test {metrics['test_loss']:.4f}", end="", file=sys.stderr, flush=True)
+
+
+def cmd_train(args) -> None:
+    import torch
+    from engine.session import Session
+    spec = _load_or_exit(args.source)
+    torch.set_num_threads(args.threads)
+    try:
+        device = pick_device(args.device)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(EXIT_BAD_SPEC)
+    session = Session(spec, device)
+    start = time.perf_counter()
+    every = max(1, args.epochs // 100)
+    for _ in range(args.epochs):
+        session.train_epoch()
+        if not args.json and (session.epoch % every == 0 or session.epoch == args.epochs):
+            _progress(session.epoch, args.epochs, session.metrics)
+        if session.status in ("diverged", "stopped"):
+            break
+    seconds = time.perf_counter() - start
+    m = session.metrics
+    result = {"train_loss": m["train_loss"], "test_loss": m["test_loss"],
+              "epochs": session.epoch, "seconds": round(seconds, 3), "device": str(device),
+              "status": session.status}
+    if m["test_accuracy"] is not None:
+        result["accuracy"] = m["test_accuracy"]
+    if session.message:
+        result["message"] = session.message
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(file=sys.stderr)
+        for key, value in result.items():
+            print(f"{key:>12}: {value}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nn-playground", description=__doc__.split("\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog=__doc__.split("\n", 1)[1])
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="run the web app")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=5000)
+    s.add_argument("--db", help="SQLite file (default instance/nn-playground.sqlite3)")
+    s.add_argument("--fps", type=float, default=30, help="frames per second per client")
+    s.add_argument("--device", choices=CHOICES, default="auto")
+    s.add_argument("--verbose", action="store_true", help="log every request")
+    s.set_defaults(func=cmd_serve)
+    s = sub.add_parser("spec", help="print the normalised spec of a URL, hash or JSON file")
+    s.add_argument("source", metavar="URL_OR_FILE")
+    s.set_defaults(func=cmd_spec)
+    s = sub.add_parser("train", help="train a spec headless")
+    s.add_argument("source", metavar="URL_OR_FILE")
+    s.add_argument("--epochs", type=int, required=True)
+    s.add_argument("--json", action="store_true", help="print one JSON object of final metrics")
+    s.add_argument("--device", choices=CHOICES, default="auto")
+    s.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    s.set_defaults(func=cmd_train)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "epochs", 1) is not None and getattr(args, "epochs", 1) < 1:
+        build_parser().error("--epochs must be at least 1")
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

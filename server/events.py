@@ -1,0 +1,202 @@
+"""Socket.IO handlers: thin. Validate the payload, act on the session under its lock, answer.
+
+Every event answers through its acknowledgement with `{"ok": true, ...}` or
+`{"ok": false, "errors": [{"path", "message"}]}` (docs/protocol.md). A session belongs to the
+browser whose signed cookie opened it; any other client naming its id is told it does not exist.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import secrets
+
+from flask import Flask, request, session as cookie
+from flask_socketio import Namespace
+
+from engine.spec import SpecError
+from server.runner import Full, Runner
+from server.specs import resolve
+
+log = logging.getLogger(__name__)
+OWNER_KEY = "owner"
+
+
+class PayloadError(ValueError):
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.errors = [{"path": path, "message": f"{path}: {message}"}]
+
+
+def owner_id() -> str:
+    """The browser's id from its signed cookie (made here if the page did not make one)."""
+    if OWNER_KEY not in cookie:
+        cookie[OWNER_KEY] = secrets.token_urlsafe(16)
+    return cookie[OWNER_KEY]
+
+
+def answer(handler):
+    """Turn a handler's dict or raised validation error into the ack payload; never crash."""
+    @functools.wraps(handler)
+    def wrapped(self, data=None):
+        data = data if isinstance(data, dict) else {}
+        try:
+            return {"ok": True, **(handler(self, data) or {})}
+        except (SpecError, PayloadError) as exc:
+            return {"ok": False, "errors": exc.errors}
+        except Full as exc:
+            return {"ok": False, "errors": [{"path": "", "message": str(exc)}]}
+        except Exception:
+            log.exception("handler %s failed", handler.__name__)
+            return {"ok": False, "errors": [{"path": "", "message": "internal server error"}]}
+    return wrapped
+
+
+def _index(data: dict, key: str, upper: int) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < upper:
+        raise PayloadError(key, f"{value!r} is not an index from 0 to {upper - 1}")
+    return value
+
+
+def _number(data: dict, key: str, bound: float = 1e6) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or abs(value) > bound:
+        raise PayloadError(key, f"{value!r} is not a number from {-bound:g} to {bound:g}")
+    return float(value)
+
+
+class PlaygroundNamespace(Namespace):
+    def __init__(self, runner: Runner):
+        super().__init__("/")
+        self.runner = runner
+
+    def _entry(self, data: dict):
+        entry = self.runner.get(data.get("session_id"), owner_id())
+        if entry is None:
+            raise PayloadError("session_id", "no such session")
+        return data["session_id"], entry
+
+    def _done(self, key, entry, frame=True) -> dict:
+        if frame:
+            self.runner.send_frame(key, entry)
+        s = entry.session
+        return {"status": s.status, "epoch": s.epoch, "step": s.step, "message": s.message}
+
+    def on_connect(self, auth=None):
+        owner_id()
+
+    def on_disconnect(self, reason=None):
+        self.runner.detach(request.sid)
+
+    @answer
+    def on_open(self, data):
+        if "session_id" in data:                       # re-attach after a reconnect
+            key, entry = self._entry(data)
+            with entry.lock:
+                self.runner.attach(entry, request.sid)
+                return {"session_id": key, **resolve({"spec": entry.session.spec.to_dict()}),
+                        **self._done(key, entry)}
+        resolved = resolve(data)
+        key, entry = self.runner.create(resolved["parsed"], owner_id(), request.sid)
+        with entry.lock:
+            return {"session_id": key, "spec": resolved["spec"], "hash": resolved["hash"],
+                    **self._done(key, entry)}
+
+    @answer
+    def on_configure(self, data):
+        key, entry = self._entry(data)
+        resolved = resolve(data)
+        with entry.lock:
+            reset = entry.session.configure(resolved["parsed"])
+            if reset:
+                self.runner.reset_stream(entry)
+            return {"spec": resolved["spec"], "hash": resolved["hash"], "reset": reset,
+                    **self._done(key, entry)}
+
+    @answer
+    def on_play(self, data):
+        key, entry = self._entry(data)
+        with entry.lock:
+            try:
+                entry.session.play()
+            except RuntimeError as exc:
+                raise PayloadError("status", str(exc)) from None
+        self.runner.wake()
+        return {"status": "playing"}
+
+    @answer
+    def on_pause(self, data):
+        key, entry = self._entry(data)
+        with entry.lock:
+            entry.session.pause()
+            return self._done(key, entry)
+
+    @answer
+    def on_step(self, data):
+        key, entry = self._entry(data)
+        unit = data.get("unit", "epoch")
+        if unit not in ("epoch", "batch"):
+            raise PayloadError("unit", f"{unit!r} is not one of epoch, batch")
+        with entry.lock:
+            s = entry.session
+            s.pause()
+            s.train_epoch() if unit == "epoch" else s.train_batch()
+            return self._done(key, entry)
+
+    @answer
+    def on_reset(self, data):
+        key, entry = self._entry(data)
+        with entry.lock:
+            entry.session.reset()
+            self.runner.reset_stream(entry)
+            return self._done(key, entry)
+
+    @answer
+    def on_regenerate(self, data):
+        key, entry = self._entry(data)
+        with entry.lock:
+            spec = entry.session.regenerate()
+            return {**resolve({"spec": spec.to_dict()}), **self._done(key, entry)}
+
+    @answer
+    def on_view(self, data):
+        key, entry = self._entry(data)
+        focus = data.get("focus")
+        with entry.lock:
+            n = entry.session.model.sizes
+            total = sum(n[:-1])                        # inputs and hidden units
+            entry.focus = None if focus is None else _index(data, "focus", total)
+            return self._done(key, entry)
+
+    @answer
+    def on_set_weight(self, data):
+        key, entry = self._entry(data)
+        with entry.lock:
+            sizes = entry.session.model.sizes
+            layer = _index(data, "layer", len(sizes) - 1)
+            to = _index(data, "to", sizes[layer + 1])
+            frm = _index(data, "from", sizes[layer])
+            entry.session.set_weight(layer, to, frm, _number(data, "value"))
+            return self._done(key, entry)
+
+    @answer
+    def on_set_bias(self, data):
+        key, entry = self._entry(data)
+        with entry.lock:
+            sizes = entry.session.model.sizes
+            layer = _index(data, "layer", len(sizes) - 1)
+            unit = _index(data, "unit", sizes[layer + 1])
+            entry.session.set_bias(layer, unit, _number(data, "value"))
+            return self._done(key, entry)
+
+    def on_frame_ack(self, data=None):
+        data = data if isinstance(data, dict) else {}
+        entry = self.runner.get(data.get("session_id"), owner_id())
+        if entry is not None:
+            self.runner.ack(entry, data.get("seq"))
+
+
+def init_app(app: Flask, socketio) -> None:
+    socketio.on_namespace(PlaygroundNamespace(app.extensions["runner"]))

@@ -1,0 +1,85 @@
+"""Pages and REST: the index page, the schema the page renders controls from, dataset
+previews, spec normalisation, and the front-end packages served from node_modules."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, \
+    send_from_directory, session as cookie
+
+from engine import devices
+from engine.data import DATASETS, preview
+from engine.spec import SpecError, schema
+from engine.urlcodec import HIDEABLE
+from engine.views import EXTENT, GRID, THUMB
+from server import ROOT
+from server.events import owner_id
+from server.specs import resolve
+
+bp = Blueprint("pages", __name__)
+
+# What the page may load from node_modules (never a CDN): name → path in node_modules.
+VENDOR = {
+    "plotly.min.js": "plotly.js-dist-min/plotly.min.js",
+    "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
+    "socket.io.esm.min.js.map": "socket.io-client/dist/socket.io.esm.min.js.map",
+}
+
+
+@bp.get("/")
+def index():
+    owner_id()          # the browser's id cookie: its sessions are its own
+    cookie.permanent = True
+    return render_template("index.html", schema_url="/api/schema")
+
+
+@bp.get("/vendor/<name>")
+def vendor(name: str):
+    if name not in VENDOR:
+        abort(404)
+    folder, _, file = VENDOR[name].rpartition("/")
+    return send_from_directory(ROOT / "node_modules" / folder, file)
+
+
+@bp.get("/api/schema")
+def api_schema():
+    out = schema()
+    out["grid"] = {"size": GRID, "thumb": THUMB, "extent": EXTENT}
+    out["hideable"] = list(HIDEABLE)
+    out["fps"] = current_app.config["FPS"]
+    out["compute"] = {**devices.describe(),
+                      "device": str(current_app.extensions["runner"].device)}
+    return jsonify(out)
+
+
+@bp.get("/api/datasets/<name>/preview")
+def api_preview(name: str):
+    info = DATASETS.get(name)
+    if info is None:
+        return jsonify(errors=[{"path": "dataset", "message":
+                                f"dataset: {name!r} is not one of {', '.join(DATASETS)}"}]), 404
+    classes = request.args.get("classes", 2, type=int)
+    if info.problem == "classification" and not 2 <= classes <= info.max_classes:
+        return jsonify(errors=[{"path": "classes", "message":
+                                f"classes: {classes} is outside 2 to {info.max_classes}"}]), 400
+    x, y = preview(name, classes if info.problem == "classification" else 2)
+    return jsonify(points=x.round(3).tolist(), labels=y.round(4).tolist(),
+                   problem=info.problem, dims=info.dims)
+
+
+@bp.post("/api/spec")
+def api_spec():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(errors=[{"path": "", "message": "send a JSON object with spec or hash"}]), 400
+    try:
+        r = resolve(body)
+    except SpecError as exc:
+        return jsonify(errors=exc.errors), 400
+    return jsonify(spec=r["spec"], hash=r["hash"])
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.errorhandler(413)
+    def too_large(_):
+        return jsonify(errors=[{"path": "", "message": "request body too large"}]), 413

@@ -1,0 +1,97 @@
+/**
+ * Colour maths, apart from drawing: lookup tables that turn the server's uint8 map coding into
+ * RGBA, and the colours of data points.
+ */
+import {
+  SCALE_COLORS, CLASS_PALETTE, HEATMAP_WHITE_MIX, CLASS_MAX_STRENGTH, UINT8_HALF, UINT8_MAX,
+  RGBA, OPAQUE,
+} from "./constants.js";
+
+const WHITE = [255, 255, 255];
+
+function mix(a, b, t) {
+  return a.map((channel, i) => Math.round(channel + (b[i] - channel) * t));
+}
+
+/** Colour of a value in [-1, 1] on TF Playground's orange–grey–blue scale. */
+export function scaleColor(value) {
+  const v = Math.max(-1, Math.min(1, value));
+  return v < 0
+    ? mix(SCALE_COLORS.neutral, SCALE_COLORS.negative, -v)
+    : mix(SCALE_COLORS.neutral, SCALE_COLORS.positive, v);
+}
+
+export function cssColor(rgb) {
+  return `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
+}
+
+export function classColor(index) {
+  return CLASS_PALETTE[index % CLASS_PALETTE.length];
+}
+
+/** uint8 code → value in [-1, 1]. */
+export function decodeUnit(code) {
+  return code / UINT8_HALF - 1;
+}
+
+function buildLut(colorOf) {
+  const lut = new Uint8ClampedArray((UINT8_MAX + 1) * RGBA);
+  for (let code = 0; code <= UINT8_MAX; code += 1) {
+    const rgb = colorOf(code);
+    lut.set([rgb[0], rgb[1], rgb[2], OPAQUE], code * RGBA);
+  }
+  return lut;
+}
+
+/** Lookup tables for the diverging scale: continuous and discretized (sign only), lightened. */
+const SCALE_LUT = buildLut((code) => mix(scaleColor(decodeUnit(code)), WHITE, HEATMAP_WHITE_MIX));
+const SIGN_LUT = buildLut((code) => {
+  const v = decodeUnit(code);
+  return mix(scaleColor(v === 0 ? 0 : Math.sign(v)), WHITE, HEATMAP_WHITE_MIX);
+});
+/** Thumbnails are small: draw them at full strength. */
+const THUMB_LUT = buildLut((code) => scaleColor(decodeUnit(code)));
+
+/** Paint uint8 codes into an ImageData with the diverging scale. */
+export function paintScale(codes, image, { discretize = false, thumb = false } = {}) {
+  const lut = thumb ? THUMB_LUT : (discretize ? SIGN_LUT : SCALE_LUT);
+  const out = image.data;
+  for (let i = 0; i < codes.length; i += 1) {
+    const at = codes[i] * RGBA;
+    const o = i * RGBA;
+    out[o] = lut[at];
+    out[o + 1] = lut[at + 1];
+    out[o + 2] = lut[at + 2];
+    out[o + 3] = OPAQUE;
+  }
+}
+
+/**
+ * Paint a multi-class map: arg-max class colour, mixed with white by confidence above chance
+ * (confidence is max probability × 255). Discretized maps show the class colour only.
+ */
+export function paintClasses(classes, confidence, k, image, { discretize = false } = {}) {
+  const out = image.data;
+  const chance = 1 / k;
+  for (let i = 0; i < classes.length; i += 1) {
+    const p = confidence[i] / UINT8_MAX;
+    const strength = discretize ? CLASS_MAX_STRENGTH
+      : CLASS_MAX_STRENGTH * Math.max(0, Math.min(1, (p - chance) / (1 - chance)));
+    const rgb = mix(WHITE, classColor(classes[i]), strength);
+    const o = i * RGBA;
+    out[o] = rgb[0];
+    out[o + 1] = rgb[1];
+    out[o + 2] = rgb[2];
+    out[o + 3] = OPAQUE;
+  }
+}
+
+/**
+ * Colour of a data point's label: regression values on the scale, k > 2 classes from the palette,
+ * two classes orange (label ≤ 0, i.e. −1 or 0) or blue (label > 0).
+ */
+export function labelColor(label, { problem, classes }) {
+  if (problem === "regression") return scaleColor(label);
+  if (classes > 2) return classColor(Math.round(label));
+  return label > 0 ? SCALE_COLORS.positive : SCALE_COLORS.negative;
+}

@@ -1,0 +1,66 @@
+/** Small DOM helpers shared by the views: templates, named parts, canvas sizing, spec paths. */
+
+/** A fresh copy of the first element inside <template id="...">. */
+export function cloneTemplate(id) {
+  const template = document.getElementById(id);
+  if (!template) throw new Error(`missing <template id="${id}">`);
+  return template.content.firstElementChild.cloneNode(true);
+}
+
+/** The element marked data-part="name" inside root. */
+export function part(root, name) {
+  return root.querySelector(`[data-part="${name}"]`);
+}
+
+/** "training.batch_size" → "batch-size"; full=true → "training-batch-size". */
+export function testIdFor(path, full = false) {
+  const name = full ? path : path.split(".").pop();
+  return name.replaceAll("_", "-").replaceAll(".", "-");
+}
+
+/** Split "model.layers[2].units" into ["model", "layers", 2, "units"]. */
+export function pathKeys(path) {
+  const keys = [];
+  for (const piece of path.split(".")) {
+    const match = /^([^[]*)((?:\[\d+\])*)$/.exec(piece);
+    if (match[1]) keys.push(match[1]);
+    for (const index of match[2].matchAll(/\[(\d+)\]/g)) keys.push(Number(index[1]));
+  }
+  return keys;
+}
+
+export function getPath(obj, path) {
+  return pathKeys(path).reduce((node, key) => (node == null ? undefined : node[key]), obj);
+}
+
+export function setPath(obj, path, value) {
+  const keys = pathKeys(path);
+  const last = keys.pop();
+  const parent = keys.reduce((node, key) => node[key], obj);
+  parent[last] = value;
+}
+
+/**
+ * Give a canvas a backing store matching its CSS size times the device pixel ratio and return a
+ * context scaled so that drawing happens in CSS pixels.
+ */
+export function fitCanvas(canvas) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth;
+  const height = canvas.clientHeight;
+  const pixelWidth = Math.max(1, Math.round(width * ratio));
+  const pixelHeight = Math.max(1, Math.round(height * ratio));
+  if (canvas.width !== pixelWidth || canvas.height !== pixelHeight) {
+    canvas.width = pixelWidth;
+    canvas.height = pixelHeight;
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return { ctx, width, height };
+}
+
+/** Format a number for a control or a tooltip without float noise (0.30000000000000004 → 0.3). */
+export function formatNumber(value, digits) {
+  if (value == null || Number.isNaN(value)) return "–";
+  return String(Number(Number(value).toPrecision(digits)));
+}

@@ -1,0 +1,116 @@
+/**
+ * The spec store: holds the server's current spec, applies control changes by sending the full
+ * spec with `configure`, and mirrors the server's hash into location.hash. The server owns the
+ * URL codec; this module never encodes or decodes a hash itself.
+ */
+import { getPath, setPath } from "./dom.js";
+
+export class SpecStore {
+  constructor(connection, schema) {
+    this.connection = connection;
+    this.schema = schema;
+    this.spec = null;
+    this.hash = "";
+    this.sessionId = null;
+    this.changeListeners = [];
+    this.errorListeners = [];
+    this.queue = Promise.resolve();
+    window.addEventListener("hashchange", () => this.#hashChanged());
+  }
+
+  /** listener(spec, {reset, rejected}) after every answer. */
+  onChange(listener) {
+    this.changeListeners.push(listener);
+  }
+
+  /** listener(errors) with the server's [{path, message}] ([] clears). */
+  onErrors(listener) {
+    this.errorListeners.push(listener);
+  }
+
+  get(path) {
+    return getPath(this.spec, path);
+  }
+
+  /** Open a session from the page's URL hash; a hash the server rejects falls back to defaults. */
+  async open() {
+    const answer = await this.connection.request("open", { hash: location.hash });
+    if (answer.ok) {
+      this.#accept(answer, { reset: true });
+      return;
+    }
+    this.#emitErrors(answer.errors);
+    const fallback = await this.connection.request("open", { spec: this.schema.defaults });
+    if (fallback.ok) this.#accept(fallback, { reset: true, keepErrors: true, keepUrl: true });
+    else this.#emitErrors([...answer.errors, ...fallback.errors]);
+  }
+
+  /** After a reconnect: re-attach to our session, or start a new one from the spec we hold. */
+  async reattach() {
+    if (!this.sessionId) return;
+    let answer = await this.connection.request("open", { session_id: this.sessionId });
+    if (!answer.ok) answer = await this.connection.request("open", { spec: this.spec });
+    if (answer.ok) this.#accept(answer, { reset: false });
+    else this.#emitErrors(answer.errors);
+  }
+
+  set(path, value) {
+    return this.update((spec) => setPath(spec, path, value));
+  }
+
+  /** mutate(copyOfSpec) edits a copy; changes are sent one at a time, each on the latest spec. */
+  update(mutate) {
+    this.queue = this.queue.then(() => this.#configure(mutate));
+    return this.queue;
+  }
+
+  async #configure(mutate) {
+    if (!this.spec) return false;
+    const next = structuredClone(this.spec);
+    mutate(next);
+    const answer = await this.connection.request("configure", { spec: next });
+    if (!answer.ok) {
+      this.#emitErrors(answer.errors);
+      this.#notify({ reset: false, rejected: true });
+      return false;
+    }
+    this.#accept(answer, { reset: Boolean(answer.reset) });
+    return true;
+  }
+
+  #accept(answer, { reset, keepErrors = false, keepUrl = false }) {
+    this.spec = answer.spec;
+    if (answer.session_id) this.sessionId = answer.session_id;
+    if (answer.hash != null) {
+      this.hash = String(answer.hash).replace(/^#/, "");
+      if (!keepUrl) history.replaceState(history.state, "", `#${this.hash}`);
+    }
+    if (!keepErrors) this.#emitErrors([]);
+    this.#notify({ reset, rejected: false });
+  }
+
+  #notify(info) {
+    this.changeListeners.forEach((listener) => listener(this.spec, info));
+  }
+
+  #emitErrors(errors) {
+    this.errorListeners.forEach((listener) => listener(errors || []));
+  }
+
+  /** A link pasted into the address bar: ask the server to decode it, then configure. */
+  async #hashChanged() {
+    const hash = location.hash.replace(/^#/, "");
+    if (hash === this.hash) return;
+    const response = await fetch("/api/spec", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ hash }),
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      this.#emitErrors(body.errors);
+      return;
+    }
+    await this.update((spec) => Object.assign(spec, body.spec));
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The numbers a class reads from across the room: epoch and step counters, test and training
+ * loss and accuracy, the run status with the server's message (e.g. divergence advice) and the
+ * device that trains.
+ */
+import { LOSS_DIGITS, PERCENT, ACCURACY_DIGITS, STATUS } from "../constants.js";
+
+const STATUS_TEXT = {
+  [STATUS.playing]: "Training…",
+  [STATUS.paused]: "Paused",
+  [STATUS.diverged]: "Training diverged",
+  [STATUS.stopped]: "Stopped",
+};
+
+function formatLoss(value) {
+  return value == null || Number.isNaN(value) ? "–" : Number(value).toFixed(LOSS_DIGITS);
+}
+
+function formatAccuracy(value) {
+  return value == null || Number.isNaN(value) ? "–" : `${(value * PERCENT).toFixed(ACCURACY_DIGITS)} %`;
+}
+
+export class MetricsView {
+  constructor(root) {
+    const find = (id) => root.querySelector(`[data-testid="${id}"]`);
+    this.fields = {
+      epoch: find("epoch"),
+      step: find("step-count"),
+      testLoss: find("test-loss"),
+      trainLoss: find("train-loss"),
+      testAccuracy: find("test-accuracy"),
+      trainAccuracy: find("train-accuracy"),
+      status: find("status"),
+      device: find("device"),
+    };
+    this.connected = true;
+  }
+
+  update(frame) {
+    const f = this.fields;
+    const metrics = frame.metrics || {};
+    f.epoch.textContent = String(frame.epoch ?? 0);
+    f.step.textContent = String(frame.step ?? 0);
+    f.testLoss.textContent = formatLoss(metrics.test_loss);
+    f.trainLoss.textContent = formatLoss(metrics.train_loss);
+    f.testAccuracy.textContent = formatAccuracy(metrics.test_accuracy);
+    f.trainAccuracy.textContent = formatAccuracy(metrics.train_accuracy);
+    for (const element of [f.testAccuracy, f.trainAccuracy]) {
+      element.closest(".metric").hidden = element.textContent === "–";
+    }
+    const words = STATUS_TEXT[frame.status] || frame.status || "";
+    f.status.textContent = frame.message ? `${words}: ${frame.message}` : words;
+    f.status.dataset.state = frame.status || "";
+    f.device.textContent = frame.device ? `Training on ${frame.device}` : "";
+  }
+
+  /** Socket link state: while disconnected the status line says so. */
+  setConnected(connected) {
+    this.connected = connected;
+    if (!connected) {
+      this.fields.status.textContent = "Connection lost: reconnecting…";
+      this.fields.status.dataset.state = "disconnected";
+    }
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The large output view: the network's prediction over the input plane as a heatmap on a
+ * <canvas> (putImageData on a grid-sized canvas, scaled up), the training points (and the test
+ * points when asked) as outlined circles, axes ticks and a colour legend. 1-D datasets draw the
+ * prediction curve over x with the (x, y) points. While a neuron is hovered its map is shown.
+ */
+import { fitCanvas, part, cloneTemplate, formatNumber } from "../dom.js";
+import { paintScale, paintClasses, labelColor, cssColor, scaleColor, classColor } from "../colors.js";
+import {
+  PLOT_MARGIN, AXIS_TICK_STEP, AXIS_FONT_PX, AXIS_TICK_LENGTH, AXIS_COLOR, POINT_RADIUS,
+  POINT_OUTLINE, TRAIN_OUTLINE, TEST_OUTLINE, CURVE_COLOR, CURVE_WIDTH, CURVE_Y_PADDING,
+  CURVE_Y_TICKS,
+} from "../constants.js";
+
+const TWO_PI = 2 * Math.PI;
+
+export class OutputView {
+  constructor(root, schema) {
+    this.schema = schema;
+    this.extent = schema.grid.extent;
+    this.canvas = root.querySelector('[data-testid="output-canvas"]');
+    this.caption = root.querySelector('[data-testid="focus-caption"]');
+    const legend = root.querySelector('[data-testid="legend"]');
+    this.legendScale = part(legend, "scale");
+    this.legendBar = part(legend, "bar");
+    this.legendClasses = part(legend, "classes");
+    this.grid = document.createElement("canvas");
+    this.spec = null;
+    this.maps = {};
+    this.points = { train: null, test: null };
+    this.focus = null;           // {index, label, thumb: {data, shape}}
+    this.legendKey = "";
+    new ResizeObserver(() => this.draw()).observe(this.canvas);
+  }
+
+  render(spec) {
+    this.spec = spec;
+    this.#renderLegend();
+    this.draw();
+  }
+
+  update(frame) {
+    const a = frame.arrays;
+    for (const set of ["train", "test"]) {
+      if (a[`${set}_x`]) this.points[set] = { x: a[`${set}_x`], y: a[`${set}_y`] };
+    }
+    if (a.output) this.maps = { output: a.output, outputClass: a.output_class, curve: a.curve };
+    else if (a.curve) this.maps = { ...this.maps, curve: a.curve };
+    this.maps.focus = a.focus || null;
+    this.draw();
+  }
+
+  /** Show neuron `index` (or the output again with null); thumb is drawn until the full map comes. */
+  setFocus(index, label = "", thumb = null) {
+    this.focus = index == null ? null : { index, label, thumb };
+    this.caption.hidden = index == null;
+    this.caption.textContent = index == null ? "" : `Showing neuron ${label}`;
+    if (index == null) this.maps.focus = null;
+    this.draw();
+  }
+
+  #dataset() {
+    return this.schema.datasets.find((d) => d.name === this.spec.data.dataset) || this.schema.datasets[0];
+  }
+
+  #classes() {
+    return this.#dataset().problem === "regression" ? 1 : (this.spec.data.classes || 2);
+  }
+
+  draw() {
+    if (!this.spec) return;
+    const { ctx, width, height } = fitCanvas(this.canvas);
+    ctx.clearRect(0, 0, width, height);
+    const size = Math.max(0, Math.min(width - PLOT_MARGIN.left - PLOT_MARGIN.right,
+      height - PLOT_MARGIN.top - PLOT_MARGIN.bottom));
+    const box = { x: PLOT_MARGIN.left, y: PLOT_MARGIN.top, size };
+    if (this.#dataset().dims === 1 && !this.focus) this.#drawCurve(ctx, box);
+    else this.#drawMap(ctx, box);
+    this.#drawXAxis(ctx, box);
+  }
+
+  #drawMap(ctx, box) {
+    const discretize = Boolean(this.spec.view.discretize);
+    let source = null;
+    if (this.focus) {
+      source = this.maps.focus || this.focus.thumb;
+    } else if (this.maps.output) {
+      source = this.maps.output;
+    }
+    if (source) {
+      const [rows, cols] = source.shape.slice(-2);
+      this.grid.width = cols;
+      this.grid.height = rows;
+      const gridCtx = this.grid.getContext("2d");
+      const image = gridCtx.createImageData(cols, rows);
+      const k = this.#classes();
+      if (!this.focus && k > 2 && this.maps.outputClass) {
+        paintClasses(this.maps.outputClass.data, source.data, k, image, { discretize });
+      } else {
+        paintScale(source.data, image, { discretize: discretize && !this.focus });
+      }
+      gridCtx.putImageData(image, 0, 0);
+      ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = "high";
+      ctx.drawImage(this.grid, box.x, box.y, box.size, box.size);
+    }
+    const e = this.extent;
+    const toX = (v) => box.x + ((v + e) / (2 * e)) * box.size;
+    const toY = (v) => box.y + ((e - v) / (2 * e)) * box.size;
+    this.#drawPoints(ctx, (x, i, cols) => [toX(x[i * cols]), toY(x[i * cols + 1])]);
+    this.#drawYAxis(ctx, box, (v) => toY(v), this.#ticks(-e, e), (v) => String(v));
+  }
+
+  #drawCurve(ctx, box) {
+    const e = this.extent;
+    const [low, high] = this.#yRange();
+    const toX = (v) => box.x + ((v + e) / (2 * e)) * box.size;
+    const toY = (v) => box.y + ((high - v) / (high - low)) * box.size;
+    ctx.fillStyle = cssColor(scaleColor(0));
+    ctx.fillRect(box.x, box.y, box.size, box.size);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.x, box.y, box.size, box.size);
+    ctx.clip();
+    if (low < 0 && high > 0) {
+      ctx.strokeStyle = AXIS_COLOR;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(box.x, toY(0));
+      ctx.lineTo(box.x + box.size, toY(0));
+      ctx.stroke();
+    }
+    this.#drawPoints(ctx, (x, i, cols, y) => [toX(x[i * cols]), toY(y[i])]);
+    const curve = this.maps.curve;
+    if (curve) {
+      ctx.strokeStyle = CURVE_COLOR;
+      ctx.lineWidth = CURVE_WIDTH;
+      ctx.lineJoin = "round";
+      ctx.beginPath();
+      const n = curve.data.length;
+      for (let i = 0; i < n; i += 1) {
+        const px = toX(-e + (2 * e * i) / (n - 1));
+        const py = toY(curve.data[i]);
+        if (i === 0) ctx.moveTo(px, py);
+        else ctx.lineTo(px, py);
+      }
+      ctx.stroke();
+    }
+    ctx.restore();
+    const step = (high - low) / CURVE_Y_TICKS;
+    const ticks = Array.from({ length: CURVE_Y_TICKS + 1 }, (_, i) => low + i * step);
+    this.#drawYAxis(ctx, box, toY, ticks, (v) => formatNumber(v, 2));
+  }
+
+  /** y range of the 1-D data (train and test targets), padded. */
+  #yRange() {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const set of [this.points.train, this.points.test]) {
+      if (!set) continue;
+      for (const y of set.y.data) {
+        low = Math.min(low, y);
+        high = Math.max(high, y);
+      }
+    }
+    if (!Number.isFinite(low) || high - low === 0) return [-1, 1];
+    const pad = (high - low) * CURVE_Y_PADDING;
+    return [low - pad, high + pad];
+  }
+
+  #drawPoints(ctx, place) {
+    const style = { problem: this.#dataset().problem, classes: this.#classes() };
+    const sets = [[this.points.train, TRAIN_OUTLINE]];
+    if (this.spec.view.show_test_data) sets.push([this.points.test, TEST_OUTLINE]);
+    ctx.lineWidth = POINT_OUTLINE;
+    for (const [set, outline] of sets) {
+      if (!set) continue;
+      const cols = set.x.shape[1] || 1;
+      const n = set.y.data.length;
+      ctx.strokeStyle = outline;
+      for (let i = 0; i < n; i += 1) {
+        const [px, py] = place(set.x.data, i, cols, set.y.data);
+        ctx.fillStyle = cssColor(labelColor(set.y.data[i], style));
+        ctx.beginPath();
+        ctx.arc(px, py, POINT_RADIUS, 0, TWO_PI);
+        ctx.fill();
+        ctx.stroke();
+      }
+    }
+  }
+
+  #ticks(low, high) {
+    const ticks = [];
+    for (let v = low; v <= high + 1e-9; v += AXIS_TICK_STEP) ticks.push(v);
+    return ticks;
+  }
+
+  #axisStyle(ctx) {
+    ctx.fillStyle = AXIS_COLOR;
+    ctx.strokeStyle = AXIS_COLOR;
+    ctx.lineWidth = 1;
+    ctx.font = `${AXIS_FONT_PX}px ${getComputedStyle(this.canvas).fontFamily}`;
+  }
+
+  #drawXAxis(ctx, box) {
+    const e = this.extent;
+    this.#axisStyle(ctx);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    const base = box.y + box.size;
+    for (const v of this.#ticks(-e, e)) {
+      const px = box.x + ((v + e) / (2 * e)) * box.size;
+      ctx.beginPath();
+      ctx.moveTo(px, base);
+      ctx.lineTo(px, base + AXIS_TICK_LENGTH);
+      ctx.stroke();
+      ctx.fillText(String(v), px, base + AXIS_TICK_LENGTH + 2);
+    }
+  }
+
+  #drawYAxis(ctx, box, toY, ticks, format) {
+    this.#axisStyle(ctx);
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const v of ticks) {
+      const py = toY(v);
+      ctx.beginPath();
+      ctx.moveTo(box.x - AXIS_TICK_LENGTH, py);
+      ctx.lineTo(box.x, py);
+      ctx.stroke();
+      ctx.fillText(format(v), box.x - AXIS_TICK_LENGTH - 2, py);
+    }
+  }
+
+  #renderLegend() {
+    const k = this.#classes();
+    const key = `${k}`;
+    if (key === this.legendKey) return;
+    this.legendKey = key;
+    this.legendScale.hidden = k > 2;
+    this.legendClasses.hidden = k <= 2;
+    this.legendClasses.replaceChildren();
+    for (let i = 0; k > 2 && i < k; i += 1) {
+      const item = cloneTemplate("tpl-legend-class");
+      part(item, "swatch").style.background = cssColor(classColor(i));
+      part(item, "name").textContent = `Class ${i + 1}`;
+      this.legendClasses.append(item);
+    }
+    if (k <= 2) requestAnimationFrame(() => this.#drawLegendBar());
+  }
+
+  #drawLegendBar() {
+    const { ctx, width, height } = fitCanvas(this.legendBar);
+    for (let x = 0; x < width; x += 1) {
+      ctx.fillStyle = cssColor(scaleColor((2 * x) / Math.max(1, width - 1) - 1));
+      ctx.fillRect(x, 0, 1, height);
+    }
+  }
+}

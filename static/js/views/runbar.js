@@ -1,0 +1,47 @@
+/**
+ * The run buttons: play/pause (one toggle that follows the server's status), step one epoch,
+ * step one batch, reset and regenerate. Answers with errors go to the errors view.
+ */
+import { STATUS } from "../constants.js";
+
+export class RunBar {
+  constructor(root, connection, showErrors) {
+    this.connection = connection;
+    this.showErrors = showErrors;
+    this.playButton = root.querySelector('[data-action="toggle"]');
+    this.status = STATUS.paused;
+    const actions = {
+      toggle: () => this.#send(this.status === STATUS.playing ? "pause" : "play"),
+      step: () => this.#send("step", { unit: "epoch" }),
+      "step-batch": () => this.#send("step", { unit: "batch" }),
+      reset: () => this.#send("reset"),
+      regenerate: () => this.#send("regenerate"),
+    };
+    for (const [action, run] of Object.entries(actions)) {
+      for (const button of root.querySelectorAll(`[data-action="${action}"]`)) {
+        button.addEventListener("click", run);
+      }
+    }
+  }
+
+  async #send(event, payload = {}) {
+    const answer = await this.connection.request(event, payload);
+    if (!answer.ok) {
+      this.showErrors(answer.errors);
+      return;
+    }
+    if (answer.status) this.#setStatus(answer.status);
+  }
+
+  #setStatus(status) {
+    this.status = status;
+    const playing = status === STATUS.playing;
+    this.playButton.dataset.state = playing ? "playing" : "paused";
+    this.playButton.setAttribute("aria-label", playing ? "Pause" : "Play");
+    this.playButton.setAttribute("aria-pressed", String(playing));
+  }
+
+  update(frame) {
+    if (frame.status) this.#setStatus(frame.status);
+  }
+}

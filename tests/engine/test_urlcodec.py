@@ -1,0 +1,346 @@
+"""engine.urlcodec: TF Playground share links in, TF-compatible share links out."""
+import copy
+
+import pytest
+
+from engine.data import DATASETS
+from engine.spec import SpecError, parse_spec
+from engine.urlcodec import HIDEABLE, NEW_KEYS, TF_KEYS, hash_to_raw, spec_to_hash
+
+TF_LINK = (
+    "#activation=relu&regularization=L2&batchSize=17&dataset=spiral&regDataset=reg-plane"
+    "&learningRate=0.01&regularizationRate=0.003&noise=15&networkShape=6,4,3&seed=0.48512"
+    "&showTestData=true&discretize=false&percTrainData=70&x=true&y=true&xTimesY=false"
+    "&xSquared=true&ySquared=true&cosX=false&sinX=true&cosY=false&sinY=true"
+    "&collectStats=false&problem=classification&initZero=false&hideText=false"
+    "&learningRate_hide=true"
+)
+
+# The default spec, normalised, written out by hand (docs/protocol.md section 1).
+BASE = {
+    "version": 1,
+    "data": {"dataset": "circle", "classes": 2, "samples": 500, "noise": 0, "train_ratio": 50,
+             "validation_ratio": 0, "seed": 1, "features": ["x1", "x2"]},
+    "model": {"layers": [{"kind": "dense", "units": 4, "activation": "tanh"},
+                         {"kind": "dense", "units": 2, "activation": "tanh"}],
+              "init": "tf"},
+    "training": {"loss": "mse", "optimizer": "sgd", "learning_rate": 0.03, "momentum": 0.9,
+                 "batch_size": 10, "regularization": "none", "regularization_rate": 0.0,
+                 "early_stopping": 0, "seed": 1},
+    "view": {"show_test_data": False, "discretize": False, "hide_text": False, "hidden": []},
+}
+
+
+def spec(**sections):
+    """BASE with some fields replaced: spec(data={"noise": 5}, model={...})."""
+    out = copy.deepcopy(BASE)
+    for name, fields in sections.items():
+        out[name].update(fields)
+    return out
+
+
+def dense(*pairs):
+    return [{"kind": "dense", "units": u, "activation": a} for u, a in pairs]
+
+
+SPECS = {
+    "default": spec(),
+    "per-layer activations": spec(model={"layers": dense((5, "relu"), (3, "gelu"), (2, "tanh")),
+                                         "init": "tf"}),
+    "L1 and TF's ladder": spec(training={**BASE["training"], "regularization": "L1",
+                                         "regularization_rate": 0.001,
+                                         "learning_rate": 0.00001, "batch_size": 30}),
+    "multi-class cross-entropy": spec(data={**BASE["data"], "dataset": "gauss", "classes": 4,
+                                            "samples": 800, "noise": 25},
+                                      training={**BASE["training"], "loss": "cross_entropy"}),
+    "adam, validation, early stopping": spec(
+        data={**BASE["data"], "validation_ratio": 20, "train_ratio": 70},
+        training={**BASE["training"], "optimizer": "adam", "momentum": 0.5,
+                  "learning_rate": 0.003, "early_stopping": 15, "seed": 77}),
+    "no hidden layers, zero init": spec(model={"layers": [], "init": "zero"}),
+    "he init, all features": spec(
+        data={**BASE["data"], "features": ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2",
+                                           "cosx1", "cosx2"], "seed": 2**31 - 1},
+        model={"layers": dense((8, "leaky_relu")), "init": "he"}),
+    "hidden controls and view": spec(view={"show_test_data": True, "discretize": True,
+                                           "hide_text": True,
+                                           "hidden": ["learningRate", "problem", "noise", "x",
+                                                      "cosY"]}),
+    "regression multi-gauss": spec(data={**BASE["data"], "dataset": "multi-gauss",
+                                         "samples": 1200, "noise": 10, "seed": 48512},
+                                   training={**BASE["training"], "seed": 48512}),
+    "regression sine, 1-D": spec(data={**BASE["data"], "dataset": "sine", "samples": 300,
+                                       "features": ["x1", "sinx1"]},
+                                 model={"layers": dense((6, "elu"), (6, "elu")),
+                                        "init": "xavier"}),
+}
+
+
+def leaves(d, prefix=""):
+    """path -> value for every scalar or list leaf of a nested dict."""
+    for key, value in d.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from leaves(value, path + ".")
+        else:
+            yield path, value
+
+
+def pairs(hash_text):
+    return [item.split("=", 1) for item in hash_text.split("&")]
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+def test_tf_link_decodes_to_raw_fields():
+    assert hash_to_raw(TF_LINK) == {
+        "model": {"layers": dense((6, "relu"), (4, "relu"), (3, "relu"))},
+        "training": {"regularization": "L2", "batch_size": 17, "learning_rate": 0.01,
+                     "regularization_rate": 0.003, "seed": 48512},
+        "data": {"dataset": "spiral", "noise": 15, "seed": 48512, "train_ratio": 70,
+                 "features": ["x1", "x2", "x1sq", "x2sq", "sinx1", "sinx2"]},
+        "view": {"show_test_data": True, "discretize": False, "hide_text": False,
+                 "hidden": ["learningRate"]},
+    }
+
+
+def test_tf_link_parses_into_a_full_spec():
+    s = parse_spec(hash_to_raw(TF_LINK)).to_dict()
+    assert s["data"]["dataset"] == "spiral" and s["data"]["samples"] == 500
+    assert s["training"]["loss"] == "mse" and s["training"]["optimizer"] == "sgd"
+    assert s["model"]["init"] == "tf"
+    assert s["training"]["seed"] == s["data"]["seed"] == 48512
+
+
+@pytest.mark.parametrize("text", [
+    "https://playground.tensorflow.org/" + TF_LINK,
+    "http://localhost:5000/?x=1" + TF_LINK,
+    TF_LINK[1:],
+    "  " + TF_LINK + "\n",
+])
+def test_url_and_hash_forms_are_accepted(text):
+    assert hash_to_raw(text) == hash_to_raw(TF_LINK)
+
+
+@pytest.mark.parametrize("text", ["", "#", "https://playground.tensorflow.org/", "&&", "seed",
+                                  "=5"])
+def test_empty_inputs_give_an_empty_raw_spec(text):
+    assert hash_to_raw(text) == {}
+
+
+def test_regression_link_picks_reg_dataset():
+    base = "dataset=spiral&regDataset={}&problem=regression"
+    assert hash_to_raw(base.format("reg-gauss"))["data"]["dataset"] == "multi-gauss"
+    assert hash_to_raw(base.format("reg-plane"))["data"]["dataset"] == "plane"
+    assert hash_to_raw(base.format("sine"))["data"]["dataset"] == "sine"
+    # TF's default regression dataset when the link names none.
+    assert hash_to_raw("problem=regression")["data"]["dataset"] == "plane"
+    # Classification ignores regDataset; an unknown problem means classification, as in TF.
+    assert hash_to_raw("dataset=xor&regDataset=reg-gauss")["data"]["dataset"] == "xor"
+    assert hash_to_raw("dataset=xor&problem=nonsense")["data"]["dataset"] == "xor"
+    assert "data" not in hash_to_raw("regDataset=reg-gauss&problem=classification")
+
+
+def test_network_shape_and_activation():
+    assert hash_to_raw("networkShape=")["model"]["layers"] == []
+    assert hash_to_raw("activation=relu&networkShape=")["model"]["layers"] == []
+    # Without networkShape the activation applies to TF's default 4,2 network.
+    assert hash_to_raw("activation=sigmoid")["model"]["layers"] == dense((4, "sigmoid"),
+                                                                        (2, "sigmoid"))
+    # Without activation the layers get TF's tanh.
+    assert hash_to_raw("networkShape=3")["model"]["layers"] == dense((3, "tanh"))
+    assert hash_to_raw("activation=relu&networkShape=2,2&activations=elu,gelu")[
+        "model"]["layers"] == dense((2, "elu"), (2, "gelu"))
+
+
+def test_features_start_from_tf_inputs_in_canonical_order():
+    assert hash_to_raw("sinY=true&xTimesY=true")["data"]["features"] == ["x1", "x2", "x1x2",
+                                                                         "sinx2"]
+    assert hash_to_raw("x=false&cosY=true&xSquared=true")["data"]["features"] == [
+        "x2", "x1sq", "cosx2"]
+
+
+def test_seeds():
+    assert hash_to_raw("seed=0.48512") == {"data": {"seed": 48512},
+                                           "training": {"seed": 48512}}
+    assert hash_to_raw("seed=48512") == hash_to_raw("seed=0.48512")
+    assert hash_to_raw("seed=0.00000")["data"]["seed"] == 0
+    assert hash_to_raw("seed=7&trainSeed=9") == {"data": {"seed": 7}, "training": {"seed": 9}}
+    assert hash_to_raw("trainSeed=9") == {"training": {"seed": 9}}
+    # Deterministic: the same link always gives the same data.
+    assert hash_to_raw("seed=0.3") == hash_to_raw("seed=0.3")
+    assert 0 <= hash_to_raw("seed=123456.789")["data"]["seed"] < 2**31
+
+
+def test_init():
+    assert hash_to_raw("initZero=true")["model"] == {"init": "zero"}
+    assert hash_to_raw("initZero=false") == {}
+    assert hash_to_raw("initZero=false&init=he")["model"] == {"init": "he"}
+    assert hash_to_raw("initZero=true&init=xavier")["model"] == {"init": "xavier"}
+
+
+def test_our_keys_decode():
+    raw = hash_to_raw("optimizer=adam&loss=cross_entropy&momentum=0.5&classes=3&samples=900"
+                      "&validation=20&earlyStopping=10")
+    assert raw == {"training": {"optimizer": "adam", "loss": "cross_entropy", "momentum": 0.5,
+                                "early_stopping": 10},
+                   "data": {"classes": 3, "samples": 900, "validation_ratio": 20}}
+
+
+def test_hidden_names_keep_tf_spelling_in_canonical_order():
+    raw = hash_to_raw("x_hide=true&noise_hide=true&playButton_hide=true&dataset_hide=false")
+    assert raw["view"]["hidden"] == ["playButton", "noise", "x"]
+
+
+def test_unknown_keys_are_ignored_and_reported():
+    unknown = []
+    raw = hash_to_raw("foo=1&activation=relu&bar_hide=true&collectStats=true&tutorial=dp",
+                      unknown)
+    assert unknown == ["foo", "bar_hide"]
+    assert raw == {"model": {"layers": dense((4, "relu"), (2, "relu"))}}
+    assert hash_to_raw("foo=1") == {}  # no list given: still fine
+
+
+def test_blank_values_count_as_absent_and_last_duplicate_wins():
+    assert hash_to_raw("learningRate=&batchSize= &noise=5&noise=10") == {"data": {"noise": 10}}
+
+
+def test_percent_encoded_values():
+    assert hash_to_raw("networkShape=3%2C2")["model"]["layers"] == dense((3, "tanh"),
+                                                                        (2, "tanh"))
+
+
+def test_well_formed_numbers_are_typed():
+    raw = hash_to_raw("learningRate=1&regularizationRate=1e-3&batchSize=10.0&momentum=.5")
+    assert raw["training"] == {"learning_rate": 1.0, "regularization_rate": 0.001,
+                               "batch_size": 10, "momentum": 0.5}
+    assert isinstance(raw["training"]["batch_size"], int)
+
+
+def test_malformed_values_pass_through_for_the_parser():
+    raw = hash_to_raw("learningRate=abc&batchSize=1.5&noise=nan&percTrainData=1_0&seed=abc"
+                      "&showTestData=yes&networkShape=4,a&x=maybe&learningRate_hide=1"
+                      "&initZero=yes&momentum=1e999")
+    assert raw["training"]["learning_rate"] == "abc"
+    assert raw["training"]["batch_size"] == 1.5
+    assert raw["training"]["momentum"] == "1e999"
+    assert raw["data"]["noise"] == "nan"
+    assert raw["data"]["train_ratio"] == "1_0"
+    assert raw["data"]["seed"] == "abc"
+    assert "seed" not in raw["training"]  # not copied from a malformed data seed
+    assert raw["view"]["show_test_data"] == "yes"
+    assert raw["model"]["layers"][1]["units"] == "a"
+    assert raw["data"]["features"] == ["x1", "x2", "x=maybe"]
+    assert raw["view"]["hidden"] == ["learningRate_hide=1"]
+    assert raw["model"]["init"] == "initZero=yes"
+
+
+def test_malformed_values_are_rejected_with_their_paths():
+    with pytest.raises(SpecError) as err:
+        parse_spec(hash_to_raw("learningRate=abc&batchSize=1.5&networkShape=4,a&x=maybe"
+                               "&activation=swish&noise=nan"))
+    paths = {e["path"] for e in err.value.errors}
+    assert {"training.learning_rate", "training.batch_size", "model.layers[1].units",
+            "model.layers[0].activation", "data.features", "data.noise"} <= paths
+    assert any("abc" in e["message"] for e in err.value.errors)
+
+
+def test_per_layer_activations_of_the_wrong_length_name_the_key():
+    raw = hash_to_raw("networkShape=4,2&activations=relu")
+    assert [l["activation"] for l in raw["model"]["layers"]] == ["activations=relu"] * 2
+    with pytest.raises(SpecError) as err:
+        parse_spec(raw)
+    assert "activations=relu" in err.value.errors[0]["message"]
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+def test_default_spec_encodes_as_a_tf_link():
+    assert spec_to_hash(BASE) == (
+        "activation=tanh&batchSize=10&dataset=circle&regDataset=reg-plane&learningRate=0.03"
+        "&regularizationRate=0&noise=0&networkShape=4,2&seed=1&showTestData=false"
+        "&discretize=false&percTrainData=50&x=true&y=true&xTimesY=false&xSquared=false"
+        "&ySquared=false&cosX=false&sinX=false&cosY=false&sinY=false&collectStats=false"
+        "&problem=classification&initZero=false&hideText=false"
+    )
+
+
+def test_tf_link_reencodes_to_itself():
+    # A link TF wrote comes back key for key once its seed is in our integer form.
+    expected = TF_LINK[1:].replace("seed=0.48512", "seed=48512")
+    assert spec_to_hash(parse_spec(hash_to_raw(TF_LINK)).to_dict()) == expected
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_keys_come_in_tf_order_then_hides_then_ours(name):
+    keys = [k for k, _ in pairs(spec_to_hash(SPECS[name]))]
+    assert len(keys) == len(set(keys))
+    tf = [k for k in keys if k in TF_KEYS]
+    hides = [k for k in keys if k.endswith("_hide")]
+    ours = [k for k in keys if k in NEW_KEYS]
+    assert keys == tf + hides + ours
+    assert tf == [k for k in TF_KEYS if k in tf]
+    assert ours == [k for k in NEW_KEYS if k in ours]
+    assert hides == [f"{h}_hide" for h in HIDEABLE if f"{h}_hide" in hides]
+    # TF writes every key of its state except a null regularization and tutorial.
+    assert set(TF_KEYS) - set(tf) <= {"regularization", "tutorial"}
+
+
+def test_our_keys_only_when_they_differ_from_the_defaults():
+    assert not any(k in NEW_KEYS for k, _ in pairs(spec_to_hash(SPECS["regression multi-gauss"])))
+    text = spec_to_hash(SPECS["adam, validation, early stopping"])
+    assert text.endswith("&optimizer=adam&momentum=0.5&validation=20&earlyStopping=15"
+                         "&trainSeed=77")
+
+
+def test_values_are_compact_and_tf_spelled():
+    d = dict(pairs(spec_to_hash(SPECS["L1 and TF's ladder"])))
+    assert d["learningRate"] == "0.00001"
+    assert d["regularization"] == "L1" and d["regularizationRate"] == "0.001"
+    d = dict(pairs(spec_to_hash(spec(training={**BASE["training"],
+                                               "learning_rate": 0.1 + 0.2, "momentum": 3.0}))))
+    assert d["learningRate"] == "0.30000000000000004"  # exact, still round-trips
+    assert d["momentum"] == "3"
+
+
+def test_mixed_and_regression_specs_speak_tf():
+    d = dict(pairs(spec_to_hash(SPECS["per-layer activations"])))
+    assert d["activation"] == "relu" and d["activations"] == "relu,gelu,tanh"
+    d = dict(pairs(spec_to_hash(SPECS["regression multi-gauss"])))
+    assert (d["problem"], d["dataset"], d["regDataset"]) == ("regression", "circle", "reg-gauss")
+    d = dict(pairs(spec_to_hash(SPECS["no hidden layers, zero init"])))
+    assert (d["networkShape"], d["initZero"]) == ("", "true") and "init" not in d
+    d = dict(pairs(spec_to_hash(SPECS["he init, all features"])))
+    assert (d["initZero"], d["init"]) == ("false", "he")
+
+
+# --- round trips ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SPECS)
+def test_decode_of_encode_gives_back_the_same_fields(name):
+    s = SPECS[name]
+    raw = hash_to_raw(spec_to_hash(s))
+    given = dict(leaves(raw))
+    full = dict(leaves(s))
+    for path, value in given.items():
+        assert full[path] == value, path
+    # What the hash left out is the parser's default (samples: the dataset's).
+    defaults = dict(leaves(BASE), **{"data.samples":
+                                     DATASETS[s["data"]["dataset"]].default_samples})
+    for path in set(full) - set(given) - {"version"}:
+        assert full[path] == defaults[path], path
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_parse_of_decode_of_encode_is_identity(name):
+    s = SPECS[name]
+    assert parse_spec(s).to_dict() == s  # the hand-written spec is normalised
+    assert parse_spec(hash_to_raw(spec_to_hash(s))).to_dict() == s
+
+
+def test_exports():
+    assert TF_KEYS[:3] == ("activation", "regularization", "batchSize")
+    assert TF_KEYS[-3:] == ("problem", "initZero", "hideText")
+    assert len(HIDEABLE) == 24 and HIDEABLE[0] == "showTestData" and "sinY" in HIDEABLE
+    assert NEW_KEYS == ("optimizer", "loss", "momentum", "classes", "samples", "validation",
+                        "earlyStopping", "init", "trainSeed", "activations")
