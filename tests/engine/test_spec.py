@@ -1,0 +1,102 @@
+"""Accept/reject table for the experiment spec: every error names its path and range."""
+import pytest
+
+from engine.spec import MAX_LAYERS, SpecError, default_spec, parse_spec, schema
+
+
+def errors_of(raw):
+    with pytest.raises(SpecError) as info:
+        parse_spec(raw)
+    return info.value.errors
+
+
+def test_defaults_match_tf_playground():
+    s = default_spec()
+    assert s.data.dataset == "circle" and s.data.samples == 500 and s.data.train_ratio == 50
+    assert [(l.units, l.activation) for l in s.model.layers] == [(4, "tanh"), (2, "tanh")]
+    assert s.training.learning_rate == 0.03 and s.training.batch_size == 10
+    assert s.data.features == ("x1", "x2") and s.training.loss == "mse"
+
+
+def test_regression_default_samples_and_problem():
+    s = parse_spec({"data": {"dataset": "plane"}})
+    assert s.data.problem == "regression" and s.data.samples == 1200 and s.data.n_classes == 0
+
+
+@pytest.mark.parametrize("raw, path, words", [
+    ({"training": {"batch_size": 0}}, "training.batch_size", "0 is below the minimum 1"),
+    ({"training": {"batch_size": 1001}}, "training.batch_size", "above the maximum 1000"),
+    ({"training": {"batch_size": 2.5}}, "training.batch_size", "not a whole number"),
+    ({"training": {"learning_rate": "abc"}}, "training.learning_rate", "not a number"),
+    ({"training": {"learning_rate": float("nan")}}, "training.learning_rate", "finite"),
+    ({"training": {"learning_rate": 11}}, "training.learning_rate", "above the maximum 10"),
+    ({"training": {"optimizer": "lbfgs"}}, "training.optimizer", "not one of sgd"),
+    ({"data": {"dataset": "mnist2"}}, "data.dataset", "not one of circle"),
+    ({"data": {"noise": 55}}, "data.noise", "above the maximum 50"),
+    ({"data": {"train_ratio": 5}}, "data.train_ratio", "below the minimum 10"),
+    ({"data": {"features": []}}, "data.features", "at least one"),
+    ({"data": {"features": ["x3"]}}, "data.features", "unknown feature x3"),
+    ({"data": {"dataset": "sine", "features": ["x1", "x2"]}}, "data.features", "1-D"),
+    ({"data": {"dataset": "xor", "classes": 3}}, "data.classes", "maximum 2 for xor"),
+    ({"data": {"dataset": "spiral", "classes": 3}}, "training.loss", "use cross_entropy"),
+    ({"data": {"dataset": "plane"}, "training": {"loss": "cross_entropy"}}, "training.loss",
+     "regression"),
+    ({"training": {"early_stopping": 5}}, "training.early_stopping", "validation"),
+    ({"model": {"layers": [{"units": 17}]}}, "model.layers[0].units", "above the maximum 16"),
+    ({"model": {"layers": [{"units": 0}]}}, "model.layers[0].units", "below the minimum 1"),
+    ({"model": {"layers": [{"activation": "swish"}]}}, "model.layers[0].activation", "not one of"),
+    ({"model": {"layers": [{"kind": "conv9"}]}}, "model.layers[0].kind", "not one of"),
+    ({"model": {"layers": [{"units": 2}] * (MAX_LAYERS + 1)}}, "model.layers", "maximum 8"),
+    ({"model": {"layers": [{"units": 2, "size": 3}]}}, "model.layers[0].size", "unknown field"),
+    ({"training": {"lr": 0.1}}, "training.lr", "unknown field"),
+    ({"extra": 1}, "extra", "unknown section"),
+    ({"version": 9}, "version", "not supported"),
+    ({"view": {"hidden": ["nope"]}}, "view.hidden", "unknown control nope"),
+    ({"view": {"discretize": "yes"}}, "view.discretize", "true or false"),
+])
+def test_rejections_name_path_and_range(raw, path, words):
+    errs = errors_of(raw)
+    match = [e for e in errs if e["path"] == path]
+    assert match, errs
+    assert match[0]["message"].startswith(f"{path}: ") and words in match[0]["message"]
+
+
+def test_all_errors_reported_together():
+    errs = errors_of({"training": {"batch_size": 0, "learning_rate": -1}, "data": {"noise": 99}})
+    assert {e["path"] for e in errs} == {"training.batch_size", "training.learning_rate",
+                                         "data.noise"}
+
+
+def test_not_an_object():
+    assert errors_of([1, 2])[0]["message"] == "spec must be a JSON object"
+
+
+def test_features_and_hidden_are_canonically_ordered():
+    s = parse_spec({"data": {"features": ["sinx1", "x2", "x1"]},
+                    "view": {"hidden": ["noise", "learningRate"]}})
+    assert s.data.features == ("x1", "x2", "sinx1")
+    assert s.view.hidden == ("learningRate", "noise")
+
+
+def test_round_trip_through_dict_is_identity():
+    s = parse_spec({"data": {"dataset": "spiral", "classes": 3, "validation_ratio": 20},
+                    "training": {"loss": "cross_entropy", "optimizer": "adam",
+                                 "early_stopping": 10},
+                    "model": {"layers": [{"units": 8, "activation": "relu"}]}})
+    assert parse_spec(s.to_dict()) == s
+
+
+def test_live_fields_do_not_change_structure():
+    s = default_spec()
+    t = s.with_training(learning_rate=0.3, batch_size=3, regularization="L2")
+    assert t.structure() == s.structure()
+    assert s.with_training(optimizer="adam").structure() != s.structure()
+
+
+def test_schema_describes_every_field_once():
+    sch = schema()
+    bs = sch["fields"]["training.batch_size"]
+    assert (bs["min"], bs["max"], bs["live"]) == (1, 1000, True)
+    assert sch["defaults"] == default_spec().to_dict()
+    assert {d["name"] for d in sch["datasets"]} >= {"circle", "xor", "gauss", "spiral", "moons",
+                                                     "checkerboard", "plane", "multi-gauss", "sine"}
