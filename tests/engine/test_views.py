@@ -46,7 +46,7 @@ def test_focus_map_is_the_neuron_at_full_size():
 
 def test_multi_class_frame_has_classes():
     s = Session(parse_spec({"data": {"dataset": "gauss", "classes": 4},
-                            "training": {"loss": "cross_entropy"}}))
+                            "training": {"loss": "cross_entropy", "optimizer": "adam"}}))
     for _ in range(100):
         s.train_epoch()
     cls = snapshot(s).arrays["output_class"]
