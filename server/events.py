@@ -170,26 +170,24 @@ class PlaygroundNamespace(Namespace):
             entry.focus = None if focus is None else _index(data, "focus", total)
             return self._done(key, entry)
 
-    @answer
-    def on_set_weight(self, data):
+    def _edit(self, data: dict, apply) -> dict:
+        """Validate the layer index, then let `apply(session, layer, sizes)` edit one value."""
         key, entry = self._entry(data)
         with entry.lock:
             sizes = entry.session.model.sizes
-            layer = _index(data, "layer", len(sizes) - 1)
-            to = _index(data, "to", sizes[layer + 1])
-            frm = _index(data, "from", sizes[layer])
-            entry.session.set_weight(layer, to, frm, _number(data, "value"))
+            apply(entry.session, _index(data, "layer", len(sizes) - 1), sizes)
             return self._done(key, entry)
 
     @answer
+    def on_set_weight(self, data):
+        return self._edit(data, lambda s, layer, sizes: s.set_weight(
+            layer, _index(data, "to", sizes[layer + 1]), _index(data, "from", sizes[layer]),
+            _number(data, "value")))
+
+    @answer
     def on_set_bias(self, data):
-        key, entry = self._entry(data)
-        with entry.lock:
-            sizes = entry.session.model.sizes
-            layer = _index(data, "layer", len(sizes) - 1)
-            unit = _index(data, "unit", sizes[layer + 1])
-            entry.session.set_bias(layer, unit, _number(data, "value"))
-            return self._done(key, entry)
+        return self._edit(data, lambda s, layer, sizes: s.set_bias(
+            layer, _index(data, "unit", sizes[layer + 1]), _number(data, "value")))
 
     def on_frame_ack(self, data=None):
         data = data if isinstance(data, dict) else {}
