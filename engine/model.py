@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.data import DATASETS
 from engine.fastpath import mse
 from engine.spec import Spec
 
@@ -50,6 +51,13 @@ ACTIVATION_MODULE_TYPES = {
     "leaky_relu": lambda: nn.LeakyReLU(LEAKY_SLOPE), "elu": nn.ELU, "gelu": nn.GELU,
     "softsign": nn.Softsign, "softplus": nn.Softplus, "step": Step,
 }
+
+
+def input_shape(spec: Spec) -> tuple[int, ...]:
+    """What one example looks like to the first layer."""
+    if spec.data.family == "points":
+        return (len(spec.data.features),)
+    return tuple(DATASETS[spec.data.dataset].shape)
 
 
 def output_units(spec: Spec) -> int:

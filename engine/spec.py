@@ -17,8 +17,11 @@ from engine.features import FEATURES
 
 SPEC_VERSION = 1
 
-MAX_LAYERS = 8
-MAX_UNITS = 16
+MAX_LAYERS = 16             # any family
+MAX_POINT_LAYERS = 8        # 2-D playground: what its network diagram shows well
+MAX_UNITS = 1024
+MAX_POINT_UNITS = 16
+MAX_POINT_SAMPLES = 5000
 MAX_SEED = 2**31 - 1
 
 ACTIVATIONS = {
@@ -32,7 +35,8 @@ LOSSES = {"mse": "Squared error ½(ŷ−y)²", "cross_entropy": "Cross-entropy"}
 REGULARIZATIONS = {"none": "None", "L1": "L1", "L2": "L2"}
 INITS = {"tf": "TF Playground (U(±0.5), bias 0.1)", "zero": "Zeros", "xavier": "Xavier",
          "he": "He"}
-LAYER_KINDS = ("dense",)
+TASKS = {"predict": "Predict the label", "autoencoder": "Autoencoder (reconstruct the input)"}
+AUGMENTS = {"none": "None", "shift": "Random shifts (±2 px)"}
 
 # TensorFlow Playground's menus, offered as the choices of our (continuous) ranges.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
@@ -58,18 +62,27 @@ DATA_FIELDS = {
     "dataset": Field("enum", "circle", "Dataset", choices=tuple(DATASETS),
                      labels={k: d.label for k, d in DATASETS.items()}),
     "classes": Field("int", 2, "Classes", 2, 8, help="classification only"),
-    "samples": Field("int", None, "Samples", 20, 5000, step=10,
-                     help="default 500 for classification, 1200 for regression"),
+    "samples": Field("int", None, "Samples", 20, 70000, step=10,
+                     help="default per dataset (500 classification, 1200 regression points)"),
     "noise": Field("int", 0, "Noise", 0, 50, step=5),
     "train_ratio": Field("int", 50, "Ratio of training to test data", 10, 90, step=10),
     "validation_ratio": Field("int", 0, "Validation split (% of training data)", 0, 50, step=5),
     "seed": Field("int", 1, "Data seed", 0, MAX_SEED),
+    "augment": Field("enum", "none", "Augmentation", choices=tuple(AUGMENTS), labels=AUGMENTS,
+                     help="images only"),
+    "normalize": Field("bool", True, "Standardise inputs",
+                       help="images and tabular data: zero mean, unit variance on the train set"),
 }
 MODEL_FIELDS = {
-    "init": Field("enum", "tf", "Initialisation", choices=tuple(INITS), labels=INITS),
+    "init": Field("enum", None, "Initialisation", choices=tuple(INITS), labels=INITS,
+                  help="default tf for 2-D points, he for images and tables"),
+    "task": Field("enum", "predict", "Task", choices=tuple(TASKS), labels=TASKS),
+    "bottleneck": Field("int", 2, "Bottleneck units", 1, 64, help="autoencoder only"),
 }
 TRAINING_FIELDS = {
-    "loss": Field("enum", "mse", "Loss", choices=tuple(LOSSES), labels=LOSSES),
+    "loss": Field("enum", None, "Loss", choices=tuple(LOSSES), labels=LOSSES,
+                  help="default mse for 2-D points (TF Playground's), cross_entropy for several "
+                       "classes, images and tables"),
     "optimizer": Field("enum", "sgd", "Optimiser", choices=tuple(OPTIMIZERS), labels=OPTIMIZERS),
     "learning_rate": Field("number", 0.03, "Learning rate", 1e-5, 10, choices=LEARNING_RATES,
                            live=True),
@@ -91,19 +104,64 @@ LAYER_FIELDS = {
     "units": Field("int", 4, "Neurons", 1, MAX_UNITS),
     "activation": Field("enum", "tanh", "Activation", choices=tuple(ACTIVATIONS),
                         labels=ACTIVATIONS),
+    "filters": Field("int", 8, "Filters", 1, 128),
+    "kernel": Field("int", 3, "Kernel size", 1, 11),
+    "stride": Field("int", 1, "Stride", 1, 4),
+    "padding": Field("int", 0, "Padding", 0, 5),
+    "rate": Field("number", 0.25, "Dropout rate", 0, 0.9, step=0.05),
 }
+# kind -> (label, its fields, defaults that differ from LAYER_FIELDS')
+LAYER_KINDS = {
+    "dense": ("Dense", ("units", "activation"), {}),
+    "conv2d": ("Convolution", ("filters", "kernel", "stride", "padding", "activation"),
+               {"activation": "relu"}),
+    "maxpool": ("Max pooling", ("kernel", "stride"), {"kernel": 2, "stride": 2}),
+    "avgpool": ("Average pooling", ("kernel", "stride"), {"kernel": 2, "stride": 2}),
+    "flatten": ("Flatten", (), {}),
+    "dropout": ("Dropout", ("rate",), {}),
+    "batchnorm": ("Batch normalisation", ("activation",), {"activation": "linear"}),
+    "residual": ("Residual block", ("filters", "kernel", "activation"), {"activation": "relu"}),
+}
+POINT_LAYER_KINDS = ("dense", "dropout")
 SECTIONS = {"data": DATA_FIELDS, "model": MODEL_FIELDS, "training": TRAINING_FIELDS,
             "view": VIEW_FIELDS}
 LIST_KEYS = {"data": ("features",), "model": ("layers",), "view": ("hidden",)}
 DEFAULT_FEATURES = ("x1", "x2")
-DEFAULT_LAYERS = ((4, "tanh"), (2, "tanh"))
+_LENET = ({"kind": "conv2d", "filters": 8, "kernel": 3, "padding": 1},
+          {"kind": "maxpool"},
+          {"kind": "conv2d", "filters": 16, "kernel": 3, "padding": 1},
+          {"kind": "maxpool"},
+          {"kind": "dense", "units": 64, "activation": "relu"})
+# A sensible starting network per dataset (raw layer dicts, parsed like a person's).
+DEFAULT_LAYERS = {
+    "points": ({"units": 4, "activation": "tanh"}, {"units": 2, "activation": "tanh"}),
+    "digits": _LENET,
+    "mnist": _LENET,
+    "fashion-mnist": _LENET,
+    "shapes": ({"kind": "conv2d", "filters": 8, "kernel": 5, "padding": 2},
+               {"kind": "maxpool"},
+               {"kind": "conv2d", "filters": 16, "kernel": 3, "padding": 1},
+               {"kind": "maxpool"},
+               {"kind": "dense", "units": 32, "activation": "relu"}),
+    "iris": ({"units": 8, "activation": "relu"},),
+    "autoencoder": ({"units": 64, "activation": "relu"},),
+}
 
 
 @dataclass(frozen=True)
 class Layer:
+    """One layer; only its kind's fields are set (see LAYER_KINDS)."""
     kind: str
-    units: int
-    activation: str
+    units: int | None = None
+    activation: str | None = None
+    filters: int | None = None
+    kernel: int | None = None
+    stride: int | None = None
+    padding: int | None = None
+    rate: float | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -115,11 +173,17 @@ class DataSpec:
     train_ratio: int
     validation_ratio: int
     seed: int
+    augment: str
+    normalize: bool
     features: tuple[str, ...]
 
     @property
     def problem(self) -> str:
         return DATASETS[self.dataset].problem
+
+    @property
+    def family(self) -> str:
+        return _family(DATASETS[self.dataset])
 
     @property
     def n_classes(self) -> int:
@@ -131,6 +195,8 @@ class DataSpec:
 class ModelSpec:
     layers: tuple[Layer, ...]
     init: str
+    task: str
+    bottleneck: int
 
 
 @dataclass(frozen=True)
@@ -163,8 +229,10 @@ class Spec:
     version: int = SPEC_VERSION
 
     def to_dict(self) -> dict:
-        """The normalised JSON form (lists, not tuples)."""
-        return _jsonable(asdict(self))
+        """The normalised JSON form (lists, not tuples; a layer lists its kind's fields)."""
+        out = _jsonable(asdict(self))
+        out["model"]["layers"] = [layer.to_dict() for layer in self.model.layers]
+        return out
 
     def structure(self) -> tuple:
         """Everything whose change needs a rebuilt session (not live training knobs, not view)."""
@@ -176,6 +244,10 @@ class Spec:
 
     def with_data(self, **changes) -> "Spec":
         return replace(self, data=replace(self.data, **changes))
+
+
+def _family(info) -> str:
+    return getattr(info, "family", "points")
 
 
 class SpecError(ValueError):
@@ -218,7 +290,7 @@ def _check_field(path: str, f: Field, value, errors: _Errors):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         errors.add(path, f"{_fmt(value)} is not a number (allowed: {_fmt(f.min)} to {_fmt(f.max)})")
         return None
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         errors.add(path, f"{_fmt(value)} is not a finite number")
         return None
     if f.kind == "int":
@@ -255,8 +327,13 @@ def _section(raw: dict, name: str, fields: dict, errors: _Errors) -> dict:
     return out
 
 
-def _features(raw, dims: int, errors: _Errors) -> tuple[str, ...]:
+def _features(raw, info, errors: _Errors) -> tuple[str, ...]:
     path = "data.features"
+    if info is not None and _family(info) != "points":
+        if raw:
+            errors.add(path, f"{info.name} has no choosable input features; leave it empty")
+        return ()
+    dims = info.dims if info else 2
     if raw is None:
         raw = list(DEFAULT_FEATURES if dims == 2 else ("x1",))
     if not isinstance(raw, (list, tuple)) or not all(isinstance(x, str) for x in raw):
@@ -275,33 +352,60 @@ def _features(raw, dims: int, errors: _Errors) -> tuple[str, ...]:
     return tuple(name for name in FEATURES if name in raw)   # canonical order
 
 
-def _layers(raw, errors: _Errors) -> tuple[Layer, ...]:
+def _layer(item, lp: str, errors: _Errors) -> Layer | None:
+    if not isinstance(item, dict):
+        errors.add(lp, "must be an object")
+        return None
+    kind = item.get("kind", "dense")
+    if kind not in LAYER_KINDS:
+        errors.add(f"{lp}.kind", f"{_fmt(kind)} is not one of {', '.join(LAYER_KINDS)}")
+        return None
+    _, names, defaults = LAYER_KINDS[kind]
+    for key in item:
+        if key not in names and key != "kind":
+            errors.add(f"{lp}.{key}", f"unknown field for {kind} (allowed: kind"
+                                      f"{''.join(', ' + n for n in names)})")
+    vals = {}
+    for name in names:
+        f = LAYER_FIELDS[name]
+        vals[name] = (_check_field(f"{lp}.{name}", f, item[name], errors) if name in item
+                      else defaults.get(name, f.default))
+    return Layer(kind, **vals)
+
+
+def _layers(raw, info, task: str, errors: _Errors) -> tuple[Layer, ...]:
     path = "model.layers"
+    family = _family(info) if info else "points"
+    name = info.name if info else "this dataset"
     if raw is None:
-        return tuple(Layer("dense", u, a) for u, a in DEFAULT_LAYERS)
+        key = "points" if family == "points" else (
+            "autoencoder" if task == "autoencoder" else name)
+        raw = DEFAULT_LAYERS[key]
     if not isinstance(raw, (list, tuple)):
         errors.add(path, "must be a list of layers")
         return ()
-    if len(raw) > MAX_LAYERS:
-        errors.add(path, f"{len(raw)} hidden layers is above the maximum {MAX_LAYERS}")
+    limit = MAX_POINT_LAYERS if family == "points" else MAX_LAYERS
+    if len(raw) > limit:
+        where = " for 2-D datasets" if family == "points" else ""
+        errors.add(path, f"{len(raw)} hidden layers is above the maximum {limit}{where}")
         return ()
-    layers = []
-    for i, item in enumerate(raw):
+    layers = [_layer(item, f"{path}[{i}]", errors) for i, item in enumerate(raw)]
+    for i, layer in enumerate(layers):
+        if layer is None:
+            continue
         lp = f"{path}[{i}]"
-        if not isinstance(item, dict):
-            errors.add(lp, "must be an object")
-            continue
-        kind = item.get("kind", "dense")
-        if kind not in LAYER_KINDS:
-            errors.add(f"{lp}.kind", f"{_fmt(kind)} is not one of {', '.join(LAYER_KINDS)}")
-            continue
-        for key in item:
-            if key not in LAYER_FIELDS and key != "kind":
-                errors.add(f"{lp}.{key}", f"unknown field (allowed: kind, {', '.join(LAYER_FIELDS)})")
-        vals = {k: (_check_field(f"{lp}.{k}", f, item[k], errors) if k in item else f.default)
-                for k, f in LAYER_FIELDS.items()}
-        layers.append(Layer(kind, vals["units"], vals["activation"]))
-    return tuple(layers)
+        if family in ("points", "tabular") and layer.kind not in POINT_LAYER_KINDS + (
+                ("batchnorm",) if family == "tabular" else ()):
+            errors.add(f"{lp}.kind", f"{layer.kind} needs image data; {name} "
+                                     f"takes dense and dropout layers")
+        if task == "autoencoder" and layer.kind not in POINT_LAYER_KINDS:
+            errors.add(f"{lp}.kind", f"an autoencoder's encoder takes dense and dropout "
+                                     f"layers, not {layer.kind}")
+        if family == "points" and layer.kind == "dense" and layer.units is not None \
+                and layer.units > MAX_POINT_UNITS:
+            errors.add(f"{lp}.units", f"{layer.units} is above the maximum {MAX_POINT_UNITS} "
+                                      f"for 2-D datasets")
+    return tuple(layer for layer in layers if layer is not None)
 
 
 def _hidden(raw, errors: _Errors) -> tuple[str, ...]:
@@ -318,15 +422,40 @@ def _hidden(raw, errors: _Errors) -> tuple[str, ...]:
     return tuple(name for name in HIDEABLE if name in raw)     # canonical order
 
 
-def _cross_checks(data: dict, training: dict, errors: _Errors) -> None:
-    info = DATASETS.get(data["dataset"])
-    if info is None:
-        return
-    if info.problem == "classification":
-        if data["classes"] is not None and data["classes"] > info.max_classes:
+def _resolve_defaults(data: dict, model: dict, training: dict, info) -> None:
+    """Fill the defaults that depend on the dataset and task."""
+    points = _family(info) == "points"
+    if data["samples"] is None:
+        data["samples"] = info.default_samples
+    if info.problem == "regression":
+        data["classes"] = DATA_FIELDS["classes"].default
+    elif not points:
+        data["classes"] = info.max_classes            # a fixed set of classes
+    if model["init"] is None:
+        model["init"] = "tf" if points else "he"
+    if training["loss"] is None:
+        simple = info.problem == "regression" or (points and data["classes"] == 2)
+        training["loss"] = "mse" if simple or model["task"] == "autoencoder" else "cross_entropy"
+
+
+def _cross_checks(data: dict, model: dict, training: dict, info, errors: _Errors) -> None:
+    family = _family(info)
+    if family == "points" and data["samples"] > MAX_POINT_SAMPLES:
+        errors.add("data.samples", f"{data['samples']} is above the maximum "
+                                   f"{MAX_POINT_SAMPLES} for 2-D datasets")
+    if data["augment"] != "none" and family != "images":
+        errors.add("data.augment", f"{data['augment']} needs image data; {info.name} is "
+                                   f"{family}")
+    if model["task"] == "autoencoder":
+        if family == "points":
+            errors.add("model.task", "an autoencoder needs image or tabular data")
+        if training["loss"] != "mse":
+            errors.add("training.loss", "an autoencoder's loss is mse (reconstruction)")
+    elif info.problem == "classification":
+        if data["classes"] > info.max_classes:
             errors.add("data.classes", f"{data['classes']} is above the maximum "
                                        f"{info.max_classes} for {info.name}")
-        if training["loss"] == "mse" and (data["classes"] or 2) > 2:
+        if training["loss"] == "mse" and data["classes"] > 2:
             errors.add("training.loss", "mse needs 2 classes; use cross_entropy for "
                                         f"{data['classes']} classes")
     elif training["loss"] == "cross_entropy":
@@ -358,22 +487,39 @@ def parse_spec(raw: Any) -> Spec:
     raw_data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
     raw_model = raw.get("model") if isinstance(raw.get("model"), dict) else {}
     raw_view = raw.get("view") if isinstance(raw.get("view"), dict) else {}
-    features = _features(raw_data.get("features"), info.dims if info else 2, errors)
-    layers = _layers(raw_model.get("layers"), errors)
+    features = _features(raw_data.get("features"), info, errors)
+    layers = _layers(raw_model.get("layers"), info, model["task"], errors)
     hidden = _hidden(raw_view.get("hidden"), errors)
-    _cross_checks(data, training, errors)
+    if errors:                    # the checks below need well-typed values
+        raise SpecError(list(errors))
+    _resolve_defaults(data, model, training, info)
+    _cross_checks(data, model, training, info, errors)
     if errors:
         raise SpecError(list(errors))
-    if data["samples"] is None:
-        data["samples"] = info.default_samples
-    if info.problem == "regression":
-        data["classes"] = DATA_FIELDS["classes"].default
-    return Spec(
+    spec = Spec(
         data=DataSpec(**data, features=features),
         model=ModelSpec(layers=layers, **model),
         training=TrainingSpec(**training),
         view=ViewSpec(**view, hidden=hidden),
     )
+    _check_shapes(spec)
+    return spec
+
+
+def _check_shapes(spec: Spec) -> None:
+    """Refuse impossible layers (a kernel larger than its input, ...) before training."""
+    try:
+        from engine.layers import LayerError, plan     # layers imports model, which imports spec
+    except ImportError:
+        return
+    from engine.model import input_shape, output_units
+    try:
+        plan(spec.model.layers, input_shape(spec), output_units(spec))
+    except LayerError as exc:
+        path = "model.layers" if exc.index is None or exc.index >= len(spec.model.layers) \
+            else f"model.layers[{exc.index}]"
+        path = f"{path}.{exc.field}" if exc.field else path
+        raise SpecError([{"path": path, "message": f"{path}: {exc.message}"}]) from None
 
 
 def default_spec() -> Spec:
@@ -402,11 +548,20 @@ def schema() -> dict:
         "defaults": default_spec().to_dict(),
         "fields": fields,
         "datasets": [{"name": d.name, "label": d.label, "problem": d.problem,
-                      "max_classes": d.max_classes, "dims": d.dims,
-                      "default_samples": d.default_samples, "description": d.description}
+                      "family": _family(d), "shape": list(getattr(d, "shape", ())),
+                      "class_names": list(getattr(d, "class_names", ())),
+                      "max_classes": d.max_classes,
+                      "dims": d.dims, "default_samples": d.default_samples,
+                      "description": d.description}
                      for d in DATASETS.values()],
         "features": [{"name": f.name, "label": f.label, "dims": list(f.dims)}
                      for f in FEATURES.values()],
         "activations": [{"name": k, "label": v} for k, v in ACTIVATIONS.items()],
-        "limits": {"max_layers": MAX_LAYERS, "max_units": MAX_UNITS},
+        "layer_kinds": [{"kind": k, "label": label, "fields": list(names),
+                         "defaults": {n: d.get(n, LAYER_FIELDS[n].default) for n in names}}
+                        for k, (label, names, d) in LAYER_KINDS.items()],
+        "default_layers": {k: [_layer(item, "", _Errors()).to_dict() for item in v]
+                           for k, v in DEFAULT_LAYERS.items()},
+        "limits": {"max_layers": MAX_LAYERS, "max_point_layers": MAX_POINT_LAYERS,
+                   "max_units": MAX_UNITS, "max_point_units": MAX_POINT_UNITS},
     }

@@ -7,6 +7,7 @@ second, tiny pass), and only the neuron a person is looking at (`focus`) goes at
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,17 @@ def grid_inputs(features: tuple[str, ...], size: int, device: torch.device) -> t
     if key not in _grid_cache:
         _grid_cache[key] = torch.from_numpy(feature_matrix(grid_points(size), features)).to(device)
     return _grid_cache[key]
+
+
+def finite(value):
+    """JSON has no NaN or infinity (a diverged loss): they travel as null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    return value
 
 
 def quantize(v: torch.Tensor) -> np.ndarray:
@@ -99,7 +111,7 @@ def snapshot(session: Session, focus: int | None = None, history_from: int = 0,
     scalars = {
         "status": session.status, "message": session.message,
         "epoch": session.epoch, "step": session.step, "device": str(dev.type),
-        "metrics": session.metrics, "history": session.history.since(history_from),
+        "metrics": finite(session.metrics), "history": finite(session.history.since(history_from)),
         "best_epoch": session.best_epoch, "data_version": session.data_version,
     }
     return Frame(scalars, arrays)

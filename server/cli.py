@@ -15,6 +15,7 @@ import time
 
 from engine.devices import CHOICES, pick_device
 from engine.spec import SpecError
+from engine.views import finite
 from server.specs import load
 
 PROGRESS_WIDTH = 30
@@ -29,7 +30,7 @@ def _load_or_exit(source: str):
             print(e["message"], file=sys.stderr)
         sys.exit(EXIT_BAD_SPEC)
     except OSError as exc:
-        print(f"cannot read {source}: {exc}", file=sys.stderr)
+        print(f"cannot read {source}: {exc.strerror or exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_SPEC)
 
 
@@ -86,7 +87,7 @@ def cmd_train(args) -> None:
     if session.message:
         result["message"] = session.message
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps(finite(result)))
     else:
         print(file=sys.stderr)
         for key, value in result.items():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import secrets
 
 from flask import Flask, request, session as cookie
@@ -16,7 +15,7 @@ from flask_socketio import Namespace
 
 from engine.spec import SpecError
 from server.runner import Full, Runner
-from server.specs import resolve
+from server.specs import from_spec, resolve
 
 log = logging.getLogger(__name__)
 OWNER_KEY = "owner"
@@ -39,7 +38,9 @@ def answer(handler):
     """Turn a handler's dict or raised validation error into the ack payload; never crash."""
     @functools.wraps(handler)
     def wrapped(self, data=None):
-        data = data if isinstance(data, dict) else {}
+        data = {} if data is None else data
+        if not isinstance(data, dict):
+            return {"ok": False, "errors": [{"path": "", "message": "payload: must be an object"}]}
         try:
             return {"ok": True, **(handler(self, data) or {})}
         except (SpecError, PayloadError) as exc:
@@ -61,8 +62,7 @@ def _index(data: dict, key: str, upper: int) -> int:
 
 def _number(data: dict, key: str, bound: float = 1e6) -> float:
     value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or abs(value) > bound:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= bound:
         raise PayloadError(key, f"{value!r} is not a number from {-bound:g} to {bound:g}")
     return float(value)
 
@@ -96,24 +96,22 @@ class PlaygroundNamespace(Namespace):
             key, entry = self._entry(data)
             with entry.lock:
                 self.runner.attach(entry, request.sid)
-                return {"session_id": key, **resolve({"spec": entry.session.spec.to_dict()}),
+                return {"session_id": key, **from_spec(entry.session.spec).answer(),
                         **self._done(key, entry)}
         resolved = resolve(data)
-        key, entry = self.runner.create(resolved["parsed"], owner_id(), request.sid)
+        key, entry = self.runner.create(resolved.parsed, owner_id(), request.sid)
         with entry.lock:
-            return {"session_id": key, "spec": resolved["spec"], "hash": resolved["hash"],
-                    **self._done(key, entry)}
+            return {"session_id": key, **resolved.answer(), **self._done(key, entry)}
 
     @answer
     def on_configure(self, data):
         key, entry = self._entry(data)
-        resolved = resolve(data)
+        resolved = resolve(data, required=True)
         with entry.lock:
-            reset = entry.session.configure(resolved["parsed"])
+            reset = entry.session.configure(resolved.parsed)
             if reset:
                 self.runner.reset_stream(entry)
-            return {"spec": resolved["spec"], "hash": resolved["hash"], "reset": reset,
-                    **self._done(key, entry)}
+            return {**resolved.answer(), "reset": reset, **self._done(key, entry)}
 
     @answer
     def on_play(self, data):
@@ -158,7 +156,7 @@ class PlaygroundNamespace(Namespace):
         key, entry = self._entry(data)
         with entry.lock:
             spec = entry.session.regenerate()
-            return {**resolve({"spec": spec.to_dict()}), **self._done(key, entry)}
+            return {**from_spec(spec).answer(), **self._done(key, entry)}
 
     @answer
     def on_view(self, data):

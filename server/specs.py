@@ -5,6 +5,7 @@ The single place where the URL codec and the spec parser meet, used by sockets, 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.spec import Spec, SpecError, parse_spec
@@ -13,30 +14,62 @@ from engine.urlcodec import hash_to_raw, spec_to_hash
 MAX_HASH_CHARS = 8000
 
 
-def resolve(data: dict) -> dict:
-    """`{"spec": {...}}` or `{"hash": "..."}` → {"parsed": Spec, "spec": dict, "hash": str}."""
+@dataclass(frozen=True)
+class Resolved:
+    parsed: Spec
+    spec: dict
+    hash: str
+
+    def answer(self) -> dict:
+        """What a client is told: the normalised spec and its share hash."""
+        return {"spec": self.spec, "hash": self.hash}
+
+
+def from_spec(spec: Spec) -> Resolved:
+    as_dict = spec.to_dict()
+    return Resolved(spec, as_dict, spec_to_hash(as_dict))
+
+
+def resolve(data: dict, required: bool = False) -> Resolved:
+    """`{"spec": {...}}` or `{"hash": "..."}` (or neither, unless `required`: the default)."""
     if "spec" in data:
         raw = data["spec"]
+        if not isinstance(raw, dict):
+            raise SpecError([{"path": "spec", "message": "spec: must be a JSON object"}])
     elif "hash" in data:
         text = data["hash"]
         if not isinstance(text, str) or len(text) > MAX_HASH_CHARS:
             raise SpecError([{"path": "hash", "message": f"hash: must be text of at most "
                                                          f"{MAX_HASH_CHARS} characters"}])
         raw = hash_to_raw(text)
+    elif required:
+        raise SpecError([{"path": "spec", "message": "spec: send a spec object or a hash"}])
     else:
         raw = {}
-    spec = parse_spec(raw)
-    as_dict = spec.to_dict()
-    return {"parsed": spec, "spec": as_dict, "hash": spec_to_hash(as_dict)}
+    return from_spec(parse_spec(raw))
+
+
+def looks_like_link(text: str) -> bool:
+    text = text.strip()
+    return text == "" or text.startswith(("#", "http://", "https://")) or "=" in text
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except OSError:             # e.g. a long hash is not a valid file name
+        return False
 
 
 def load(source: str) -> Spec:
-    """A spec from a JSON file path, a URL or a hash (the CLI's URL_OR_FILE)."""
-    path = Path(source)
-    if source and not source.lstrip().startswith(("#", "http")) and path.is_file():
-        text = path.read_text()
-        try:
-            return parse_spec(json.loads(text))
-        except json.JSONDecodeError:
-            return parse_spec(hash_to_raw(text.strip()))
-    return parse_spec(hash_to_raw(source))
+    """A spec from a JSON file, a URL or a hash (the CLI's URL_OR_FILE). A file holding a URL
+    or hash works too. OSError or SpecError (a file that is not JSON) otherwise."""
+    if looks_like_link(source) and not _is_file(source):
+        return parse_spec(hash_to_raw(source))
+    text = Path(source).read_text()          # OSError: no such file
+    if looks_like_link(text) and not text.lstrip().startswith("{"):
+        return parse_spec(hash_to_raw(text.strip()))
+    try:
+        return parse_spec(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise SpecError([{"path": "", "message": f"{source}: not valid JSON ({exc})"}]) from None

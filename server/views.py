@@ -56,12 +56,15 @@ def api_preview(name: str):
     if info is None:
         return jsonify(errors=[{"path": "dataset", "message":
                                 f"dataset: {name!r} is not one of {', '.join(DATASETS)}"}]), 404
-    classes = request.args.get("classes", 2, type=int)
+    text = request.args.get("classes", "2")
+    classes = int(text) if text.isdigit() else -1          # not a whole number: refused below
     if info.problem == "classification" and not 2 <= classes <= info.max_classes:
         return jsonify(errors=[{"path": "classes", "message":
-                                f"classes: {classes} is outside 2 to {info.max_classes}"}]), 400
+                                f"classes: {text!r} is not a whole number from 2 to "
+                                f"{info.max_classes}"}]), 400
     x, y = preview(name, classes if info.problem == "classification" else 2)
-    return jsonify(points=x.round(3).tolist(), labels=y.round(4).tolist(),
+    return jsonify(points=x.astype(float).round(3).tolist(),
+                   labels=y.astype(float).round(4).tolist(),
                    problem=info.problem, dims=info.dims)
 
 
@@ -71,10 +74,9 @@ def api_spec():
     if not isinstance(body, dict):
         return jsonify(errors=[{"path": "", "message": "send a JSON object with spec or hash"}]), 400
     try:
-        r = resolve(body)
+        return jsonify(resolve(body).answer())
     except SpecError as exc:
         return jsonify(errors=exc.errors), 400
-    return jsonify(spec=r["spec"], hash=r["hash"])
 
 
 def init_app(app: Flask) -> None:

@@ -1,10 +1,12 @@
-"""Dataset registry: which datasets exist, what they are, and `generate` to draw one.
+"""Dataset registry: which datasets exist, what they are, and `dataset` to draw one.
 
-Owns the dataset catalogue (`DATASETS`, shown by the schema in display order), argument
-validation, seeding and shuffling. The point geometry itself lives in `engine.data.points`.
+Owns the dataset catalogue (`REGISTRY`, every family in display order), argument validation,
+seeding, subsetting and shuffling. Each family's content lives in its own module:
+`points` (2-D sets), `images` (digits, shapes, MNIST IDX files), `tabular` (iris).
 
-Only the 2-D point family exists today. Other families (images, sequences) are meant to
-register here too, each in its own module, with their own `DatasetInfo.dims` / shapes.
+`dataset(name, ...)` is the one entry point for every family. `generate` draws the point
+family only (X [n, 2]); `DATASETS` lists the point family only, because the spec, URL codec and
+server previews still offer points alone: switch them to `REGISTRY` when sessions train images.
 """
 from __future__ import annotations
 
@@ -14,8 +16,14 @@ from typing import Callable
 
 import numpy as np
 
-from . import points
-from .points import NOISE_MAX
+
+class DataUnavailable(Exception):
+    """A dataset's files are not where the server looks; the message says what to put where."""
+
+
+# The family modules come after DataUnavailable: they raise it.
+from . import images, points, tabular  # noqa: E402
+from .points import NOISE_MAX  # noqa: E402
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -24,6 +32,10 @@ DEFAULT_SAMPLES = {CLASSIFICATION: 500, REGRESSION: 1200}
 MIN_CLASSES = 2
 PREVIEW_SEED = 0
 PREVIEW_SAMPLES = 200
+
+POINTS = "points"
+IMAGES = "images"
+TABULAR = "tabular"
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,32 @@ class DatasetInfo:
     dims: int               # raw inputs that vary: 1 (X[:, 1] is 0) or 2
     default_samples: int
     description: str
+    family: str = POINTS    # POINTS | IMAGES | TABULAR: which module draws it
+    shape: tuple[int, ...] = ()     # one model input: (C, H, W), (features,); () = points
+    class_names: tuple[str, ...] = ()   # for fixed-class families; points number their classes
+    needs_data_dir: bool = False    # read from files in the server's --data-dir
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """A finite set read whole (its module caches it); the registry draws a subset."""
+    read: Callable[[str | None], tuple[np.ndarray, np.ndarray]]
+
+
+# Fixed-class families keep `dims` at 2: it only describes the point family's raw inputs.
+FIXED_DIMS = 2
+# Default sample counts of the fixed-class sets: all of a small set; of MNIST's 70 000, a number
+# that trains at interactive speed on a CPU.
+DIGITS_SAMPLES = 1797
+SHAPES_SAMPLES = 3000
+MNIST_SAMPLES = 10000
+IRIS_SAMPLES = 150
+
+
+def _fixed(name, label, family, shape, class_names, default_samples, description,
+           needs_data_dir=False):
+    return DatasetInfo(name, label, CLASSIFICATION, len(class_names), FIXED_DIMS,
+                       default_samples, description, family, shape, class_names, needs_data_dir)
 
 
 def _classification(name, label, max_classes, description):
@@ -46,8 +84,9 @@ def _regression(name, label, dims, description):
     return DatasetInfo(name, label, REGRESSION, 1, dims, DEFAULT_SAMPLES[REGRESSION], description)
 
 
-# (info, generator) in display order.
-_ENTRIES: tuple[tuple[DatasetInfo, Callable], ...] = (
+# (info, source) in display order: a generator (rng, samples, noise, classes) -> rows grouped
+# by class, or a _Fixed set read whole.
+_ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed], ...] = (
     (_classification("circle", "Circle", 5, "One class inside a disc, the other in a ring around it."),
      points.circle),
     (_classification("xor", "Exclusive or", 2, "Opposite quadrants share a class."), points.xor),
@@ -63,23 +102,47 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable], ...] = (
     (_regression("multi-gauss", "Multi Gaussian", 2, "Six positive and negative bumps."),
      points.multi_gauss),
     (_regression("sine", "Sine", 1, "One input: the target is sin(x₁)."), points.sine),
+    (_fixed("digits", "Digits 8×8", IMAGES, (images.CHANNELS, images.DIGITS_SIZE,
+            images.DIGITS_SIZE), images.DIGIT_NAMES, DIGITS_SAMPLES,
+            "Handwritten digits 0–9, 8×8 pixels (scikit-learn's bundled set)."),
+     _Fixed(lambda data_dir: images.load_digits())),
+    (_fixed("shapes", "Shapes 16×16", IMAGES, (images.CHANNELS, images.SHAPES_SIZE,
+            images.SHAPES_SIZE), images.SHAPE_NAMES, SHAPES_SAMPLES,
+            "Lines at four angles, squares, circles and crosses of random size and place."),
+     images.shapes),
+    (_fixed("mnist", "MNIST", IMAGES, (images.CHANNELS, images.MNIST_SIZE, images.MNIST_SIZE),
+            images.DIGIT_NAMES, MNIST_SAMPLES, "Handwritten digits 0–9, 28×28 pixels (IDX files).",
+            needs_data_dir=True),
+     _Fixed(lambda data_dir: images.load_mnist(data_dir, "mnist"))),
+    (_fixed("fashion-mnist", "Fashion-MNIST", IMAGES,
+            (images.CHANNELS, images.MNIST_SIZE, images.MNIST_SIZE), images.FASHION_NAMES,
+            MNIST_SAMPLES,
+            "Zalando's clothing photos in ten classes, 28×28 pixels (IDX files).",
+            needs_data_dir=True),
+     _Fixed(lambda data_dir: images.load_mnist(data_dir, "fashion-mnist"))),
+    (_fixed("iris", "Iris", TABULAR, (len(tabular.IRIS_FEATURES),), tabular.IRIS_SPECIES, IRIS_SAMPLES,
+            "Fisher's iris flowers: four measurements in cm, three species."),
+     _Fixed(lambda data_dir: tabular.load_iris())),
 )
 
-DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _ in _ENTRIES}
-_GENERATORS: dict[str, Callable] = {info.name: gen for info, gen in _ENTRIES}
+REGISTRY: dict[str, DatasetInfo] = {info.name: info for info, _ in _ENTRIES}
+DATASETS: dict[str, DatasetInfo] = {n: i for n, i in REGISTRY.items() if i.family == POINTS}
+_SOURCES: dict[str, Callable | _Fixed] = {info.name: source for info, source in _ENTRIES}
 
 
 def dataset_info(name: str) -> DatasetInfo:
     """The registry entry for `name`; ValueError if there is none."""
     try:
-        return DATASETS[name]
+        return REGISTRY[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
+        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(REGISTRY)}") from None
 
 
 def _check_classes(info: DatasetInfo, classes) -> int:
     if info.problem == REGRESSION:
         return 1    # the spec carries `classes` for every dataset; regression ignores it
+    if info.family != POINTS:
+        return info.max_classes     # fixed by the data; the spec forces `classes` to it
     classes = operator.index(classes)
     if not MIN_CLASSES <= classes <= info.max_classes:
         raise ValueError(f"{info.name}: classes {classes} is outside "
@@ -96,20 +159,50 @@ def generate(name: str, samples: int, noise: float, seed: int,
     is a fair sample. `noise` is a fraction in [0, 0.5].
     """
     info = dataset_info(name)
+    if info.family != POINTS:
+        raise ValueError(f"{name}: generate draws 2-D points only; use dataset() for {info.family}")
+    return _draw(info, samples, noise, seed, classes, None)
+
+
+def dataset(name: str, samples: int, noise: float, seed: int, classes: int = 2,
+            data_dir: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Draw `samples` rows of dataset `name`, any family, deterministic under `seed`.
+
+    X is float32: points [n, 2] as `generate`; images [n, *info.shape] in [0, 1]; tabular
+    [n, *info.shape] in raw units. y is int64 class indices (float32 targets for regression).
+    Rows come shuffled. Generated sets draw any count; fixed sets (digits, MNIST, iris) return a
+    seeded random subset, and ValueError when `samples` exceeds what they hold. `noise` (a
+    fraction in [0, 0.5]) is the pixel noise σ of shapes and is ignored by real data. `classes`
+    only matters for points. Files come from `data_dir` (the server's --data-dir): when they are
+    absent, `DataUnavailable` says which to put where.
+    """
+    return _draw(dataset_info(name), samples, noise, seed, classes, data_dir)
+
+
+def _draw(info, samples, noise, seed, classes, data_dir):
     classes = _check_classes(info, classes)
     samples = operator.index(samples)
     if samples < classes:
-        raise ValueError(f"{name}: samples {samples} is below {classes}")
+        raise ValueError(f"{info.name}: samples {samples} is below {classes}")
     if not 0.0 <= noise <= NOISE_MAX:
-        raise ValueError(f"{name}: noise {noise} is outside 0..{NOISE_MAX} (a fraction, not percent)")
+        raise ValueError(f"{info.name}: noise {noise} is outside 0..{NOISE_MAX} "
+                         "(a fraction, not percent)")
     rng = np.random.Generator(np.random.PCG64(seed))
-    X, y = _GENERATORS[name](rng, samples, float(noise), classes)
-    # Generators emit rows grouped by class; shuffle with the same stream.
-    order = rng.permutation(samples)
+    source = _SOURCES[info.name]
+    if isinstance(source, _Fixed):
+        X, y = source.read(data_dir)
+        if samples > len(y):
+            raise ValueError(f"{info.name}: samples {samples} is above the {len(y)} it holds")
+        order = rng.permutation(len(y))[:samples]   # a seeded subset, already shuffled
+    else:
+        X, y = source(rng, samples, float(noise), classes)
+        # Generators emit rows grouped by class; shuffle with the same stream.
+        order = rng.permutation(samples)
+    X = images.to_unit(X[order]) if info.family == IMAGES else X[order].astype(np.float32)
     y_dtype = np.int64 if info.problem == CLASSIFICATION else np.float32
-    return X[order].astype(np.float32), y[order].astype(y_dtype)
+    return X, y[order].astype(y_dtype)
 
 
 def preview(name: str, classes: int = 2, n: int = PREVIEW_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
-    """Noise-free points at a fixed seed, for the dataset thumbnails."""
+    """Noise-free points at a fixed seed, for the dataset thumbnails (point family only)."""
     return generate(name, n, 0.0, PREVIEW_SEED, classes)

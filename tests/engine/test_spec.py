@@ -1,7 +1,7 @@
 """Accept/reject table for the experiment spec: every error names its path and range."""
 import pytest
 
-from engine.spec import MAX_LAYERS, SpecError, default_spec, parse_spec, schema
+from engine.spec import MAX_POINT_LAYERS, SpecError, default_spec, parse_spec, schema
 
 
 def errors_of(raw):
@@ -38,7 +38,8 @@ def test_regression_default_samples_and_problem():
     ({"data": {"features": ["x3"]}}, "data.features", "unknown feature x3"),
     ({"data": {"dataset": "sine", "features": ["x1", "x2"]}}, "data.features", "1-D"),
     ({"data": {"dataset": "xor", "classes": 3}}, "data.classes", "maximum 2 for xor"),
-    ({"data": {"dataset": "spiral", "classes": 3}}, "training.loss", "use cross_entropy"),
+    ({"data": {"dataset": "spiral", "classes": 3}, "training": {"loss": "mse"}}, "training.loss",
+     "use cross_entropy"),
     ({"data": {"dataset": "plane"}, "training": {"loss": "cross_entropy"}}, "training.loss",
      "regression"),
     ({"training": {"early_stopping": 5}}, "training.early_stopping", "validation"),
@@ -46,8 +47,14 @@ def test_regression_default_samples_and_problem():
     ({"model": {"layers": [{"units": 0}]}}, "model.layers[0].units", "below the minimum 1"),
     ({"model": {"layers": [{"activation": "swish"}]}}, "model.layers[0].activation", "not one of"),
     ({"model": {"layers": [{"kind": "conv9"}]}}, "model.layers[0].kind", "not one of"),
-    ({"model": {"layers": [{"units": 2}] * (MAX_LAYERS + 1)}}, "model.layers", "maximum 8"),
+    ({"model": {"layers": [{"units": 2}] * (MAX_POINT_LAYERS + 1)}}, "model.layers", "maximum 8"),
     ({"model": {"layers": [{"units": 2, "size": 3}]}}, "model.layers[0].size", "unknown field"),
+    ({"model": {"layers": [{"kind": "conv2d"}]}}, "model.layers[0].kind", "needs image data"),
+    ({"model": {"layers": [{"kind": "dropout", "rate": 0.95}]}}, "model.layers[0].rate",
+     "above the maximum 0.9"),
+    ({"model": {"task": "autoencoder"}}, "model.task", "image or tabular"),
+    ({"data": {"augment": "shift"}}, "data.augment", "needs image data"),
+    ({"data": {"samples": 6000}}, "data.samples", "maximum 5000 for 2-D"),
     ({"training": {"lr": 0.1}}, "training.lr", "unknown field"),
     ({"extra": 1}, "extra", "unknown section"),
     ({"version": 9}, "version", "not supported"),

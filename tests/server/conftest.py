@@ -1,0 +1,63 @@
+"""Fixtures for the server tests: a fresh app per test, browsers, a controllable clock.
+
+Every test gets its own app from the factory (`create_app`) with the trainer thread off; tests
+drive training with `runner.tick()` and a fake clock (serverkit.FakeClock), so nothing sleeps
+and nothing depends on how fast the machine is.
+"""
+from __future__ import annotations
+
+import pytest
+
+from server import create_app
+from serverkit import TF_HASH, Browser, FakeClock, Socket
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """App factory with the test configuration; keyword arguments override it."""
+    apps = []
+
+    def make(**config):
+        base = {"RUNNER_AUTOSTART": False, "DATABASE": str(tmp_path / f"db{len(apps)}.sqlite3"),
+                "TESTING": True, "FPS": 20}
+        app = create_app({**base, **config})
+        app.extensions["runner"].clock = FakeClock()
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["runner"].stop()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def runner(app):
+    return app.extensions["runner"]
+
+
+@pytest.fixture
+def clock(runner) -> FakeClock:
+    return runner.clock
+
+
+@pytest.fixture
+def visitor(app) -> Browser:
+    return Browser(app)
+
+
+@pytest.fixture
+def sock(visitor) -> Socket:
+    return visitor.socket()
+
+
+@pytest.fixture
+def opened(sock) -> Socket:
+    """A socket with the TF link open and its first frame acknowledged and consumed."""
+    sock.open(hash=TF_HASH)
+    sock.ack(sock.frame())
+    return sock

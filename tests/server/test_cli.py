@@ -1,0 +1,196 @@
+"""`nn-playground` / `python -m server.cli`: spec and train, as a shell user runs them.
+
+The commands that must be checked end to end run as subprocesses, all started at once (each
+one imports torch, which is most of its time); the rest call `server.cli.main` in-process.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from server import ROOT
+from server.cli import main
+from server.specs import resolve
+from serverkit import DIVERGING, TF_HASH
+
+TF_URL = "https://playground.tensorflow.org/" + TF_HASH
+FILE_SPEC = {"data": {"dataset": "moons", "noise": 10},
+             "model": {"layers": [{"units": 3, "activation": "relu"}]},
+             "training": {"optimizer": "adam", "learning_rate": 0.01}}
+
+
+class Runs:
+    """The subprocesses, started together; `result(name)` waits for one."""
+
+    def __init__(self, commands: dict[str, list[str]]):
+        self.procs = {
+            name: subprocess.Popen([sys.executable, "-m", "server.cli", *args], cwd=ROOT,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for name, args in commands.items()}
+        self.done: dict[str, subprocess.CompletedProcess] = {}
+
+    def result(self, name: str) -> subprocess.CompletedProcess:
+        if name not in self.done:
+            proc = self.procs[name]
+            out, err = proc.communicate(timeout=120)
+            self.done[name] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+        return self.done[name]
+
+    def close(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    spec_file = tmp_path_factory.mktemp("cli") / "experiment.json"
+    spec_file.write_text(json.dumps(FILE_SPEC))
+    runs = Runs({
+        "help": ["--help"],
+        "bad": ["spec", "#batchSize=0&learningRate=abc"],
+        "tf": ["spec", TF_URL],
+        "file": ["spec", str(spec_file)],
+        "train": ["train", "#dataset=xor&networkShape=4,2", "--epochs", "150", "--json"],
+    })
+    yield runs
+    runs.close()
+
+
+def test_help_lists_the_commands(runs):
+    r = runs.result("help")
+    assert r.returncode == 0, r.stderr
+    for command in ("serve", "spec", "train"):
+        assert command in r.stdout
+
+
+def test_spec_with_a_bad_value_exits_2_with_the_errors_on_stderr(runs):
+    r = runs.result("bad")
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert "training.batch_size: 0 is below the minimum 1" in r.stderr
+    assert "training.learning_rate: 'abc' is not a number" in r.stderr
+
+
+def test_spec_of_a_tf_link_prints_the_normalised_spec(runs):
+    r = runs.result("tf")
+    assert r.returncode == 0, r.stderr
+    spec = json.loads(r.stdout)
+    assert spec["data"]["dataset"] == "xor"
+    assert [(l["units"], l["activation"]) for l in spec["model"]["layers"]] == \
+        [(5, "tanh"), (3, "tanh")]
+    assert spec["data"]["features"] == ["x1", "x2", "x1x2"]
+    assert spec == resolve({"hash": TF_HASH}).spec
+
+
+def test_spec_of_a_json_file(runs):
+    r = runs.result("file")
+    assert r.returncode == 0, r.stderr
+    spec = json.loads(r.stdout)
+    assert spec["data"]["dataset"] == "moons" and spec["data"]["noise"] == 10
+    assert spec["model"]["layers"] == [{"kind": "dense", "units": 3, "activation": "relu"}]
+    assert spec["training"]["optimizer"] == "adam"
+    assert spec["training"]["batch_size"] == 10                  # defaults filled in
+
+
+def test_train_prints_one_json_line_of_final_metrics(runs):
+    r = runs.result("train")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert result["epochs"] == 150
+    assert result["device"] == "cpu"                   # a 2-D playground net stays on the CPU
+    assert result["accuracy"] > 0.9
+    assert 0 <= result["train_loss"] < 0.2 and 0 <= result["test_loss"] < 0.2
+    assert result["seconds"] > 0
+    assert result["status"] == "paused"
+
+
+# ---- in-process ----------------------------------------------------------------------------
+
+@pytest.fixture
+def keep_threads():
+    """cmd_train sets torch's thread count for the process: put it back."""
+    n = torch.get_num_threads()
+    yield
+    torch.set_num_threads(n)
+
+
+def run_main(argv, capsys) -> tuple[int, str, str]:
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_spec_of_a_file_holding_a_hash(tmp_path, capsys):
+    path = tmp_path / "link.txt"
+    path.write_text(TF_URL + "\n")
+    code, out, _ = run_main(["spec", str(path)], capsys)
+    assert code == 0 and json.loads(out)["data"]["dataset"] == "xor"
+
+
+def test_train_with_a_bad_spec_exits_2(capsys):
+    code, out, err = run_main(["train", "#batchSize=0", "--epochs", "3"], capsys)
+    assert code == 2 and out == ""
+    assert "training.batch_size: 0 is below the minimum 1" in err
+
+
+def test_train_needs_at_least_one_epoch(capsys):
+    code, _, err = run_main(["train", "#dataset=xor", "--epochs", "0"], capsys)
+    assert code == 2 and "--epochs" in err
+
+
+def test_train_without_json_prints_a_table(capsys, keep_threads):
+    code, out, err = run_main(["train", "#dataset=xor", "--epochs", "2"], capsys)
+    assert code == 0
+    assert "epoch 2/2" in err                                        # the progress bar
+    rows = {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines())}
+    assert rows["epochs"] == "2" and rows["device"] == "cpu" and rows["status"] == "paused"
+
+
+def test_train_stops_when_the_loss_diverges(tmp_path, capsys, keep_threads):
+    path = tmp_path / "diverging.json"
+    path.write_text(json.dumps(DIVERGING))
+    code, out, _ = run_main(["train", str(path), "--epochs", "50", "--json"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert result["status"] == "diverged" and result["epochs"] < 50
+    assert "lower the learning rate" in result["message"]
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def test_train_json_is_strict_json_when_the_loss_diverges(tmp_path, capsys, keep_threads):
+    path = tmp_path / "diverging.json"
+    path.write_text(json.dumps(DIVERGING))
+    _, out, _ = run_main(["train", str(path), "--epochs", "5", "--json"], capsys)
+    json.loads(out, parse_constant=_reject_constant)
+
+
+def test_spec_of_a_missing_file_exits_2(tmp_path, capsys):
+    code, out, err = run_main(["spec", str(tmp_path / "typo.json")], capsys)
+    assert code == 2 and out == "" and "typo.json" in err
+
+
+def test_spec_of_a_broken_json_file_exits_2(tmp_path, capsys):
+    path = tmp_path / "broken.json"
+    path.write_text('{"data": {"dataset": "moons"')
+    code, out, err = run_main(["spec", str(path)], capsys)
+    assert code == 2 and out == "" and "broken.json" in err
+
+
+def test_spec_with_a_huge_number_exits_2(capsys):
+    code, _, err = run_main(["spec", "#batchSize=1" + "0" * 400], capsys)
+    assert code == 2 and "training.batch_size" in err
