@@ -61,6 +61,8 @@ def input_shape(spec: Spec) -> tuple[int, ...]:
 
 
 def output_units(spec: Spec) -> int:
+    if spec.model.task == "autoencoder":
+        return spec.model.bottleneck
     k = spec.data.n_classes
     return k if spec.training.loss == "cross_entropy" and k > 2 else 1
 
@@ -124,36 +126,101 @@ class MLP(nn.Module):
         return nn.Sequential(*mods)
 
 
-def build_model(spec: Spec) -> MLP:
-    sizes = [len(spec.data.features)] + [l.units for l in spec.model.layers] + [output_units(spec)]
-    acts = [l.activation for l in spec.model.layers] + [output_activation(spec)]
-    model = MLP(sizes, acts)
-    init_weights(model, spec.model.init, torch.Generator().manual_seed(spec.training.seed))
+def is_fast_mlp(spec: Spec) -> bool:
+    """2-D playground nets of dense layers only take the fast MLP path."""
+    return spec.data.family == "points" and all(l.kind == "dense" for l in spec.model.layers)
+
+
+def build_model(spec: Spec) -> nn.Module:
+    """The network a spec describes, initialised from its training seed."""
+    gen = torch.Generator().manual_seed(spec.training.seed)
+    if is_fast_mlp(spec):
+        sizes = [len(spec.data.features)] + [l.units for l in spec.model.layers] + [
+            output_units(spec)]
+        acts = [l.activation for l in spec.model.layers] + [output_activation(spec)]
+        model = MLP(sizes, acts)
+        init_weights(model, spec.model.init, gen)
+        return model
+    from engine.layers import build_net
+    torch.manual_seed(spec.training.seed)          # torch.nn's own defaults, then ours
+    if spec.model.task == "autoencoder":
+        model = Autoencoder(spec)
+    else:
+        model = build_net(spec.model.layers, input_shape(spec), output_units(spec),
+                          output_activation(spec))
+    init_modules(model, spec.model.init, gen)
     return model
+
+
+class Autoencoder(nn.Module):
+    """Encoder: the spec's layers down to `bottleneck` linear units; decoder: the dense layers
+    mirrored back up to the input size (sigmoid for images in [0, 1], linear for tables)."""
+
+    def __init__(self, spec: Spec):
+        super().__init__()
+        from engine.layers import build_net
+        shape = input_shape(spec)
+        self.shape = shape
+        self.encoder = build_net(spec.model.layers, shape, spec.model.bottleneck, "linear")
+        mods: list[nn.Module] = []
+        width = spec.model.bottleneck
+        for layer in reversed([l for l in spec.model.layers if l.kind == "dense"]):
+            mods += [nn.Linear(width, layer.units), ACTIVATION_MODULE_TYPES[layer.activation]()]
+            width = layer.units
+        out = math.prod(shape)
+        mods.append(nn.Linear(width, out))
+        if spec.data.family == "images":
+            mods.append(nn.Sigmoid())
+        self.decoder = nn.Sequential(*mods)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder(x))
+
+    def forward_all(self, x: torch.Tensor) -> list[torch.Tensor]:
+        outs = self.encoder.forward_all(x)
+        return outs + [self.decoder(outs[-1])]
+
+
+def _init_pair(w: torch.Tensor, b: torch.Tensor | None, fan_in: int, fan_out: int,
+               scheme: str, gen: torch.Generator) -> None:
+    if scheme == "tf":
+        w.uniform_(-TF_INIT_RANGE, TF_INIT_RANGE, generator=gen)
+    elif scheme == "zero":
+        w.zero_()
+    elif scheme == "xavier":
+        bound = math.sqrt(6.0 / (fan_in + fan_out))
+        w.uniform_(-bound, bound, generator=gen)
+    elif scheme == "he":
+        w.normal_(0.0, math.sqrt(2.0 / fan_in), generator=gen)
+    else:
+        raise ValueError(f"unknown init {scheme!r}")
+    if b is not None:
+        b.fill_(TF_INIT_BIAS if scheme == "tf" else 0.0)
+
+
+@torch.no_grad()
+def init_modules(model: nn.Module, scheme: str, gen: torch.Generator) -> None:
+    """Initialise every conv and linear layer of a generic net."""
+    for m in model.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            w = m.weight
+            receptive = w[0, 0].numel() if w.dim() > 2 else 1
+            _init_pair(w, m.bias, w[0].numel(), w.shape[0] * receptive, scheme, gen)
 
 
 @torch.no_grad()
 def init_weights(model: MLP, scheme: str, gen: torch.Generator) -> None:
+    """Initialise the fast MLP (weights stored [in, out])."""
     for w, b in zip(model.w, model.b):
-        fan_in, fan_out = w.shape
-        if scheme == "tf":
-            w.uniform_(-TF_INIT_RANGE, TF_INIT_RANGE, generator=gen)
-            b.fill_(TF_INIT_BIAS)
-            continue
-        if scheme == "zero":
-            w.zero_()
-        elif scheme == "xavier":
-            bound = math.sqrt(6.0 / (fan_in + fan_out))
-            w.uniform_(-bound, bound, generator=gen)
-        elif scheme == "he":
-            w.normal_(0.0, math.sqrt(2.0 / fan_in), generator=gen)
-        else:
-            raise ValueError(f"unknown init {scheme!r}")
-        b.zero_()
+        _init_pair(w, b, w.shape[0], w.shape[1], scheme, gen)
 
 
 def targets(spec: Spec, y) -> torch.Tensor:
-    """Dataset labels as the loss wants them: ±1 (squared error), 0/1 (sigmoid), class index."""
+    """Dataset labels as the loss wants them: ±1 (squared error), 0/1 (sigmoid), class index.
+    (An autoencoder's target is its input: the session builds that one.)"""
     y = torch.as_tensor(y)
     if spec.data.problem == "regression":
         return y.float().reshape(-1, 1)
@@ -174,8 +241,8 @@ def loss_fn(spec: Spec):
 
 
 def correct(spec: Spec, out: torch.Tensor, t: torch.Tensor) -> torch.Tensor | None:
-    """Boolean tensor of correct predictions, or None for regression."""
-    if spec.data.problem == "regression":
+    """Boolean tensor of correct predictions, or None for regression and autoencoders."""
+    if spec.data.problem == "regression" or spec.model.task == "autoencoder":
         return None
     if out.shape[1] > 1:
         return out.argmax(1) == t

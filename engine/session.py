@@ -13,25 +13,33 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from engine.data import generate
+from torch import nn
+
+from engine.data import dataset, generate
+from engine.data.images import shift
 from engine.fastpath import grads as fast_grads
 from engine.features import feature_matrix
-from engine.model import build_model, correct, loss_fn, targets
+from engine.model import MLP, build_model, correct, loss_fn, targets
 from engine.optim import Optimizer, add_regularization
 from engine.spec import Spec
 
 SEED_MULTIPLIER = 1103515245     # regenerate: next data seed from the last, reproducibly
 SEED_INCREMENT = 12345
 SEED_MODULUS = 2**31
+EVAL_CHUNK = 2048                # examples per forward pass when evaluating large sets
+MAX_SHIFT = 2                    # pixels, for the shift augmentation
+STD_FLOOR = 1e-6
+MODAL = (nn.Dropout, nn.modules.batchnorm._BatchNorm)   # behave differently in eval()
 
 
 @dataclass
 class Split:
-    """Raw points, model inputs and loss targets of one part of the data."""
-    points: np.ndarray          # [n, 2] raw coordinates, for drawing
+    """Raw examples, model inputs and loss targets of one part of the data."""
+    points: np.ndarray | None   # [n, 2] raw coordinates of 2-D points, for drawing
     labels: np.ndarray          # [n] class index or regression target, for drawing
-    x: torch.Tensor             # [n, features]
+    x: torch.Tensor             # [n, ...] model inputs (features, or standardised images)
     t: torch.Tensor             # targets as the loss wants them
+    raw: np.ndarray | None = None   # images in [0, 1] / table rows as loaded, for drawing
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -74,22 +82,39 @@ def split_indices(n: int, train_ratio: int, validation_ratio: int, seed: int):
 class Session:
     """One experiment being trained. Status: paused, playing, diverged or stopped."""
 
-    def __init__(self, spec: Spec, device: torch.device | str = "cpu"):
+    def __init__(self, spec: Spec, device: torch.device | str = "cpu",
+                 data_dir: str | None = None):
         self.device = torch.device(device)
         self.spec = spec
+        self.data_dir = data_dir
         self.data_version = 0
         self._load_data()
         self.reset()
 
     # ---- set-up -------------------------------------------------------------------------
     def _load_data(self) -> None:
+        """Draw or load the data, split it, standardise it, and build the loss targets.
+        Raises engine.data.DataUnavailable when files (MNIST) are missing."""
         d = self.spec.data
-        points, labels = generate(d.dataset, d.samples, d.noise / 100, d.seed, d.classes)
+        if d.family == "points":
+            points, labels = generate(d.dataset, d.samples, d.noise / 100, d.seed, d.classes)
+            raw, x_np = None, feature_matrix(points, d.features)
+        else:
+            raw, labels = dataset(d.dataset, d.samples, d.noise / 100, d.seed, d.classes,
+                                  self.data_dir)
+            points, x_np = None, raw
         tr, va, te = split_indices(len(labels), d.train_ratio, d.validation_ratio, d.seed)
-        feats = torch.from_numpy(feature_matrix(points, d.features)).to(self.device)
-        t_all = targets(self.spec, labels).to(self.device)
+        x = torch.from_numpy(np.ascontiguousarray(x_np)).to(self.device)
+        if d.family != "points" and d.normalize:
+            x = _standardise(x, x[torch.from_numpy(tr)], per_feature=d.family == "tabular")
+        if self.spec.model.task == "autoencoder":     # reconstruct what was shown
+            t_all = (x if d.family == "tabular" else
+                     torch.from_numpy(raw).to(self.device)).flatten(1)
+        else:
+            t_all = targets(self.spec, labels).to(self.device)
         self.splits = {
-            name: Split(points[idx], labels[idx], feats[idx], t_all[idx])
+            name: Split(None if points is None else points[idx], labels[idx], x[idx], t_all[idx],
+                        None if raw is None else raw[idx])
             for name, idx in (("train", tr), ("val", va), ("test", te))
         }
         self._x_all = torch.cat([s.x for s in self.splits.values()])
@@ -99,7 +124,12 @@ class Session:
         """Fresh weights from the training seed (so a reset repeats the start), counters at 0."""
         torch.manual_seed(self.spec.training.seed)
         self.model = build_model(self.spec).to(self.device)
-        self.params = tuple(self.model.parameters_in_order())
+        self.params = tuple(self.model.parameters_in_order() if isinstance(self.model, MLP)
+                            else self.model.parameters())
+        self._weights = [i for i, p in enumerate(self.params) if p.dim() > 1]   # not biases
+        self._modal = any(isinstance(m, MODAL) for m in self.model.modules())
+        self._augment = self.spec.data.augment == "shift"
+        self.model.train()
         self._one = torch.ones((), device=self.device)
         # Only a step activation cuts the graph; asking autograd to fill zeros costs 3%.
         self._unused = any(l.activation == "step" for l in self.spec.model.layers)
@@ -152,13 +182,18 @@ class Session:
             self._order = torch.randperm(len(train), generator=self._shuffle).to(self.device)
             self._xs, self._ts = train.x[self._order], train.t[self._order]
         c, bs = self._cursor, self.spec.training.batch_size
-        out = self._forward(self._xs[c: c + bs])
+        xb = self._xs[c: c + bs]
+        if self._augment:
+            xb = shift(xb, MAX_SHIFT, self._shuffle)
+        out = self._forward(xb)
         loss = self._loss(out, self._ts[c: c + bs])
         grads = fast_grads(loss, self.params, self._one, self._unused)
+        self.last_grads = grads
         t = self.spec.training
         if t.regularization != "none" and t.regularization_rate:
-            add_regularization(grads[0::2], self.optimizer.params[0::2], t.regularization,
-                               t.regularization_rate)
+            add_regularization([grads[i] for i in self._weights],
+                               [self.optimizer.params[i] for i in self._weights],
+                               t.regularization, t.regularization_rate)
         self.optimizer.step(grads)
         self.step += 1
         self._cursor = c + bs
@@ -215,11 +250,17 @@ class Session:
     @torch.inference_mode()
     def evaluate(self) -> dict:
         """Loss (without the regularisation penalty, as TF Playground shows it) and accuracy."""
-        out_all = self.model(self._x_all)      # one pass over all splits, then cut it
-        m, start = {}, 0
+        if self._modal:
+            self.model.eval()
+        # One pass over all splits (in chunks for large image sets), then cut it.
+        out_all = torch.cat([self.model(chunk) for chunk in self._x_all.split(EVAL_CHUNK)])
+        if self._modal:
+            self.model.train()
+        m, start, self.outputs = {}, 0, {}
         for name in ("train", "val", "test"):
             s = self.splits[name]
             out, start = out_all[start: start + len(s)], start + len(s)
+            self.outputs[name] = out
             if len(s) == 0:
                 m[f"{name}_loss"] = m[f"{name}_accuracy"] = None
                 continue
@@ -238,6 +279,10 @@ class Session:
         if self.status == "playing":
             self.status = "paused"
 
+    def neuron_count(self) -> int:
+        """Inputs and hidden units of a 2-D playground net (the neuron maps); 0 otherwise."""
+        return sum(self.model.sizes[:-1]) if isinstance(self.model, MLP) else 0
+
     @torch.no_grad()
     def set_weight(self, layer: int, to: int, frm: int, value: float) -> None:
         """Edit one link: `frm` indexes layer `layer`'s inputs, `to` its units."""
@@ -252,3 +297,13 @@ class Session:
     def _after_edit(self) -> None:
         self.weights_version += 1
         self.metrics = self.evaluate()
+
+
+def _standardise(x: torch.Tensor, train: torch.Tensor, per_feature: bool) -> torch.Tensor:
+    """Zero mean, unit variance with the training part's statistics (one mean and deviation
+    for all pixels of an image set; one per column of a table)."""
+    if per_feature:
+        mean, std = train.mean(0), train.std(0)
+    else:
+        mean, std = train.mean(), train.std()
+    return (x - mean) / std.clamp_min(STD_FLOOR)

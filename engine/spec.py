@@ -122,7 +122,10 @@ LAYER_KINDS = {
     "batchnorm": ("Batch normalisation", ("activation",), {"activation": "linear"}),
     "residual": ("Residual block", ("filters", "kernel", "activation"), {"activation": "relu"}),
 }
-POINT_LAYER_KINDS = ("dense", "dropout")
+# Which layer kinds each family takes. The 2-D playground's diagram shows dense layers.
+FAMILY_LAYER_KINDS = {"points": ("dense",), "tabular": ("dense", "dropout", "batchnorm"),
+                      "images": tuple(LAYER_KINDS)}
+AUTOENCODER_LAYER_KINDS = ("dense", "dropout")
 SECTIONS = {"data": DATA_FIELDS, "model": MODEL_FIELDS, "training": TRAINING_FIELDS,
             "view": VIEW_FIELDS}
 LIST_KEYS = {"data": ("features",), "model": ("layers",), "view": ("hidden",)}
@@ -183,7 +186,7 @@ class DataSpec:
 
     @property
     def family(self) -> str:
-        return _family(DATASETS[self.dataset])
+        return DATASETS[self.dataset].family
 
     @property
     def n_classes(self) -> int:
@@ -244,10 +247,6 @@ class Spec:
 
     def with_data(self, **changes) -> "Spec":
         return replace(self, data=replace(self.data, **changes))
-
-
-def _family(info) -> str:
-    return getattr(info, "family", "points")
 
 
 class SpecError(ValueError):
@@ -329,7 +328,7 @@ def _section(raw: dict, name: str, fields: dict, errors: _Errors) -> dict:
 
 def _features(raw, info, errors: _Errors) -> tuple[str, ...]:
     path = "data.features"
-    if info is not None and _family(info) != "points":
+    if info is not None and info.family != "points":
         if raw:
             errors.add(path, f"{info.name} has no choosable input features; leave it empty")
         return ()
@@ -357,7 +356,7 @@ def _layer(item, lp: str, errors: _Errors) -> Layer | None:
         errors.add(lp, "must be an object")
         return None
     kind = item.get("kind", "dense")
-    if kind not in LAYER_KINDS:
+    if not isinstance(kind, str) or kind not in LAYER_KINDS:
         errors.add(f"{lp}.kind", f"{_fmt(kind)} is not one of {', '.join(LAYER_KINDS)}")
         return None
     _, names, defaults = LAYER_KINDS[kind]
@@ -375,7 +374,7 @@ def _layer(item, lp: str, errors: _Errors) -> Layer | None:
 
 def _layers(raw, info, task: str, errors: _Errors) -> tuple[Layer, ...]:
     path = "model.layers"
-    family = _family(info) if info else "points"
+    family = info.family if info else "points"
     name = info.name if info else "this dataset"
     if raw is None:
         key = "points" if family == "points" else (
@@ -394,11 +393,11 @@ def _layers(raw, info, task: str, errors: _Errors) -> tuple[Layer, ...]:
         if layer is None:
             continue
         lp = f"{path}[{i}]"
-        if family in ("points", "tabular") and layer.kind not in POINT_LAYER_KINDS + (
-                ("batchnorm",) if family == "tabular" else ()):
-            errors.add(f"{lp}.kind", f"{layer.kind} needs image data; {name} "
-                                     f"takes dense and dropout layers")
-        if task == "autoencoder" and layer.kind not in POINT_LAYER_KINDS:
+        allowed = FAMILY_LAYER_KINDS[family]
+        if layer.kind not in allowed:
+            errors.add(f"{lp}.kind", f"{layer.kind} needs image data; {name} takes "
+                                     f"{', '.join(allowed)} layers")
+        if task == "autoencoder" and layer.kind not in AUTOENCODER_LAYER_KINDS:
             errors.add(f"{lp}.kind", f"an autoencoder's encoder takes dense and dropout "
                                      f"layers, not {layer.kind}")
         if family == "points" and layer.kind == "dense" and layer.units is not None \
@@ -424,7 +423,7 @@ def _hidden(raw, errors: _Errors) -> tuple[str, ...]:
 
 def _resolve_defaults(data: dict, model: dict, training: dict, info) -> None:
     """Fill the defaults that depend on the dataset and task."""
-    points = _family(info) == "points"
+    points = info.family == "points"
     if data["samples"] is None:
         data["samples"] = info.default_samples
     if info.problem == "regression":
@@ -439,7 +438,7 @@ def _resolve_defaults(data: dict, model: dict, training: dict, info) -> None:
 
 
 def _cross_checks(data: dict, model: dict, training: dict, info, errors: _Errors) -> None:
-    family = _family(info)
+    family = info.family
     if family == "points" and data["samples"] > MAX_POINT_SAMPLES:
         errors.add("data.samples", f"{data['samples']} is above the maximum "
                                    f"{MAX_POINT_SAMPLES} for 2-D datasets")
@@ -449,6 +448,8 @@ def _cross_checks(data: dict, model: dict, training: dict, info, errors: _Errors
     if model["task"] == "autoencoder":
         if family == "points":
             errors.add("model.task", "an autoencoder needs image or tabular data")
+        if data["augment"] != "none":
+            errors.add("data.augment", "an autoencoder reconstructs its input: use none")
         if training["loss"] != "mse":
             errors.add("training.loss", "an autoencoder's loss is mse (reconstruction)")
     elif info.problem == "classification":
@@ -508,10 +509,7 @@ def parse_spec(raw: Any) -> Spec:
 
 def _check_shapes(spec: Spec) -> None:
     """Refuse impossible layers (a kernel larger than its input, ...) before training."""
-    try:
-        from engine.layers import LayerError, plan     # layers imports model, which imports spec
-    except ImportError:
-        return
+    from engine.layers import LayerError, plan     # layers imports model, which imports spec
     from engine.model import input_shape, output_units
     try:
         plan(spec.model.layers, input_shape(spec), output_units(spec))
@@ -548,8 +546,8 @@ def schema() -> dict:
         "defaults": default_spec().to_dict(),
         "fields": fields,
         "datasets": [{"name": d.name, "label": d.label, "problem": d.problem,
-                      "family": _family(d), "shape": list(getattr(d, "shape", ())),
-                      "class_names": list(getattr(d, "class_names", ())),
+                      "family": d.family, "shape": list(d.shape),
+                      "class_names": list(d.class_names),
                       "max_classes": d.max_classes,
                       "dims": d.dims, "default_samples": d.default_samples,
                       "description": d.description}

@@ -8,7 +8,11 @@ changed, and every link we write still opens there (TF ignores the keys it does 
   typed where the text is well-formed and otherwise left as the raw string, so that
   ``engine.spec.parse_spec`` (the only validator) rejects it with the field path.
 - ``spec_to_hash(spec)`` writes a NORMALISED spec: TF's keys in TF's order, then ours, which
-  are written only when they differ from the spec defaults so a TF-style spec gives a TF link.
+  are written only when they differ from the defaults so a TF-style spec gives a TF link.
+  "The default" is what ``parse_spec`` fills in for THIS spec's dataset and task (and a 2-D
+  set's classes, on which its loss depends): the codec parses that context alone, once per
+  context, and never restates a default. So samples, classes, init, loss and the net of a
+  digits spec are compared with digits' defaults, and a key left out decodes to the same value.
 
 One table, ``_ROWS``, drives both directions: a row is (key, spec path, encode, decode), so a
 new key costs one row. Most rows are plain leaves built by ``_leaf``; the few TF keys that do
@@ -33,11 +37,40 @@ Decisions a reader of a TF link should know:
 - Lists come back in canonical order: features in the registry's, ``view.hidden`` in
   ``HIDEABLE``'s (names as TF spells them), whatever order the hash used.
 
+Our keys beyond TF's: optimizer, loss, momentum, classes, samples, validation, earlyStopping,
+init, trainSeed, activations (per-layer, for all-dense nets), augment, normalize, task,
+bottleneck and layers.
+
+``layers``: the whole net, for nets with any layer that is not dense. Layers are joined by
+``,``; a layer is its kind, then its fields in ``LAYER_KINDS`` order, joined by ``:``::
+
+    layers=conv2d:8:3:1:1:relu,maxpool:2:2,flatten,dense:64:relu,dropout:0.25
+
+    dense:units:activation                 conv2d:filters:kernel:stride:padding:activation
+    maxpool:kernel:stride                  avgpool:kernel:stride
+    flatten                                dropout:rate
+    batchnorm:activation                   residual:filters:kernel:activation
+
+We write every field; a reader may leave a field empty or drop trailing ones
+(``conv2d:16,maxpool,dense:64:relu``) to take the kind's defaults. ``layers`` wins over
+``networkShape``/``activation``/``activations``. A net of dense layers only keeps TF's form
+(``networkShape`` + ``activation``, plus ``activations`` when they differ), so 2-D links stay TF
+links. A malformed layer reaches the parser as it is (an unknown kind, a value as text, more
+values than the kind has as an unknown field named ``layers=<that layer>``), so its error names
+``model.layers[i]`` and the field.
+
+Image and tabular datasets (not TF's): an unchanged default net writes no layer key at all
+(nor ``networkShape``/``activation``); ``initZero`` and the feature keys (``x``, ``y``,
+``xTimesY``, ...) are omitted, since these sets have no input checkboxes (writing them false
+would read as "no inputs"), and when the hash names such a dataset its feature keys are
+ignored on decode rather than turned into features the parser would refuse. Their ``init`` is
+written whenever it differs from the dataset's default, tf and zero included.
+
 And a reader of one of our links in TF: ``activation`` carries the first layer's activation
 when the layers differ (``activations`` has them all); a regression spec writes its dataset
 under ``regDataset`` (``reg-plane``, ``reg-gauss``, or our own name) and TF's default
-``dataset=circle`` beside it, as TF does; ``init`` is written only for the initialisers TF
-lacks (xavier, he), since tf and zero travel in ``initZero``.
+``dataset=circle`` beside it, as TF does; on 2-D sets ``init`` is written only for the
+initialisers TF lacks (xavier, he), since tf and zero travel in ``initZero``.
 """
 
 from __future__ import annotations
@@ -50,7 +83,7 @@ from functools import cache
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from engine.data import DATASETS, REGRESSION
+from engine.data import DATASETS, POINTS, REGRESSION
 from engine.features import FEATURES
 
 __all__ = ["hash_to_raw", "spec_to_hash", "TF_KEYS", "NEW_KEYS", "HIDEABLE", "KEY_PATHS"]
@@ -83,6 +116,11 @@ _TF_ACTIVATION = "tanh"
 _TF_FEATURES = ("x1", "x2")
 _TF_DATASET = "circle"
 _TF_REG_DATASET = "reg-plane"
+_TF_LAYER_KEYS = ("networkShape", "activation", "activations")
+
+# Our `layers` key: layers joined by ",", a layer's kind and its fields (LAYER_KINDS order) by ":".
+_LAYER_SEP = ","
+_LAYER_FIELD_SEP = ":"
 
 # TF's seeds are 5-decimal fractions; this scale makes them integers without collisions.
 _TF_SEED_SCALE = 100_000
@@ -168,22 +206,58 @@ def _given(params: dict[str, str], key: str) -> str | None:
     return text if text is not None and text.strip() else None
 
 
+def _family(name: Any) -> str | None:
+    """The dataset's family (points, images, tabular), None for a name we do not know."""
+    info = DATASETS.get(name) if isinstance(name, str) else None
+    return None if info is None else info.family
+
+
+def _is_points(spec: dict) -> bool:
+    return _family(spec["data"]["dataset"]) in (POINTS, None)
+
+
 def _is_regression(spec: dict) -> bool:
     info = DATASETS.get(spec["data"]["dataset"])  # the dataset decides the problem type
     return info is not None and info.problem == REGRESSION
 
 
 @cache
-def _spec_defaults() -> dict:
-    # Imported on first use: engine.spec may import this module (HIDEABLE, for the schema).
-    from engine.spec import default_spec
-    return default_spec().to_dict()
+def _spec_api():
+    # Imported on first use: engine.spec imports this module (HIDEABLE, for the schema).
+    import engine.spec
+    return engine.spec
+
+
+# The fields the dataset-dependent defaults depend on: the dataset picks samples, classes, init
+# and the default net; the task the net and the loss; a 2-D set's classes the loss (mse for 2,
+# cross_entropy for more). Other sets fix their classes, so theirs is not part of the context.
+_CONTEXT = ("data.dataset", "model.task")
+_POINT_CONTEXT = _CONTEXT + ("data.classes",)
+_NO_DEFAULT = object()  # the context does not parse alone: the key is always written
+
+
+@cache
+def _parsed_defaults(context: tuple[tuple[str, Any], ...]) -> dict | None:
+    raw: dict = {}
+    for path, value in context:
+        _put(raw, path, value)
+    api = _spec_api()
+    try:
+        return api.parse_spec(raw).to_dict()
+    except api.SpecError:
+        return None
 
 
 def _spec_default(spec: dict, path: str) -> Any:
-    if path == "data.samples":  # the one default that depends on the dataset
-        return DATASETS[spec["data"]["dataset"]].default_samples
-    return _get(_spec_defaults(), path)
+    """What parse_spec fills in for `path` when a spec like this one leaves it out.
+
+    Found by parsing the spec's context (dataset, task, classes) without that field, so the
+    codec never restates a default and a key it omits decodes to exactly this value.
+    """
+    paths = _POINT_CONTEXT if _is_points(spec) else _CONTEXT
+    context = tuple((p, _get(spec, p)) for p in paths if p != path)
+    defaults = _parsed_defaults(context)
+    return _NO_DEFAULT if defaults is None else _get(defaults, path)
 
 
 # --- rows ------------------------------------------------------------------------------------
@@ -247,12 +321,14 @@ def _toggle(raw: dict, path: str, item: str, key: str, text: str,
 
 
 def _feature(key: str, name: str) -> _Row:
-    def encode(spec: dict) -> str:
+    def encode(spec: dict) -> str | None:
+        if not _is_points(spec):
+            return None  # image and tabular sets have no input checkboxes: omitted
         return _fmt(name in spec["data"]["features"])
 
     def decode(params: dict, raw: dict) -> None:
         text = _given(params, key)
-        if text is not None:
+        if text is not None and _family(_hash_dataset(params)) in (POINTS, None):
             _toggle(raw, "data.features", name, key, text, _FEATURE_ORDER, _TF_FEATURES)
 
     return _Row(key, "data.features", encode, decode)
@@ -280,7 +356,37 @@ def _ignored(key: str, written: str | None = None) -> _Row:
 # Shared decoders: several keys feed one spec field, so each of these reads all of its keys
 # and runs once per decode however many of them the hash has.
 
+_LAYER_PARSE: dict[str, Callable[[str], Any]] = {  # a LAYER_FIELDS kind -> its text reader
+    "int": _to_int, "number": _to_float, "enum": _to_text, "bool": _to_bool,
+}
+
+
+def _layer_from_text(token: str) -> dict:
+    """One layer of `layers=`: "kind:field:...", a field left empty or off takes the kind's
+    default. A value that is not well-formed stays text for the parser to name."""
+    kind, *values = [part.strip() for part in token.split(_LAYER_FIELD_SEP)]
+    layer: dict[str, Any] = {"kind": kind}
+    api = _spec_api()
+    if kind not in api.LAYER_KINDS:
+        return layer  # the parser names model.layers[i].kind and the kinds it knows
+    names = api.LAYER_KINDS[kind][1]
+    for name, text in zip(names, values):
+        if text:
+            layer[name] = _LAYER_PARSE[api.LAYER_FIELDS[name].kind](text)
+    if len(values) > len(names):
+        # More fields than the kind has: an unknown field named after the text, so the
+        # parser's message shows it beside the fields this kind allows.
+        layer[_surface("layers", token.strip())] = _LAYER_FIELD_SEP.join(values[len(names):])
+    return layer
+
+
 def _decode_layers(params: dict, raw: dict) -> None:
+    text = _given(params, "layers")  # ours, and the whole net: it wins over TF's keys
+    if text is not None:
+        _put(raw, "model.layers", [_layer_from_text(t) for t in text.split(_LAYER_SEP)])
+        return
+    if not any(key in params for key in _TF_LAYER_KEYS):
+        return  # a blank `layers=` alone: the dataset's default net
     shape = params.get("networkShape")  # "networkShape=" is meaningful: no hidden layers
     if shape is None:
         units: list = list(_TF_SHAPE)
@@ -298,12 +404,17 @@ def _decode_layers(params: dict, raw: dict) -> None:
          [{"kind": "dense", "units": u, "activation": a} for u, a in zip(units, acts)])
 
 
-def _decode_dataset(params: dict, raw: dict) -> None:
+def _hash_dataset(params: dict) -> str | None:
+    """The dataset a hash names, None when it names none (the spec's default)."""
     # TF keeps both datasets in the link; `problem` says which one is live.
     if _given(params, "problem") == "regression":
         name = _given(params, "regDataset") or _TF_REG_DATASET
-        _put(raw, "data.dataset", _REG_FROM_TF.get(name, name))
-    elif (name := _given(params, "dataset")) is not None:
+        return _REG_FROM_TF.get(name, name)
+    return _given(params, "dataset")
+
+
+def _decode_dataset(params: dict, raw: dict) -> None:
+    if (name := _hash_dataset(params)) is not None:
         _put(raw, "data.dataset", name)
 
 
@@ -329,14 +440,68 @@ def _decode_init(params: dict, raw: dict) -> None:
     _put(raw, "model.init", init)
 
 
+def _dense(spec: dict) -> list[dict]:
+    return [layer for layer in spec["model"]["layers"] if layer["kind"] == "dense"]
+
+
 def _layer_activations(spec: dict) -> list[str]:
-    return [layer["activation"] for layer in spec["model"]["layers"]]
+    return [layer["activation"] for layer in _dense(spec)]
+
+
+def _layers_key(spec: dict) -> str | None:
+    """Which key carries the net: networkShape (every layer dense: TF's form), layers, or None
+    (an image or tabular set's default net). A 2-D spec always writes TF's keys (see the
+    module docstring), so TF opens it with its dense layers even beside `layers`."""
+    layers = spec["model"]["layers"]
+    if not _is_points(spec) and layers == _spec_default(spec, "model.layers"):
+        return None
+    return "networkShape" if all(layer["kind"] == "dense" for layer in layers) else "layers"
+
+
+def _encode_activation(spec: dict) -> str | None:
+    # TF has one activation for all layers; with mixed layers the first stands for them.
+    if _is_points(spec) or _layers_key(spec) == "networkShape":
+        return (_layer_activations(spec) or [_TF_ACTIVATION])[0]
+    return None
+
+
+def _encode_shape(spec: dict) -> str | None:
+    if _is_points(spec) or _layers_key(spec) == "networkShape":
+        return ",".join(str(layer["units"]) for layer in _dense(spec))
+    return None
+
+
+def _encode_activations(spec: dict) -> str | None:
+    acts = _layer_activations(spec)
+    if _layers_key(spec) == "networkShape" and len(set(acts)) > 1:
+        return ",".join(acts)
+    return None
+
+
+def _layer_text(layer: dict) -> str:
+    names = _spec_api().LAYER_KINDS[layer["kind"]][1]
+    return _LAYER_FIELD_SEP.join([layer["kind"], *(_fmt(layer[name]) for name in names)])
+
+
+def _encode_layers(spec: dict) -> str | None:
+    if _layers_key(spec) != "layers":
+        return None
+    return _LAYER_SEP.join(_layer_text(layer) for layer in spec["model"]["layers"])
+
+
+def _encode_init_zero(spec: dict) -> str | None:
+    return _fmt(spec["model"]["init"] == "zero") if _is_points(spec) else None
+
+
+def _encode_init(spec: dict) -> str | None:
+    init = spec["model"]["init"]
+    if _is_points(spec) and init in ("tf", "zero"):
+        return None  # TF's initZero carries it
+    return None if init == _spec_default(spec, "model.init") else init
 
 
 _TF_ROWS: tuple[_Row, ...] = (
-    _Row("activation", "model.layers",
-         # TF has one activation for all layers; with mixed layers the first stands for them.
-         lambda s: (_layer_activations(s) or [_TF_ACTIVATION])[0], _decode_layers),
+    _Row("activation", "model.layers", _encode_activation, _decode_layers),
     _leaf("regularization", "training.regularization", _to_text, default="none"),  # TF's rule
     _leaf("batchSize", "training.batch_size", _to_int),
     _Row("dataset", "data.dataset",
@@ -347,9 +512,7 @@ _TF_ROWS: tuple[_Row, ...] = (
     _leaf("learningRate", "training.learning_rate", _to_float),
     _leaf("regularizationRate", "training.regularization_rate", _to_float),
     _leaf("noise", "data.noise", _to_int),
-    _Row("networkShape", "model.layers",
-         lambda s: ",".join(str(layer["units"]) for layer in s["model"]["layers"]),
-         _decode_layers),
+    _Row("networkShape", "model.layers", _encode_shape, _decode_layers),
     _Row("seed", "data.seed", lambda s: _fmt(s["data"]["seed"]), _decode_seeds),
     _leaf("showTestData", "view.show_test_data", _to_bool),
     _leaf("discretize", "view.discretize", _to_bool),
@@ -359,7 +522,7 @@ _TF_ROWS: tuple[_Row, ...] = (
     _ignored("tutorial"),
     _Row("problem", "data.dataset",
          lambda s: "regression" if _is_regression(s) else "classification", _decode_dataset),
-    _Row("initZero", "model.init", lambda s: _fmt(s["model"]["init"] == "zero"), _decode_init),
+    _Row("initZero", "model.init", _encode_init_zero, _decode_init),
     _leaf("hideText", "view.hide_text", _to_bool),
 )
 
@@ -367,7 +530,8 @@ _HIDE_ROWS: tuple[_Row, ...] = tuple(_hide(name) for name in HIDEABLE)
 
 _NEW_ROWS: tuple[_Row, ...] = (
     # Our defaults are TF's behaviour (squared error, plain SGD, TF's sample counts), so a
-    # link without these keys means the same here as in TF.
+    # link without these keys means the same here as in TF. "Default" is what parse_spec
+    # fills in for this spec's dataset and task (see _spec_default).
     _leaf("optimizer", "training.optimizer", _to_text, default=_SPEC_DEFAULT),
     _leaf("loss", "training.loss", _to_text, default=_SPEC_DEFAULT),
     _leaf("momentum", "training.momentum", _to_float, default=_SPEC_DEFAULT),
@@ -375,16 +539,17 @@ _NEW_ROWS: tuple[_Row, ...] = (
     _leaf("samples", "data.samples", _to_int, default=_SPEC_DEFAULT),
     _leaf("validation", "data.validation_ratio", _to_int, default=_SPEC_DEFAULT),
     _leaf("earlyStopping", "training.early_stopping", _to_int, default=_SPEC_DEFAULT),
-    # tf and zero travel in TF's initZero; only the initialisers TF lacks need this key.
-    _Row("init", "model.init",
-         lambda s: None if s["model"]["init"] in ("tf", "zero") else s["model"]["init"],
-         _decode_init),
+    # On 2-D sets tf and zero travel in TF's initZero; only the initialisers TF lacks need this.
+    _Row("init", "model.init", _encode_init, _decode_init),
     _Row("trainSeed", "training.seed",
          lambda s: None if s["training"]["seed"] == s["data"]["seed"]
          else _fmt(s["training"]["seed"]), _decode_seeds),
-    _Row("activations", "model.layers",
-         lambda s: ",".join(acts) if len(set(acts := _layer_activations(s))) > 1 else None,
-         _decode_layers),
+    _Row("activations", "model.layers", _encode_activations, _decode_layers),
+    _leaf("augment", "data.augment", _to_text, default=_SPEC_DEFAULT),
+    _leaf("normalize", "data.normalize", _to_bool, default=_SPEC_DEFAULT),
+    _leaf("task", "model.task", _to_text, default=_SPEC_DEFAULT),
+    _leaf("bottleneck", "model.bottleneck", _to_int, default=_SPEC_DEFAULT),
+    _Row("layers", "model.layers", _encode_layers, _decode_layers),
 )
 
 _ROWS: tuple[_Row, ...] = _TF_ROWS + _HIDE_ROWS + _NEW_ROWS

@@ -78,10 +78,31 @@ def _input_maps(x: torch.Tensor) -> torch.Tensor:
     return x / x.abs().amax(dim=0, keepdim=True).clamp_min(1e-6)
 
 
-@torch.inference_mode()
+def _scalars(session: Session, history_from: int) -> dict:
+    return {
+        "status": session.status, "message": session.message,
+        "epoch": session.epoch, "step": session.step, "device": str(session.device.type),
+        "metrics": finite(session.metrics), "history": finite(session.history.since(history_from)),
+        "best_epoch": session.best_epoch, "data_version": session.data_version,
+    }
+
+
 def snapshot(session: Session, focus: int | None = None, history_from: int = 0,
-             include_data: bool = False) -> Frame:
-    """Everything one frame shows. `focus` indexes the neurons array (inputs first)."""
+             include_data: bool = False, views: frozenset[str] = frozenset(),
+             sample: int = 0) -> Frame:
+    """Everything one frame shows. 2-D playground: `focus` indexes the neurons array (inputs
+    first). Image and table models: `views` names the probes on screen (image_views.VIEWS),
+    `sample` the test example whose feature maps are shown."""
+    if session.spec.data.family == "points":
+        arrays = _point_arrays(session, focus, include_data)
+        return Frame(_scalars(session, history_from), arrays)
+    from engine.image_views import probe
+    arrays, extra = probe(session, set(views), sample)
+    return Frame({**_scalars(session, history_from), **extra}, arrays)
+
+
+@torch.inference_mode()
+def _point_arrays(session: Session, focus: int | None, include_data: bool) -> dict:
     model, spec, dev = session.model, session.spec, session.device
     grid_x = grid_inputs(spec.data.features, GRID, dev)
     outs = model.forward_all(grid_x)
@@ -107,11 +128,4 @@ def snapshot(session: Session, focus: int | None = None, history_from: int = 0,
             s = session.splits[name]
             arrays[f"{name}_x"] = s.points.astype(np.float32)
             arrays[f"{name}_y"] = s.labels.astype(np.float32)
-
-    scalars = {
-        "status": session.status, "message": session.message,
-        "epoch": session.epoch, "step": session.step, "device": str(dev.type),
-        "metrics": finite(session.metrics), "history": finite(session.history.since(history_from)),
-        "best_epoch": session.best_epoch, "data_version": session.data_version,
-    }
-    return Frame(scalars, arrays)
+    return arrays

@@ -21,6 +21,7 @@ DEFAULTS = {
     "DATABASE": str(ROOT / "instance" / "nn-playground.sqlite3"),
     "FPS": 30,
     "DEVICE": "auto",
+    "DATA_DIR": None,             # MNIST / Fashion-MNIST IDX files (see engine/data/images.py)
     "RUNNER_AUTOSTART": True,     # tests turn it off and drive the runner by hand
     "MAX_SESSIONS": 200,
     "MAX_SESSIONS_PER_OWNER": 8,

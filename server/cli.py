@@ -1,6 +1,7 @@
 """`nn-playground`: serve the app, normalise a spec, or train one headless.
 
   nn-playground serve [--host H] [--port P] [--db FILE] [--fps N] [--device auto|cpu|cuda]
+                      [--data-dir DIR]
   nn-playground spec URL_OR_FILE            normalised spec as JSON; errors and exit status 2
   nn-playground train URL_OR_FILE --epochs N [--json] [--device ...]
 
@@ -13,6 +14,7 @@ import json
 import sys
 import time
 
+from engine.data import DataUnavailable
 from engine.devices import CHOICES, pick_device
 from engine.spec import SpecError
 from engine.views import finite
@@ -36,7 +38,7 @@ def _load_or_exit(source: str):
 
 def cmd_serve(args) -> None:
     from server import create_app, socketio
-    config = {"FPS": args.fps, "DEVICE": args.device}
+    config = {"FPS": args.fps, "DEVICE": args.device, "DATA_DIR": args.data_dir}
     if args.db:
         config["DATABASE"] = args.db
     app = create_app(config)
@@ -64,11 +66,11 @@ def cmd_train(args) -> None:
     spec = _load_or_exit(args.source)
     torch.set_num_threads(args.threads)
     try:
-        device = pick_device(args.device)
-    except ValueError as exc:
+        device = pick_device(args.device, heavy=spec.data.family == "images")
+        session = Session(spec, device, args.data_dir)
+    except (ValueError, DataUnavailable) as exc:
         print(exc, file=sys.stderr)
         sys.exit(EXIT_BAD_SPEC)
-    session = Session(spec, device)
     start = time.perf_counter()
     every = max(1, args.epochs // 100)
     for _ in range(args.epochs):
@@ -105,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--db", help="SQLite file (default instance/nn-playground.sqlite3)")
     s.add_argument("--fps", type=float, default=30, help="frames per second per client")
     s.add_argument("--device", choices=CHOICES, default="auto")
+    s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files "
+                                      "(DIR/mnist/, DIR/fashion-mnist/)")
     s.add_argument("--verbose", action="store_true", help="log every request")
     s.set_defaults(func=cmd_serve)
     s = sub.add_parser("spec", help="print the normalised spec of a URL, hash or JSON file")
@@ -116,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print one JSON object of final metrics")
     s.add_argument("--device", choices=CHOICES, default="auto")
     s.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files")
     s.set_defaults(func=cmd_train)
     return p
 

@@ -13,6 +13,8 @@ import secrets
 from flask import Flask, request, session as cookie
 from flask_socketio import Namespace
 
+from engine.data import DataUnavailable
+from engine.image_views import VIEWS, examples
 from engine.spec import SpecError
 from server.runner import Full, Runner
 from server.specs import from_spec, resolve
@@ -47,6 +49,9 @@ def answer(handler):
             return {"ok": False, "errors": exc.errors}
         except Full as exc:
             return {"ok": False, "errors": [{"path": "", "message": str(exc)}]}
+        except DataUnavailable as exc:
+            return {"ok": False, "errors": [{"path": "data.dataset",
+                                             "message": f"data.dataset: {exc}"}]}
         except Exception:
             log.exception("handler %s failed", handler.__name__)
             return {"ok": False, "errors": [{"path": "", "message": "internal server error"}]}
@@ -82,7 +87,8 @@ class PlaygroundNamespace(Namespace):
         if frame:
             self.runner.send_frame(key, entry)
         s = entry.session
-        return {"status": s.status, "epoch": s.epoch, "step": s.step, "message": s.message}
+        return {"status": s.status, "epoch": s.epoch, "step": s.step, "message": s.message,
+                "device": s.device.type}
 
     def on_connect(self, auth=None):
         owner_id()
@@ -160,18 +166,44 @@ class PlaygroundNamespace(Namespace):
 
     @answer
     def on_view(self, data):
+        """What is on screen: a focused neuron (2-D), probes and the sample (images)."""
         key, entry = self._entry(data)
-        focus = data.get("focus")
         with entry.lock:
-            n = entry.session.model.sizes
-            total = sum(n[:-1])                        # inputs and hidden units
-            entry.focus = None if focus is None else _index(data, "focus", total)
+            s = entry.session
+            if "focus" in data:
+                entry.focus = None if data["focus"] is None else _index(
+                    data, "focus", max(1, s.neuron_count()))
+            if "views" in data:
+                views = data["views"]
+                if not isinstance(views, list) or not all(v in VIEWS for v in views):
+                    raise PayloadError("views", f"must be a list of {', '.join(VIEWS)}")
+                entry.views = frozenset(views)
+            if "sample" in data:
+                entry.sample = _index(data, "sample", max(1, len(s.splits["test"])))
             return self._done(key, entry)
+
+    @answer
+    def on_examples(self, data):
+        """The test examples behind one confusion-matrix cell."""
+        key, entry = self._entry(data)
+        with entry.lock:
+            s = entry.session
+            k = s.spec.data.n_classes
+            if k < 2 or s.spec.model.task == "autoencoder":
+                raise PayloadError("true", "this model has no confusion matrix")
+            images, meta = examples(s, _index(data, "true", k), _index(data, "pred", k))
+            out = {"examples": meta}
+            if images is not None:
+                out["images"] = {"shape": list(images.shape), "dtype": "uint8",
+                                 "data": images.tobytes()}
+            return out
 
     def _edit(self, data: dict, apply) -> dict:
         """Validate the layer index, then let `apply(session, layer, sizes)` edit one value."""
         key, entry = self._entry(data)
         with entry.lock:
+            if not entry.session.neuron_count():
+                raise PayloadError("layer", "only 2-D playground networks have editable links")
             sizes = entry.session.model.sizes
             apply(entry.session, _index(data, "layer", len(sizes) - 1), sizes)
             return self._done(key, entry)

@@ -50,6 +50,8 @@ class Entry:
     history_sent: int = 0
     data_sent: int = -1                  # data_version the client has
     focus: int | None = None
+    views: frozenset = frozenset()       # image/table probes the client shows
+    sample: int = 0                      # test example whose feature maps are shown
     detached_at: float | None = None
 
 
@@ -63,10 +65,12 @@ def encode(frame, session_id: str, seq: int) -> dict:
 
 class Runner:
     def __init__(self, emit, fps: float = 30, device: str = "auto", max_sessions: int = 200,
-                 max_per_owner: int = 8, detached_ttl: float = 600,
+                 max_per_owner: int = 8, detached_ttl: float = 600, data_dir: str | None = None,
                  clock=time.perf_counter):
         self.emit, self.fps, self.clock = emit, fps, clock
+        self.requested_device = device
         self.device = pick_device(device)
+        self.data_dir = data_dir
         self.max_sessions, self.max_per_owner, self.detached_ttl = (
             max_sessions, max_per_owner, detached_ttl)
         self.entries: dict[str, Entry] = {}
@@ -87,9 +91,13 @@ class Runner:
                     raise Full(f"this browser already has {self.max_per_owner} sessions open")
                 del self.entries[old[0]]
             sid_key = secrets.token_urlsafe(SESSION_ID_BYTES)
-            entry = Entry(Session(spec, self.device), owner, sid)
+            entry = Entry(Session(spec, self.device_for(spec), self.data_dir), owner, sid)
             self.entries[sid_key] = entry
         return sid_key, entry
+
+    def device_for(self, spec: Spec):
+        """Image models get the GPU where there is one; 2-D nets stay on the CPU (devices.py)."""
+        return pick_device(self.requested_device, heavy=spec.data.family == "images")
 
     def get(self, session_id, owner: str) -> Entry | None:
         """The entry if it exists and belongs to `owner`; None otherwise (indistinguishable)."""
@@ -123,7 +131,8 @@ class Runner:
             return
         s = entry.session
         frame = snapshot(s, focus=entry.focus, history_from=entry.history_sent,
-                         include_data=entry.data_sent != s.data_version)
+                         include_data=entry.data_sent != s.data_version, views=entry.views,
+                         sample=entry.sample)
         entry.seq += 1
         entry.history_sent, entry.data_sent = len(s.history), s.data_version
         entry.awaiting, entry.last_emit = entry.seq, self.clock()
@@ -201,7 +210,7 @@ def init_app(app: Flask, socketio) -> None:
     c = app.config
     runner = Runner(socketio.emit, fps=c["FPS"], device=c["DEVICE"],
                     max_sessions=c["MAX_SESSIONS"], max_per_owner=c["MAX_SESSIONS_PER_OWNER"],
-                    detached_ttl=c["DETACHED_TTL_S"])
+                    detached_ttl=c["DETACHED_TTL_S"], data_dir=c["DATA_DIR"])
     app.extensions["runner"] = runner
     if c["RUNNER_AUTOSTART"]:
         runner.start()

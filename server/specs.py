@@ -21,8 +21,15 @@ class Resolved:
     hash: str
 
     def answer(self) -> dict:
-        """What a client is told: the normalised spec and its share hash."""
-        return {"spec": self.spec, "hash": self.hash}
+        """What a client is told: the normalised spec, its share hash, and each layer's output
+        shape, parameters and FLOPs."""
+        return {"spec": self.spec, "hash": self.hash, "plan": layer_plan(self.parsed)}
+
+
+def layer_plan(spec: Spec) -> list[dict]:
+    from engine.layers import describe, plan
+    from engine.model import input_shape, output_units
+    return describe(plan(spec.model.layers, input_shape(spec), output_units(spec)))
 
 
 def from_spec(spec: Spec) -> Resolved:
@@ -62,11 +69,11 @@ def _is_file(text: str) -> bool:
 
 
 def load(source: str) -> Spec:
-    """A spec from a JSON file, a URL or a hash (the CLI's URL_OR_FILE). A file holding a URL
-    or hash works too. OSError or SpecError (a file that is not JSON) otherwise."""
+    """A spec from a JSON file, inline JSON, a URL or a hash (the CLI's URL_OR_FILE). A file
+    holding a URL or hash works too. OSError or SpecError (a file that is not JSON) otherwise."""
     if looks_like_link(source) and not _is_file(source):
         return parse_spec(hash_to_raw(source))
-    text = Path(source).read_text()          # OSError: no such file
+    text = source if source.lstrip().startswith("{") else Path(source).read_text()  # OSError
     if looks_like_link(text) and not text.lstrip().startswith("{"):
         return parse_spec(hash_to_raw(text.strip()))
     try:

@@ -1,12 +1,11 @@
 """Dataset registry: which datasets exist, what they are, and `dataset` to draw one.
 
-Owns the dataset catalogue (`REGISTRY`, every family in display order), argument validation,
+Owns the dataset catalogue (`DATASETS`, every family in display order), argument validation,
 seeding, subsetting and shuffling. Each family's content lives in its own module:
 `points` (2-D sets), `images` (digits, shapes, MNIST IDX files), `tabular` (iris).
 
 `dataset(name, ...)` is the one entry point for every family. `generate` draws the point
-family only (X [n, 2]); `DATASETS` lists the point family only, because the spec, URL codec and
-server previews still offer points alone: switch them to `REGISTRY` when sessions train images.
+family only (X [n, 2]); `POINT_DATASETS` is the point family's part of `DATASETS`.
 """
 from __future__ import annotations
 
@@ -111,7 +110,8 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed], ...] = (
             "Lines at four angles, squares, circles and crosses of random size and place."),
      images.shapes),
     (_fixed("mnist", "MNIST", IMAGES, (images.CHANNELS, images.MNIST_SIZE, images.MNIST_SIZE),
-            images.DIGIT_NAMES, MNIST_SAMPLES, "Handwritten digits 0–9, 28×28 pixels (IDX files).",
+            images.DIGIT_NAMES, MNIST_SAMPLES,
+            "Handwritten digits 0–9, 28×28 pixels (IDX files).",
             needs_data_dir=True),
      _Fixed(lambda data_dir: images.load_mnist(data_dir, "mnist"))),
     (_fixed("fashion-mnist", "Fashion-MNIST", IMAGES,
@@ -120,22 +120,23 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed], ...] = (
             "Zalando's clothing photos in ten classes, 28×28 pixels (IDX files).",
             needs_data_dir=True),
      _Fixed(lambda data_dir: images.load_mnist(data_dir, "fashion-mnist"))),
-    (_fixed("iris", "Iris", TABULAR, (len(tabular.IRIS_FEATURES),), tabular.IRIS_SPECIES, IRIS_SAMPLES,
+    (_fixed("iris", "Iris", TABULAR, (len(tabular.IRIS_FEATURES),), tabular.IRIS_SPECIES,
+            IRIS_SAMPLES,
             "Fisher's iris flowers: four measurements in cm, three species."),
      _Fixed(lambda data_dir: tabular.load_iris())),
 )
 
-REGISTRY: dict[str, DatasetInfo] = {info.name: info for info, _ in _ENTRIES}
-DATASETS: dict[str, DatasetInfo] = {n: i for n, i in REGISTRY.items() if i.family == POINTS}
+DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _ in _ENTRIES}   # every family
+POINT_DATASETS: dict[str, DatasetInfo] = {n: i for n, i in DATASETS.items() if i.family == POINTS}
 _SOURCES: dict[str, Callable | _Fixed] = {info.name: source for info, source in _ENTRIES}
 
 
 def dataset_info(name: str) -> DatasetInfo:
     """The registry entry for `name`; ValueError if there is none."""
     try:
-        return REGISTRY[name]
+        return DATASETS[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(REGISTRY)}") from None
+        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
 
 
 def _check_classes(info: DatasetInfo, classes) -> int:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from engine.data import (DATASETS, REGISTRY, DataUnavailable, dataset, dataset_info, generate)
+from engine.data import (DATASETS, POINT_DATASETS, DataUnavailable, dataset, dataset_info, generate)
 from engine.data.images import (FASHION_NAMES, MNIST_FILES, SHAPE_NAMES, load_mnist, read_idx,
                                 shift, write_idx)
 
@@ -45,10 +45,10 @@ def orientation(images):
 # --- registry -------------------------------------------------------------------------------
 
 def test_registry_lists_points_then_the_new_families_in_order():
-    assert list(REGISTRY) == POINT_NAMES + list(NEW)
-    assert list(DATASETS) == POINT_NAMES    # what the spec offers until sessions train images
+    assert list(DATASETS) == POINT_NAMES + list(NEW)
+    assert list(POINT_DATASETS) == POINT_NAMES
     for name in POINT_NAMES:
-        info = REGISTRY[name]
+        info = DATASETS[name]
         assert (info.family, info.shape, info.class_names, info.needs_data_dir) == \
             ("points", (), (), False)
 
@@ -64,11 +64,11 @@ def test_new_entries_metadata(name):
 
 
 def test_class_names():
-    assert REGISTRY["digits"].class_names == tuple("0123456789") == REGISTRY["mnist"].class_names
-    assert REGISTRY["fashion-mnist"].class_names == FASHION_NAMES
+    assert DATASETS["digits"].class_names == tuple("0123456789") == DATASETS["mnist"].class_names
+    assert DATASETS["fashion-mnist"].class_names == FASHION_NAMES
     assert FASHION_NAMES[0] == "T-shirt/top" and FASHION_NAMES[9] == "Ankle boot"
-    assert REGISTRY["iris"].class_names == ("setosa", "versicolor", "virginica")
-    assert REGISTRY["shapes"].class_names[:4] == ("horizontal line", "vertical line",
+    assert DATASETS["iris"].class_names == ("setosa", "versicolor", "virginica")
+    assert DATASETS["shapes"].class_names[:4] == ("horizontal line", "vertical line",
                                                   "diagonal \\", "diagonal /")
 
 
@@ -91,11 +91,11 @@ def test_dataset_rejects_bad_arguments(kwargs):
 
 # --- dispatch for every family --------------------------------------------------------------
 
-@pytest.mark.parametrize("name", list(REGISTRY))
+@pytest.mark.parametrize("name", list(DATASETS))
 def test_dataset_dispatches_every_family(name, tmp_path):
     write_mnist(tmp_path / "mnist")
     write_mnist(tmp_path / "fashion-mnist", seed=1)
-    info = REGISTRY[name]
+    info = DATASETS[name]
     samples = min(30, info.default_samples)
     X, y = dataset(name, samples, 0.1, 4, data_dir=str(tmp_path))
     assert X.dtype == np.float32 and len(X) == len(y) == samples

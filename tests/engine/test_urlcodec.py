@@ -4,7 +4,7 @@ import copy
 import pytest
 
 from engine.data import DATASETS
-from engine.spec import SpecError, parse_spec
+from engine.spec import LAYER_KINDS, SpecError, parse_spec
 from engine.urlcodec import HIDEABLE, NEW_KEYS, TF_KEYS, hash_to_raw, spec_to_hash
 
 TF_LINK = (
@@ -20,10 +20,11 @@ TF_LINK = (
 BASE = {
     "version": 1,
     "data": {"dataset": "circle", "classes": 2, "samples": 500, "noise": 0, "train_ratio": 50,
-             "validation_ratio": 0, "seed": 1, "features": ["x1", "x2"]},
+             "validation_ratio": 0, "seed": 1, "augment": "none", "normalize": True,
+             "features": ["x1", "x2"]},
     "model": {"layers": [{"kind": "dense", "units": 4, "activation": "tanh"},
                          {"kind": "dense", "units": 2, "activation": "tanh"}],
-              "init": "tf"},
+              "init": "tf", "task": "predict", "bottleneck": 2},
     "training": {"loss": "mse", "optimizer": "sgd", "learning_rate": 0.03, "momentum": 0.9,
                  "batch_size": 10, "regularization": "none", "regularization_rate": 0.0,
                  "early_stopping": 0, "seed": 1},
@@ -39,14 +40,18 @@ def spec(**sections):
     return out
 
 
+def model(layers, init):
+    return {**BASE["model"], "layers": layers, "init": init}
+
+
 def dense(*pairs):
     return [{"kind": "dense", "units": u, "activation": a} for u, a in pairs]
 
 
 SPECS = {
     "default": spec(),
-    "per-layer activations": spec(model={"layers": dense((5, "relu"), (3, "gelu"), (2, "tanh")),
-                                         "init": "tf"}),
+    "per-layer activations": spec(model=model(dense((5, "relu"), (3, "gelu"), (2, "tanh")),
+                                              "tf")),
     "L1 and TF's ladder": spec(training={**BASE["training"], "regularization": "L1",
                                          "regularization_rate": 0.001,
                                          "learning_rate": 0.00001, "batch_size": 30}),
@@ -57,11 +62,11 @@ SPECS = {
         data={**BASE["data"], "validation_ratio": 20, "train_ratio": 70},
         training={**BASE["training"], "optimizer": "adam", "momentum": 0.5,
                   "learning_rate": 0.003, "early_stopping": 15, "seed": 77}),
-    "no hidden layers, zero init": spec(model={"layers": [], "init": "zero"}),
+    "no hidden layers, zero init": spec(model=model([], "zero")),
     "he init, all features": spec(
         data={**BASE["data"], "features": ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2",
                                            "cosx1", "cosx2"], "seed": 2**31 - 1},
-        model={"layers": dense((8, "leaky_relu")), "init": "he"}),
+        model=model(dense((8, "leaky_relu")), "he")),
     "hidden controls and view": spec(view={"show_test_data": True, "discretize": True,
                                            "hide_text": True,
                                            "hidden": ["learningRate", "problem", "noise", "x",
@@ -71,9 +76,55 @@ SPECS = {
                                    training={**BASE["training"], "seed": 48512}),
     "regression sine, 1-D": spec(data={**BASE["data"], "dataset": "sine", "samples": 300,
                                        "features": ["x1", "sinx1"]},
-                                 model={"layers": dense((6, "elu"), (6, "elu")),
-                                        "init": "xavier"}),
+                                 model=model(dense((6, "elu"), (6, "elu")), "xavier")),
 }
+
+# Image and tabular specs, normalised by the parser (their defaults depend on the dataset).
+RAW_SPECS = {
+    "digits default (LeNet)": {"data": {"dataset": "digits"}},
+    "digits custom conv net": {
+        "data": {"dataset": "digits", "seed": 5, "samples": 900},
+        "model": {"init": "tf", "layers": [
+            {"kind": "conv2d", "filters": 8, "kernel": 3, "padding": 1},
+            {"kind": "batchnorm", "activation": "relu"},
+            {"kind": "residual", "filters": 12, "kernel": 3, "activation": "elu"},
+            {"kind": "avgpool"},
+            {"kind": "conv2d", "filters": 16, "kernel": 3, "stride": 1, "padding": 1,
+             "activation": "leaky_relu"},
+            {"kind": "maxpool", "kernel": 2, "stride": 2},
+            {"kind": "flatten"},
+            {"kind": "dropout", "rate": 0.3},
+            {"kind": "dense", "units": 32, "activation": "relu"},
+            {"kind": "dropout", "rate": 0.05}]},
+        "training": {"optimizer": "adam", "learning_rate": 0.001}},
+    "digits, init tf": {"data": {"dataset": "digits"}, "model": {"init": "tf"}},
+    "shapes, augment shift": {"data": {"dataset": "shapes", "augment": "shift"}},
+    "iris, dense net, init tf": {
+        "data": {"dataset": "iris"},
+        "model": {"init": "tf", "layers": [{"units": 16, "activation": "relu"},
+                                           {"units": 8, "activation": "tanh"}]}},
+    "iris, dropout and batchnorm": {
+        "data": {"dataset": "iris"},
+        "model": {"layers": [{"units": 16, "activation": "relu"}, {"kind": "batchnorm"},
+                             {"kind": "dropout", "rate": 0.5}]}},
+    "digits autoencoder, bottleneck 3": {"data": {"dataset": "digits"},
+                                         "model": {"task": "autoencoder", "bottleneck": 3}},
+    "mnist, normalize false": {"data": {"dataset": "mnist", "normalize": False}},
+}
+ALL_SPECS = [*SPECS, *RAW_SPECS]
+
+
+def normalised(name):
+    """A test spec in normalised form: SPECS' are hand-written, RAW_SPECS' parsed."""
+    return SPECS[name] if name in SPECS else parse_spec(RAW_SPECS[name]).to_dict()
+
+
+def parsed_defaults(s):
+    """What parse_spec fills in for a spec of this dataset, task and (2-D sets) classes."""
+    raw = {"data": {"dataset": s["data"]["dataset"]}, "model": {"task": s["model"]["task"]}}
+    if DATASETS[s["data"]["dataset"]].family == "points":
+        raw["data"]["classes"] = s["data"]["classes"]
+    return parse_spec(raw).to_dict()
 
 
 def leaves(d, prefix=""):
@@ -253,6 +304,82 @@ def test_per_layer_activations_of_the_wrong_length_name_the_key():
     assert "activations=relu" in err.value.errors[0]["message"]
 
 
+def test_layers_key_decodes_every_kind_in_layer_kinds_order():
+    raw = hash_to_raw("dataset=digits&layers=conv2d:8:3:1:1:relu,batchnorm:linear,"
+                      "residual:8:3:elu,avgpool:2:2,maxpool:3:1,flatten,dropout:0.25,"
+                      "dense:64:relu")
+    assert raw["model"]["layers"] == [
+        {"kind": "conv2d", "filters": 8, "kernel": 3, "stride": 1, "padding": 1,
+         "activation": "relu"},
+        {"kind": "batchnorm", "activation": "linear"},
+        {"kind": "residual", "filters": 8, "kernel": 3, "activation": "elu"},
+        {"kind": "avgpool", "kernel": 2, "stride": 2},
+        {"kind": "maxpool", "kernel": 3, "stride": 1},
+        {"kind": "flatten"},
+        {"kind": "dropout", "rate": 0.25},
+        {"kind": "dense", "units": 64, "activation": "relu"},
+    ]
+
+
+def test_layers_fields_left_empty_or_off_take_the_kinds_defaults():
+    raw = hash_to_raw("dataset=digits&layers= conv2d:16 ,conv2d:8::2,maxpool,dense:64:relu")
+    assert raw["model"]["layers"] == [{"kind": "conv2d", "filters": 16},
+                                      {"kind": "conv2d", "filters": 8, "stride": 2},
+                                      {"kind": "maxpool"},
+                                      {"kind": "dense", "units": 64, "activation": "relu"}]
+    layers = parse_spec(raw).to_dict()["model"]["layers"]
+    assert layers[0] == {"kind": "conv2d", "filters": 16, "kernel": 3, "stride": 1,
+                         "padding": 0, "activation": "relu"}
+    assert layers[2] == {"kind": "maxpool", "kernel": 2, "stride": 2}
+    # Percent-encoded separators read the same.
+    assert hash_to_raw("layers=conv2d%3A16%2Cmaxpool") == hash_to_raw("layers=conv2d:16,maxpool")
+
+
+def test_layers_key_wins_over_tf_layer_keys():
+    raw = hash_to_raw("activation=relu&networkShape=3,3&activations=elu,gelu&layers=dense:5:elu"
+                      "&dataset=iris")
+    assert raw["model"]["layers"] == [{"kind": "dense", "units": 5, "activation": "elu"}]
+    # Blank, it is absent: the dataset's default net (no TF keys to fall back on).
+    assert "model" not in hash_to_raw("dataset=digits&layers=")
+    assert hash_to_raw("layers=&networkShape=3")["model"]["layers"] == dense((3, "tanh"))
+
+
+def test_feature_keys_are_ignored_for_image_and_tabular_sets():
+    for name in ("digits", "iris"):
+        raw = hash_to_raw(f"dataset={name}&x=false&y=true&xTimesY=true&sinY=maybe")
+        assert raw == {"data": {"dataset": name}}
+        assert parse_spec(raw).to_dict()["data"]["features"] == []
+    # A 2-D set (or none named) still reads them as TF does.
+    assert hash_to_raw("dataset=xor&xTimesY=true")["data"]["features"] == ["x1", "x2", "x1x2"]
+    assert hash_to_raw("xTimesY=true")["data"]["features"] == ["x1", "x2", "x1x2"]
+
+
+def test_new_keys_decode():
+    raw = hash_to_raw("augment=shift&normalize=false&task=autoencoder&bottleneck=3")
+    assert raw == {"data": {"augment": "shift", "normalize": False},
+                   "model": {"task": "autoencoder", "bottleneck": 3}}
+    raw = hash_to_raw("normalize=no&bottleneck=2.5")
+    assert raw == {"data": {"normalize": "no"}, "model": {"bottleneck": 2.5}}
+
+
+def test_malformed_layers_are_rejected_with_model_layers_paths():
+    raw = hash_to_raw("dataset=digits&layers=conv2d:8:x,maxpool:2:2:9,conv3d:1,dropout:lots,"
+                      "dense:64:swish")
+    with pytest.raises(SpecError) as err:
+        parse_spec(raw)
+    errors = {e["path"]: e["message"] for e in err.value.errors}
+    assert all(path.startswith("model.layers[") for path in errors), errors
+    assert "'x' is not a number" in errors["model.layers[0].kernel"]
+    assert "unknown field for maxpool" in errors["model.layers[1].layers=maxpool:2:2:9"]
+    assert "'conv3d' is not one of" in errors["model.layers[2].kind"]
+    assert "'lots' is not a number" in errors["model.layers[3].rate"]
+    assert "'swish' is not one of" in errors["model.layers[4].activation"]
+    # An empty layer (a stray comma) is an unknown kind, not silently dropped.
+    with pytest.raises(SpecError) as err:
+        parse_spec(hash_to_raw("dataset=digits&layers=flatten,,dense:8:relu"))
+    assert [e["path"] for e in err.value.errors] == ["model.layers[1].kind"]
+
+
 # --- encoding -------------------------------------------------------------------------------
 
 def test_default_spec_encodes_as_a_tf_link():
@@ -271,9 +398,10 @@ def test_tf_link_reencodes_to_itself():
     assert spec_to_hash(parse_spec(hash_to_raw(TF_LINK)).to_dict()) == expected
 
 
-@pytest.mark.parametrize("name", SPECS)
+@pytest.mark.parametrize("name", ALL_SPECS)
 def test_keys_come_in_tf_order_then_hides_then_ours(name):
-    keys = [k for k, _ in pairs(spec_to_hash(SPECS[name]))]
+    s = normalised(name)
+    keys = [k for k, _ in pairs(spec_to_hash(s))]
     assert len(keys) == len(set(keys))
     tf = [k for k in keys if k in TF_KEYS]
     hides = [k for k in keys if k.endswith("_hide")]
@@ -282,8 +410,10 @@ def test_keys_come_in_tf_order_then_hides_then_ours(name):
     assert tf == [k for k in TF_KEYS if k in tf]
     assert ours == [k for k in NEW_KEYS if k in ours]
     assert hides == [f"{h}_hide" for h in HIDEABLE if f"{h}_hide" in hides]
-    # TF writes every key of its state except a null regularization and tutorial.
-    assert set(TF_KEYS) - set(tf) <= {"regularization", "tutorial"}
+    if DATASETS[s["data"]["dataset"]].family == "points":
+        # TF writes every key of its state except a null regularization and tutorial.
+        assert set(TF_KEYS) - set(tf) <= {"regularization", "tutorial"}
+        assert "layers" not in keys  # 2-D nets are dense: TF's networkShape carries them
 
 
 def test_our_keys_only_when_they_differ_from_the_defaults():
@@ -314,27 +444,70 @@ def test_mixed_and_regression_specs_speak_tf():
     assert (d["initZero"], d["init"]) == ("false", "he")
 
 
+def test_a_2d_spec_writes_exactly_tf_keys():
+    for name in ("default", "per-layer activations", "no hidden layers, zero init"):
+        keys = {k for k, _ in pairs(spec_to_hash(SPECS[name]))} - {"activations"}
+        assert keys == set(TF_KEYS) - {"regularization", "tutorial"}, name
+    keys = [k for k, _ in pairs(spec_to_hash(parse_spec({}).to_dict()))]
+    assert keys == [k for k in TF_KEYS if k not in ("regularization", "tutorial")]
+
+
+def test_layers_key_spells_every_kind():
+    s = normalised("digits custom conv net")
+    assert {layer["kind"] for layer in s["model"]["layers"]} == set(LAYER_KINDS)
+    d = dict(pairs(spec_to_hash(s)))
+    assert d["layers"] == ("conv2d:8:3:1:1:relu,batchnorm:relu,residual:12:3:elu,avgpool:2:2,"
+                           "conv2d:16:3:1:1:leaky_relu,maxpool:2:2,flatten,dropout:0.3,"
+                           "dense:32:relu,dropout:0.05")
+    # The layers key carries the net alone: no TF layer keys, no input features.
+    assert not {"networkShape", "activation", "activations", "x", "y", "initZero"} & set(d)
+    assert (d["init"], d["optimizer"], d["samples"], d["seed"]) == ("tf", "adam", "900", "5")
+
+
+def test_image_and_tabular_keys_only_where_they_differ_from_the_datasets_defaults():
+    ours = set(NEW_KEYS) | {"networkShape", "activation", "activations", "initZero", "x", "y"}
+
+    def written(name):
+        return {k: v for k, v in pairs(spec_to_hash(normalised(name))) if k in ours}
+
+    # The default LeNet, he init, cross-entropy, 10 classes, 1797 samples: all implied.
+    assert written("digits default (LeNet)") == {}
+    assert written("digits, init tf") == {"init": "tf"}
+    assert written("shapes, augment shift") == {"augment": "shift"}
+    assert written("mnist, normalize false") == {"normalize": "false"}
+    assert written("digits autoencoder, bottleneck 3") == {"task": "autoencoder",
+                                                           "bottleneck": "3"}
+    # A dense net keeps TF's form, wherever it runs.
+    assert written("iris, dense net, init tf") == {
+        "activation": "relu", "networkShape": "16,8", "init": "tf", "activations": "relu,tanh"}
+    assert written("iris, dropout and batchnorm") == {
+        "layers": "dense:16:relu,batchnorm:linear,dropout:0.5"}
+    # A 2-D set's loss default follows its classes: 4 classes imply cross-entropy.
+    d = dict(pairs(spec_to_hash(SPECS["multi-class cross-entropy"])))
+    assert d["classes"] == "4" and d["samples"] == "800" and "loss" not in d
+
+
 # --- round trips ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", SPECS)
+@pytest.mark.parametrize("name", ALL_SPECS)
 def test_decode_of_encode_gives_back_the_same_fields(name):
-    s = SPECS[name]
+    s = normalised(name)
     raw = hash_to_raw(spec_to_hash(s))
     given = dict(leaves(raw))
     full = dict(leaves(s))
     for path, value in given.items():
         assert full[path] == value, path
-    # What the hash left out is the parser's default (samples: the dataset's).
-    defaults = dict(leaves(BASE), **{"data.samples":
-                                     DATASETS[s["data"]["dataset"]].default_samples})
+    # What the hash left out is what the parser fills in for this dataset and task.
+    defaults = dict(leaves(parsed_defaults(s)))
     for path in set(full) - set(given) - {"version"}:
         assert full[path] == defaults[path], path
 
 
-@pytest.mark.parametrize("name", SPECS)
+@pytest.mark.parametrize("name", ALL_SPECS)
 def test_parse_of_decode_of_encode_is_identity(name):
-    s = SPECS[name]
-    assert parse_spec(s).to_dict() == s  # the hand-written spec is normalised
+    s = normalised(name)
+    if name in SPECS:
+        assert parse_spec(s).to_dict() == s  # the hand-written spec is normalised
     assert parse_spec(hash_to_raw(spec_to_hash(s))).to_dict() == s
 
 
@@ -343,4 +516,5 @@ def test_exports():
     assert TF_KEYS[-3:] == ("problem", "initZero", "hideText")
     assert len(HIDEABLE) == 24 and HIDEABLE[0] == "showTestData" and "sinY" in HIDEABLE
     assert NEW_KEYS == ("optimizer", "loss", "momentum", "classes", "samples", "validation",
-                        "earlyStopping", "init", "trainSeed", "activations")
+                        "earlyStopping", "init", "trainSeed", "activations", "augment",
+                        "normalize", "task", "bottleneck", "layers")

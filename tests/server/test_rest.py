@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from engine.data import DATASETS
+from engine.data import DATASETS, POINT_DATASETS
 from engine.spec import parse_spec
 from server import ROOT
 from server.specs import resolve
 from serverkit import TF_HASH, Browser
 
 ALL_DATASETS = ["circle", "xor", "gauss", "spiral", "moons", "checkerboard", "plane",
-                "multi-gauss", "sine"]
+                "multi-gauss", "sine", "digits", "shapes", "mnist", "fashion-mnist", "iris"]
 
 
 @pytest.fixture
@@ -44,10 +44,11 @@ def test_schema_describes_every_control(http):
     assert [d["name"] for d in s["datasets"]] == ALL_DATASETS
     for d in s["datasets"]:
         assert d["problem"] in ("classification", "regression") and d["dims"] in (1, 2)
+        assert d["family"] in ("points", "images", "tabular")
         assert d["max_classes"] >= (2 if d["problem"] == "classification" else 1)
     assert s["fields"]["data.dataset"]["choices"] == ALL_DATASETS
     assert s["grid"] == {"size": 100, "thumb": 16, "extent": 6.0}
-    assert s["limits"] == {"max_layers": 8, "max_units": 16}
+    assert s["limits"]["max_point_layers"] == 8 and s["limits"]["max_point_units"] == 16
     assert "showTestData" in s["hideable"]
     assert {f["name"] for f in s["features"]} >= {"x1", "x2", "x1x2", "sinx1"}
     assert s["compute"]["device"] == "cpu"
@@ -55,7 +56,7 @@ def test_schema_describes_every_control(http):
 
 # ---- dataset previews -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ALL_DATASETS)
+@pytest.mark.parametrize("name", list(POINT_DATASETS))
 def test_every_dataset_has_a_preview_of_200_points(http, name):
     r = http.get(f"/api/datasets/{name}/preview")
     assert r.status_code == 200
@@ -98,8 +99,9 @@ def test_post_a_hash_returns_the_spec_and_its_hash(http):
     r = http.post("/api/spec", json={"hash": TF_HASH})
     assert r.status_code == 200
     body = r.get_json()
-    assert set(body) == {"spec", "hash"}
+    assert set(body) == {"spec", "hash", "plan"}
     assert body["spec"]["data"]["dataset"] == "xor"
+    assert [p["out_shape"] for p in body["plan"]] == [[5], [3], [1]]
     assert [l["units"] for l in body["spec"]["model"]["layers"]] == [5, 3]
     assert body == resolve({"hash": TF_HASH}).answer()
     again = http.post("/api/spec", json={"hash": body["hash"]}).get_json()

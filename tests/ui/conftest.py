@@ -1,0 +1,97 @@
+"""Fixtures for the Playwright UI tests: a real server on a free port, Debian's chromium.
+
+The server runs as a subprocess (`python -m server.cli serve`) on a throw-away SQLite file; the
+tests talk to it only through the browser, as a person would.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+START_TIMEOUT_S = 60
+POLL_S = 0.2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/schema", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(POLL_S)  # polling a starting process, not waiting on the page
+    raise RuntimeError(f"server did not answer within {START_TIMEOUT_S}s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory) -> str:
+    tmp = tmp_path_factory.mktemp("server")
+    port = _free_port()
+    log = tmp / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--port", str(port),
+             "--db", str(tmp / "ui.sqlite3")],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium when it is there (Playwright cannot download its own browser here)."""
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    if CHROMIUM.exists():
+        args["executable_path"] = str(CHROMIUM)
+    return args
+
+
+@pytest.fixture
+def open_page(page, server_url):
+    """open_page(hash="") loads the playground and waits until it has drawn its first frame.
+    The test fails if the page threw a JavaScript error meanwhile."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{error}\n{error.stack}"))
+
+    def _open(hash_: str = "", viewport=None):
+        if viewport:
+            page.set_viewport_size(viewport)
+        page.goto(f"{server_url}/{hash_}")
+        page.wait_for_selector('body[data-ready="true"]', timeout=30_000)
+        page.wait_for_function("document.body.dataset.frames > 0", timeout=30_000)
+        return page
+    yield _open
+    assert not errors, "JavaScript errors on the page:\n" + "\n".join(errors)
