@@ -61,7 +61,7 @@ class Field:
 DATA_FIELDS = {
     "dataset": Field("enum", "circle", "Dataset", choices=tuple(DATASETS),
                      labels={k: d.label for k, d in DATASETS.items()}),
-    "classes": Field("int", 2, "Classes", 2, 8, help="classification only"),
+    "classes": Field("int", 2, "Classes", 2, 10, help="classification only; fixed for image and table datasets"),
     "samples": Field("int", None, "Samples", 20, 70000, step=10,
                      help="default per dataset (500 classification, 1200 regression points)"),
     "noise": Field("int", 0, "Noise", 0, 50, step=5),
