@@ -4,7 +4,7 @@
  */
 import {
   SCALE_COLORS, CLASS_PALETTE, HEATMAP_WHITE_MIX, CLASS_MAX_STRENGTH, UINT8_HALF, UINT8_MAX,
-  RGBA, OPAQUE,
+  RGBA, OPAQUE, BINARY_CLASSES,
 } from "./constants.js";
 
 const WHITE = [255, 255, 255];
@@ -92,6 +92,6 @@ export function paintClasses(classes, confidence, k, image, { discretize = false
  */
 export function labelColor(label, { problem, classes }) {
   if (problem === "regression") return scaleColor(label);
-  if (classes > 2) return classColor(Math.round(label));
+  if (classes > BINARY_CLASSES) return classColor(Math.round(label));
   return label > 0 ? SCALE_COLORS.positive : SCALE_COLORS.negative;
 }

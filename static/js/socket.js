@@ -3,7 +3,7 @@
  * with their binary arrays decoded into typed arrays, and frame acknowledgements.
  */
 import { io } from "/vendor/socket.io.esm.min.js";
-import { ACK_TIMEOUT_MS } from "./constants.js";
+import { ACK_TIMEOUT_MS, FRAME_MAX_ATTACHMENTS } from "./constants.js";
 
 const TYPED_ARRAYS = {
   uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
@@ -33,10 +33,14 @@ export function decodeFrame(raw) {
 
 export class Connection {
   constructor() {
-    this.socket = io();
+    this.socket = io({ autoConnect: false });
+    // socket.io-client's parser refuses packets with more than 10 binary attachments ("parse
+    // error", then a disconnect); a frame carries one per array: up to ~27 for 8 layers.
+    this.socket.io.decoder.opts.maxAttachments = FRAME_MAX_ATTACHMENTS;
     this.frameHandlers = [];
     this.linkHandlers = [];
     this.connectedBefore = false;
+    this.sessionId = null;      // set by the spec store once `open` answers
     this.socket.on("frame", (raw) => this.#receive(raw));
     this.socket.on("connect", () => {
       const reconnected = this.connectedBefore;
@@ -46,6 +50,7 @@ export class Connection {
     this.socket.on("disconnect", () => {
       this.linkHandlers.forEach((handler) => handler({ connected: false, reconnected: false }));
     });
+    this.socket.connect();
   }
 
   /** handler(frame) gets every frame, decoded. */
@@ -58,17 +63,21 @@ export class Connection {
     this.linkHandlers.push(handler);
   }
 
-  /** Emit an event and resolve with the server's answer ({ok: false, errors} on a timeout). */
+  /**
+   * Emit an event and resolve with the server's answer ({ok: false, errors} on a timeout).
+   * Every event but `open` names the session it is about.
+   */
   async request(event, payload = {}) {
+    const body = event === "open" || !this.sessionId ? payload : { session_id: this.sessionId, ...payload };
     try {
-      return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
+      return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, body);
     } catch (error) {
       return { ok: false, errors: [{ path: "", message: `the server did not answer "${event}": ${error.message}` }] };
     }
   }
 
-  ack(seq) {
-    this.socket.emit("frame_ack", { seq });
+  ack(frame) {
+    this.socket.emit("frame_ack", { session_id: frame.session_id, seq: frame.seq });
   }
 
   #receive(raw) {

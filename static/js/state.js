@@ -54,6 +54,11 @@ export class SpecStore {
     else this.#emitErrors(answer.errors);
   }
 
+  /** An answer to another event (e.g. `regenerate`) that carries a new spec and hash. */
+  adopt(answer) {
+    if (answer.ok && answer.spec) this.#accept(answer, { reset: false });
+  }
+
   set(path, value) {
     return this.update((spec) => setPath(spec, path, value));
   }
@@ -80,7 +85,10 @@ export class SpecStore {
 
   #accept(answer, { reset, keepErrors = false, keepUrl = false }) {
     this.spec = answer.spec;
-    if (answer.session_id) this.sessionId = answer.session_id;
+    if (answer.session_id) {
+      this.sessionId = answer.session_id;
+      this.connection.sessionId = answer.session_id;
+    }
     if (answer.hash != null) {
       this.hash = String(answer.hash).replace(/^#/, "");
       if (!keepUrl) history.replaceState(history.state, "", `#${this.hash}`);

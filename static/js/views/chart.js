@@ -35,8 +35,8 @@ export class ChartView {
       showlegend: true,
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: CHART.font } },
       hovermode: "x unified",
-      xaxis: { title: { text: "epoch", standoff: 4 }, zeroline: false, rangemode: "tozero" },
-      yaxis: { type: this.log ? "log" : "linear", rangemode: "tozero", zeroline: false, exponentformat: "power" },
+      xaxis: { zeroline: false, hoverformat: "d" },
+      yaxis: { type: this.log ? "log" : "linear", rangemode: "tozero", zeroline: false, exponentformat: "power", nticks: CHART.yTicks },
       shapes: this.#bestShapes(),
     };
   }
@@ -56,7 +56,7 @@ export class ChartView {
     if (this.bestEpoch == null) return [];
     return [{
       type: "line", xref: "x", yref: "paper", x0: this.bestEpoch, x1: this.bestEpoch, y0: 0, y1: 1,
-      line: { color: CHART.colors.best, width: 2, dash: "dash" },
+      line: { color: CHART.colors.best, width: CHART.bestWidth, dash: "dash" },
     }];
   }
 

@@ -5,7 +5,9 @@
  * "extra" area. Bounds, steps, choices and labels all come from the schema.
  */
 import { cloneTemplate, part, testIdFor, getPath, formatNumber } from "../dom.js";
-import { OWNED_PATHS, OWNED_PATH_MARK, SLIDER_DIGITS } from "../constants.js";
+import {
+  OWNED_PATHS, OWNED_PATH_MARK, SLIDER_DIGITS, SLIDER_MAX_STEPS, FIELD_FAMILIES, POINT_FAMILY,
+} from "../constants.js";
 
 function isOwnedElsewhere(path) {
   return OWNED_PATHS.includes(path) || path.includes(OWNED_PATH_MARK);
@@ -57,11 +59,12 @@ export class ControlsView {
 
   #makeControl(path, field, testId) {
     let kind;
-    if (field.type === "boolean") kind = "checkbox";
+    const numeric = field.type === "integer" || field.type === "number";
+    const bounded = field.min != null && field.max != null;
+    if (field.type === "bool" || field.type === "boolean") kind = "checkbox";
     else if (field.type === "enum" || Array.isArray(field.choices)) kind = "select";
-    else if ((field.type === "integer" || field.type === "number") && field.min != null && field.max != null
-             && (field.step != null || field.type === "integer")) kind = "slider";
-    else if (field.type === "integer" || field.type === "number") kind = "number";
+    else if (numeric && bounded && (field.max - field.min) / (field.step ?? 1) <= SLIDER_MAX_STEPS) kind = "slider";
+    else if (numeric) kind = "number";
     else return null;
 
     const element = cloneTemplate(`tpl-${kind}`);
@@ -122,9 +125,18 @@ export class ControlsView {
     return Number(raw);
   }
 
+  /** Whether a field means anything for the dataset's family (schema `families`, else our table). */
+  #applies(path, field, spec) {
+    const dataset = this.schema.datasets.find((d) => d.name === spec.data.dataset);
+    const family = dataset?.family || POINT_FAMILY;
+    const families = field.families || FIELD_FAMILIES[path];
+    return !families || families.includes(family);
+  }
+
   /** Show the spec's values; a box the user is correcting (aria-invalid) keeps what they typed. */
   render(spec) {
     for (const [path, control] of this.controls) {
+      control.element.closest(".slot").classList.toggle("not-applicable", !this.#applies(path, control.field, spec));
       const value = getPath(spec, path);
       if (value === undefined) continue;
       const { input, range, kind } = control;

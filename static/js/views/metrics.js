@@ -17,7 +17,7 @@ function formatLoss(value) {
 }
 
 function formatAccuracy(value) {
-  return value == null || Number.isNaN(value) ? "–" : `${(value * PERCENT).toFixed(ACCURACY_DIGITS)} %`;
+  return value == null || Number.isNaN(value) ? "–" : `${(value * PERCENT).toFixed(ACCURACY_DIGITS)}%`;
 }
 
 export class MetricsView {
@@ -31,6 +31,7 @@ export class MetricsView {
       testAccuracy: find("test-accuracy"),
       trainAccuracy: find("train-accuracy"),
       status: find("status"),
+      message: find("message"),
       device: find("device"),
     };
     this.connected = true;
@@ -46,20 +47,24 @@ export class MetricsView {
     f.testAccuracy.textContent = formatAccuracy(metrics.test_accuracy);
     f.trainAccuracy.textContent = formatAccuracy(metrics.train_accuracy);
     for (const element of [f.testAccuracy, f.trainAccuracy]) {
-      element.closest(".metric").hidden = element.textContent === "–";
+      element.closest(".metric-sub").hidden = element.textContent === "–";
     }
-    const words = STATUS_TEXT[frame.status] || frame.status || "";
-    f.status.textContent = frame.message ? `${words}: ${frame.message}` : words;
+    f.status.textContent = STATUS_TEXT[frame.status] || frame.status || "";
     f.status.dataset.state = frame.status || "";
+    const message = frame.message || "";
+    f.message.textContent = message.charAt(0).toUpperCase() + message.slice(1);
+    f.message.hidden = !frame.message;
+    f.message.dataset.state = frame.status || "";
     f.device.textContent = frame.device ? `Training on ${frame.device}` : "";
   }
 
   /** Socket link state: while disconnected the status line says so. */
   setConnected(connected) {
     this.connected = connected;
+    this.fields.message.hidden = connected;
     if (!connected) {
-      this.fields.status.textContent = "Connection lost: reconnecting…";
-      this.fields.status.dataset.state = "disconnected";
+      this.fields.message.textContent = "Connection to the server lost: reconnecting…";
+      this.fields.message.dataset.state = "disconnected";
     }
   }
 }

@@ -9,10 +9,21 @@ import { paintScale, paintClasses, labelColor, cssColor, scaleColor, classColor 
 import {
   PLOT_MARGIN, AXIS_TICK_STEP, AXIS_FONT_PX, AXIS_TICK_LENGTH, AXIS_COLOR, POINT_RADIUS,
   POINT_OUTLINE, TRAIN_OUTLINE, TEST_OUTLINE, CURVE_COLOR, CURVE_WIDTH, CURVE_Y_PADDING,
-  CURVE_Y_TICKS,
+  CURVE_Y_TICKS, NICE_STEPS, EPSILON, AXIS_LABEL_GAP, TICK_DIGITS, BINARY_CLASSES,
 } from "../constants.js";
 
 const TWO_PI = 2 * Math.PI;
+
+/** Round tick values (…, 0.5, 1, 1.5, …) covering [low, high] with about `count` steps. */
+function niceTicks(low, high, count) {
+  const raw = (high - low) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const index = NICE_STEPS.limit.findIndex((limit) => raw / magnitude < limit);
+  const step = NICE_STEPS.step[index] * magnitude;
+  const ticks = [];
+  for (let i = Math.ceil(low / step); i * step <= high; i += 1) ticks.push(i * step);
+  return ticks;
+}
 
 export class OutputView {
   constructor(root, schema) {
@@ -54,8 +65,9 @@ export class OutputView {
   setFocus(index, label = "", thumb = null) {
     this.focus = index == null ? null : { index, label, thumb };
     this.caption.hidden = index == null;
-    this.caption.textContent = index == null ? "" : `Showing neuron ${label}`;
+    this.caption.textContent = index == null ? "" : `Showing ${label}`;
     if (index == null) this.maps.focus = null;
+    this.#renderLegend();
     this.draw();
   }
 
@@ -64,7 +76,7 @@ export class OutputView {
   }
 
   #classes() {
-    return this.#dataset().problem === "regression" ? 1 : (this.spec.data.classes || 2);
+    return this.#dataset().problem === "regression" ? 1 : (this.spec.data.classes || BINARY_CLASSES);
   }
 
   draw() {
@@ -94,7 +106,7 @@ export class OutputView {
       const gridCtx = this.grid.getContext("2d");
       const image = gridCtx.createImageData(cols, rows);
       const k = this.#classes();
-      if (!this.focus && k > 2 && this.maps.outputClass) {
+      if (!this.focus && k > BINARY_CLASSES && this.maps.outputClass) {
         paintClasses(this.maps.outputClass.data, source.data, k, image, { discretize });
       } else {
         paintScale(source.data, image, { discretize: discretize && !this.focus });
@@ -147,9 +159,7 @@ export class OutputView {
       ctx.stroke();
     }
     ctx.restore();
-    const step = (high - low) / CURVE_Y_TICKS;
-    const ticks = Array.from({ length: CURVE_Y_TICKS + 1 }, (_, i) => low + i * step);
-    this.#drawYAxis(ctx, box, toY, ticks, (v) => formatNumber(v, 2));
+    this.#drawYAxis(ctx, box, toY, niceTicks(low, high, CURVE_Y_TICKS), (v) => formatNumber(v, TICK_DIGITS));
   }
 
   /** y range of the 1-D data (train and test targets), padded. */
@@ -191,7 +201,7 @@ export class OutputView {
 
   #ticks(low, high) {
     const ticks = [];
-    for (let v = low; v <= high + 1e-9; v += AXIS_TICK_STEP) ticks.push(v);
+    for (let v = low; v <= high + EPSILON; v += AXIS_TICK_STEP) ticks.push(v);
     return ticks;
   }
 
@@ -214,7 +224,7 @@ export class OutputView {
       ctx.moveTo(px, base);
       ctx.lineTo(px, base + AXIS_TICK_LENGTH);
       ctx.stroke();
-      ctx.fillText(String(v), px, base + AXIS_TICK_LENGTH + 2);
+      ctx.fillText(String(v), px, base + AXIS_TICK_LENGTH + AXIS_LABEL_GAP);
     }
   }
 
@@ -228,25 +238,27 @@ export class OutputView {
       ctx.moveTo(box.x - AXIS_TICK_LENGTH, py);
       ctx.lineTo(box.x, py);
       ctx.stroke();
-      ctx.fillText(format(v), box.x - AXIS_TICK_LENGTH - 2, py);
+      ctx.fillText(format(v), box.x - AXIS_TICK_LENGTH - AXIS_LABEL_GAP, py);
     }
   }
 
   #renderLegend() {
-    const k = this.#classes();
-    const key = `${k}`;
+    // A focused neuron's map is on the −1…1 scale, whatever the output's colours are.
+    const k = this.focus ? 1 : this.#classes();
+    const oneD = this.#dataset().dims === 1 && !this.focus;
+    const key = `${k}|${oneD}`;
     if (key === this.legendKey) return;
     this.legendKey = key;
-    this.legendScale.hidden = k > 2;
-    this.legendClasses.hidden = k <= 2;
+    this.legendScale.hidden = k > BINARY_CLASSES || oneD;
+    this.legendClasses.hidden = k <= BINARY_CLASSES;
     this.legendClasses.replaceChildren();
-    for (let i = 0; k > 2 && i < k; i += 1) {
+    for (let i = 0; k > BINARY_CLASSES && i < k; i += 1) {
       const item = cloneTemplate("tpl-legend-class");
       part(item, "swatch").style.background = cssColor(classColor(i));
       part(item, "name").textContent = `Class ${i + 1}`;
       this.legendClasses.append(item);
     }
-    if (k <= 2) requestAnimationFrame(() => this.#drawLegendBar());
+    if (k <= BINARY_CLASSES && !oneD) requestAnimationFrame(() => this.#drawLegendBar());
   }
 
   #drawLegendBar() {

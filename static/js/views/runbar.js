@@ -1,13 +1,15 @@
 /**
  * The run buttons: play/pause (one toggle that follows the server's status), step one epoch,
- * step one batch, reset and regenerate. Answers with errors go to the errors view.
+ * step one batch, reset and regenerate. Answers with errors go to the errors view; answers
+ * carrying a spec (regenerate's new data seed) go to the spec store.
  */
 import { STATUS } from "../constants.js";
 
 export class RunBar {
-  constructor(root, connection, showErrors) {
+  constructor(root, connection, showErrors, adopt) {
     this.connection = connection;
     this.showErrors = showErrors;
+    this.adopt = adopt;
     this.playButton = root.querySelector('[data-action="toggle"]');
     this.status = STATUS.paused;
     const actions = {
@@ -31,6 +33,7 @@ export class RunBar {
       return;
     }
     if (answer.status) this.#setStatus(answer.status);
+    this.adopt(answer);     // regenerate answers with the spec's new data seed and hash
   }
 
   #setStatus(status) {

@@ -1,0 +1,80 @@
+/** Wiring only: fetch the schema, connect, build the views, route spec changes and frames. */
+import { Connection } from "./socket.js";
+import { SpecStore } from "./state.js";
+import { ControlsView } from "./views/controls.js";
+import { ErrorsView } from "./views/errors.js";
+import { RunBar } from "./views/runbar.js";
+import { MetricsView } from "./views/metrics.js";
+import { DatasetsView } from "./views/datasets.js";
+import { FeaturesView } from "./views/features.js";
+import { NetworkView } from "./views/network.js";
+import { OutputView } from "./views/output.js";
+import { ChartView } from "./views/chart.js";
+import { ClassroomView } from "./views/classroom.js";
+
+async function start() {
+  const response = await fetch(document.body.dataset.schemaUrl);
+  if (!response.ok) throw new Error(`schema: HTTP ${response.status}`);
+  const schema = await response.json();
+  const root = document.body;
+  const connection = new Connection();
+  const store = new SpecStore(connection, schema);
+
+  const errors = new ErrorsView(root);
+  const showErrors = (list) => errors.show(list);
+  const output = new OutputView(root, schema);
+  const focus = (index, label, thumb) => {
+    output.setFocus(index, label, thumb);
+    connection.request("view", { focus: index ?? null });
+  };
+  const controls = new ControlsView(root, schema, store);
+  const datasets = new DatasetsView(root, schema, store);
+  const features = new FeaturesView(root, schema, store, focus);
+  const network = new NetworkView(root, schema, store, features, connection, showErrors, focus);
+  const metrics = new MetricsView(root);
+  const runbar = new RunBar(root, connection, showErrors, (answer) => store.adopt(answer));
+  const chart = new ChartView(root);
+  const classroom = new ClassroomView(root, schema, store);
+
+  const specViews = [controls, datasets, features, network, output, classroom];
+  const frameViews = [runbar, metrics, features, network, output, chart];
+
+  store.onErrors(showErrors);
+  store.onChange((spec) => specViews.forEach((view) => view.render(spec)));
+  let early = null;   // a frame that arrived before the open answer gave us a spec
+  let drawn = 0;
+  const draw = (frame) => {
+    frameViews.forEach((view) => view.update(frame));
+    drawn += 1;
+    root.dataset.frames = String(drawn);   // lets tests wait for a drawn frame
+    // Acknowledge once the browser has painted what we drew, so the server paces to us.
+    requestAnimationFrame(() => connection.ack(frame));
+  };
+  connection.onFrame((frame) => {
+    if (!store.spec) {
+      early = frame;
+      return;
+    }
+    if (store.sessionId && frame.session_id && frame.session_id !== store.sessionId) {
+      connection.ack(frame);
+      return;
+    }
+    draw(frame);
+  });
+  connection.onLink(({ connected, reconnected }) => {
+    metrics.setConnected(connected);
+    if (reconnected) store.reattach();
+  });
+
+  await store.open();
+  if (early && (!early.session_id || early.session_id === store.sessionId)) draw(early);
+  root.dataset.ready = "true";
+}
+
+start().catch((error) => {
+  const message = document.querySelector('[data-testid="message"]');
+  message.textContent = `The page could not start: ${error.message}`;
+  message.dataset.state = "error";
+  message.hidden = false;
+  throw error;
+});
