@@ -27,7 +27,7 @@ SEED_MULTIPLIER = 1103515245     # regenerate: next data seed from the last, rep
 SEED_INCREMENT = 12345
 SEED_MODULUS = 2**31
 EVAL_CHUNK = 2048                # examples per forward pass when evaluating large sets
-MAX_SHIFT = 2                    # pixels, for the shift augmentation
+SHIFT_FRACTION = 8               # shift augmentation: up to 1/8 of the image width
 STD_FLOOR = 1e-6
 MODAL = (nn.Dropout, nn.modules.batchnorm._BatchNorm)   # behave differently in eval()
 
@@ -129,6 +129,7 @@ class Session:
         self._weights = [i for i, p in enumerate(self.params) if p.dim() > 1]   # not biases
         self._modal = any(isinstance(m, MODAL) for m in self.model.modules())
         self._augment = self.spec.data.augment == "shift"
+        self._max_shift = max(1, self.splits["train"].x.shape[-1] // SHIFT_FRACTION)
         self.model.train()
         self._one = torch.ones((), device=self.device)
         # Only a step activation cuts the graph; asking autograd to fill zeros costs 3%.
@@ -184,7 +185,7 @@ class Session:
         c, bs = self._cursor, self.spec.training.batch_size
         xb = self._xs[c: c + bs]
         if self._augment:
-            xb = shift(xb, MAX_SHIFT, self._shuffle)
+            xb = shift(xb, self._max_shift, self._shuffle)
         out = self._forward(xb)
         loss = self._loss(out, self._ts[c: c + bs])
         grads = fast_grads(loss, self.params, self._one, self._unused)

@@ -36,7 +36,7 @@ REGULARIZATIONS = {"none": "None", "L1": "L1", "L2": "L2"}
 INITS = {"tf": "TF Playground (U(±0.5), bias 0.1)", "zero": "Zeros", "xavier": "Xavier",
          "he": "He"}
 TASKS = {"predict": "Predict the label", "autoencoder": "Autoencoder (reconstruct the input)"}
-AUGMENTS = {"none": "None", "shift": "Random shifts (±2 px)"}
+AUGMENTS = {"none": "None", "shift": "Random shifts (up to ⅛ of the width)"}
 
 # TensorFlow Playground's menus, offered as the choices of our (continuous) ranges.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
