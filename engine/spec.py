@@ -56,28 +56,33 @@ class Field:
     step: float | None = None
     live: bool = False             # changes apply without rebuilding the session
     help: str = ""
+    families: tuple = ()           # dataset families it applies to; () = all
 
 
 DATA_FIELDS = {
     "dataset": Field("enum", "circle", "Dataset", choices=tuple(DATASETS),
                      labels={k: d.label for k, d in DATASETS.items()}),
-    "classes": Field("int", 2, "Classes", 2, 10, help="classification only; fixed for image and table datasets"),
+    "classes": Field("int", 2, "Classes", 2, 10, families=("points",),
+                     help="classification only; fixed for image and table datasets"),
     "samples": Field("int", None, "Samples", 20, 70000, step=10,
                      help="default per dataset (500 classification, 1200 regression points)"),
-    "noise": Field("int", 0, "Noise", 0, 50, step=5),
+    "noise": Field("int", 0, "Noise", 0, 50, step=5, families=("points", "images"),
+                   help="generated data only (2-D points, shapes)"),
     "train_ratio": Field("int", 50, "Ratio of training to test data", 10, 90, step=10),
     "validation_ratio": Field("int", 0, "Validation split (% of training data)", 0, 50, step=5),
     "seed": Field("int", 1, "Data seed", 0, MAX_SEED),
     "augment": Field("enum", "none", "Augmentation", choices=tuple(AUGMENTS), labels=AUGMENTS,
-                     help="images only"),
-    "normalize": Field("bool", True, "Standardise inputs",
-                       help="images and tabular data: zero mean, unit variance on the train set"),
+                     families=("images",)),
+    "normalize": Field("bool", True, "Standardise inputs", families=("images", "tabular"),
+                       help="zero mean, unit variance with the training set's statistics"),
 }
 MODEL_FIELDS = {
     "init": Field("enum", None, "Initialisation", choices=tuple(INITS), labels=INITS,
                   help="default tf for 2-D points, he for images and tables"),
-    "task": Field("enum", "predict", "Task", choices=tuple(TASKS), labels=TASKS),
-    "bottleneck": Field("int", 2, "Bottleneck units", 1, 64, help="autoencoder only"),
+    "task": Field("enum", "predict", "Task", choices=tuple(TASKS), labels=TASKS,
+                  families=("images", "tabular")),
+    "bottleneck": Field("int", 2, "Bottleneck units", 1, 64, families=("images", "tabular"),
+                        help="autoencoder only"),
 }
 TRAINING_FIELDS = {
     "loss": Field("enum", None, "Loss", choices=tuple(LOSSES), labels=LOSSES,
@@ -86,7 +91,8 @@ TRAINING_FIELDS = {
     "optimizer": Field("enum", "sgd", "Optimiser", choices=tuple(OPTIMIZERS), labels=OPTIMIZERS),
     "learning_rate": Field("number", 0.03, "Learning rate", 1e-5, 10, choices=LEARNING_RATES,
                            live=True),
-    "momentum": Field("number", 0.9, "Momentum", 0, 0.999, step=0.01, live=True),
+    "momentum": Field("number", 0.9, "Momentum", 0, 0.999, step=0.01, live=True,
+                      help="used by the momentum optimiser"),
     "batch_size": Field("int", 10, "Batch size", 1, 1000, live=True),
     "regularization": Field("enum", "none", "Regularisation", choices=tuple(REGULARIZATIONS),
                             labels=REGULARIZATIONS, live=True),
@@ -529,6 +535,8 @@ def _field_schema(f: Field) -> dict:
     for key in ("min", "max", "step", "help"):
         if getattr(f, key) not in (None, ""):
             out[key] = getattr(f, key)
+    if f.families:
+        out["families"] = list(f.families)
     if f.choices:
         out["choices"] = list(f.choices)
     if f.labels:

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from engine.data import DATASETS
-from engine.features import feature_matrix
+from engine.features import FEATURES, feature_matrix
 from engine.session import Session
 
 GRID = 100
@@ -128,4 +128,12 @@ def _point_arrays(session: Session, focus: int | None, include_data: bool) -> di
             s = session.splits[name]
             arrays[f"{name}_x"] = s.points.astype(np.float32)
             arrays[f"{name}_y"] = s.labels.astype(np.float32)
+        arrays["inputs"] = all_input_maps()
     return arrays
+
+
+def all_input_maps() -> np.ndarray:
+    """Every input feature's thumbnail (fixed pictures, in FEATURES order), so switched-off
+    features still show what they would feed in."""
+    x = grid_inputs(tuple(FEATURES), THUMB, torch.device("cpu"))
+    return quantize(_input_maps(x).T.contiguous()).reshape(-1, THUMB, THUMB)
