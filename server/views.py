@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, render_template
     send_from_directory, session as cookie
 
 from engine import devices
-from engine.data import DATASETS, preview
+from engine.data import DATASETS, DataUnavailable, dataset, preview
 from engine.spec import SpecError, schema
 from engine.urlcodec import HIDEABLE
 from engine.views import EXTENT, GRID, THUMB
@@ -15,6 +15,8 @@ from server.events import owner_id
 from server.specs import resolve
 
 bp = Blueprint("pages", __name__)
+PREVIEW_EXAMPLES = 12
+PREVIEW_SEED = 0
 
 # What the page may load from node_modules (never a CDN): name → path in node_modules.
 VENDOR = {
@@ -56,6 +58,8 @@ def api_preview(name: str):
     if info is None:
         return jsonify(errors=[{"path": "dataset", "message":
                                 f"dataset: {name!r} is not one of {', '.join(DATASETS)}"}]), 404
+    if info.family != "points":
+        return _fixed_preview(info)
     text = request.args.get("classes", "2")
     classes = int(text) if text.isdigit() else -1          # not a whole number: refused below
     if info.problem == "classification" and not 2 <= classes <= info.max_classes:
@@ -65,7 +69,23 @@ def api_preview(name: str):
     x, y = preview(name, classes if info.problem == "classification" else 2)
     return jsonify(points=x.astype(float).round(3).tolist(),
                    labels=y.astype(float).round(4).tolist(),
-                   problem=info.problem, dims=info.dims)
+                   problem=info.problem, dims=info.dims, family=info.family)
+
+
+def _fixed_preview(info):
+    """A few examples of an image or table dataset (images as uint8 pixel rows)."""
+    try:
+        x, y = dataset(info.name, PREVIEW_EXAMPLES, 0.0, PREVIEW_SEED,
+                       data_dir=current_app.config["DATA_DIR"])
+    except DataUnavailable as exc:
+        return jsonify(errors=[{"path": "data.dataset", "message": f"data.dataset: {exc}"}]), 404
+    body = {"labels": y.tolist(), "family": info.family, "shape": list(info.shape),
+            "class_names": list(info.class_names), "problem": info.problem}
+    if info.family == "images":
+        body["images"] = (x[:, 0] * 255).round().astype("uint8").tolist()
+    else:
+        body["rows"] = x.round(2).tolist()
+    return jsonify(body)
 
 
 @bp.post("/api/spec")
