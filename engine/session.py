@@ -27,6 +27,8 @@ SEED_MULTIPLIER = 1103515245     # regenerate: next data seed from the last, rep
 SEED_INCREMENT = 12345
 SEED_MODULUS = 2**31
 EVAL_CHUNK = 2048                # examples per forward pass when evaluating large sets
+SPLITS = ("train", "val", "test")
+EVAL_EVERY_S = 0.25              # image/table sessions: the test set at most this often
 SHIFT_FRACTION = 8               # shift augmentation: up to 1/8 of the image width
 STD_FLOOR = 1e-6
 MODAL = (nn.Dropout, nn.modules.batchnorm._BatchNorm)   # behave differently in eval()
@@ -150,6 +152,16 @@ class Session:
         self._best_val = math.inf
         self._best_params: list[torch.Tensor] | None = None
         self._stale_epochs = 0
+        # Image and table sessions report the training loss and accuracy as running means over
+        # the epoch's batches (pytorch/examples' way) and evaluate the test set at most every
+        # EVAL_EVERY_S: a full pass per epoch would cost a third of the training time. The 2-D
+        # playground evaluates everything every epoch, as TF Playground does (it is cheap).
+        self._running = self.spec.data.family != "points"
+        self._run_loss = torch.zeros((), device=self.device)
+        self._run_correct = torch.zeros((), device=self.device)
+        self._run_n = 0
+        self._last_eval = -math.inf
+        self.outputs: dict[str, torch.Tensor] = {}
         self.metrics = self.evaluate()
         self.weights_version = 0
 
@@ -187,7 +199,10 @@ class Session:
         if self._augment:
             xb = shift(xb, self._max_shift, self._shuffle)
         out = self._forward(xb)
-        loss = self._loss(out, self._ts[c: c + bs])
+        tb = self._ts[c: c + bs]
+        loss = self._loss(out, tb)
+        if self._running:
+            self._accumulate(loss, out, tb)
         grads = fast_grads(loss, self.params, self._one, self._unused)
         self.last_grads = grads
         t = self.spec.training
@@ -217,10 +232,41 @@ class Session:
                 break
         return epochs
 
+    def _accumulate(self, loss: torch.Tensor, out: torch.Tensor, t: torch.Tensor) -> None:
+        n = out.shape[0]
+        self._run_loss += loss.detach() * n
+        ok = correct(self.spec, out.detach(), t)
+        if ok is not None:
+            self._run_correct += ok.sum()
+        self._run_n += n
+
+    def _running_metrics(self) -> tuple[dict, dict]:
+        """(metrics to show, metrics for this epoch's history entry)."""
+        n, classify = max(self._run_n, 1), self.spec.model.task != "autoencoder"
+        m = dict(self.metrics)
+        m["train_loss"] = (self._run_loss / n).item()
+        m["train_accuracy"] = (self._run_correct / n).item() if classify else None
+        self._run_loss.zero_(), self._run_correct.zero_()
+        self._run_n = 0
+        now = time.perf_counter()
+        if self.spec.training.early_stopping or now - self._last_eval >= EVAL_EVERY_S:
+            m.update(self.evaluate(("val", "test")))
+            self._last_eval = now
+            return m, m
+        stale = ("val_loss", "val_accuracy", "test_loss", "test_accuracy")
+        return m, {**m, **dict.fromkeys(stale)}
+
+    def refresh(self) -> None:
+        """Evaluate every split now (after a step, on pause, at the end of a headless run)."""
+        self.metrics = self.evaluate()
+
     def _end_epoch(self) -> None:
         self.epoch += 1
         self.weights_version += 1
-        self.metrics = m = self.evaluate()
+        if self._running:
+            self.metrics, m = self._running_metrics()
+        else:
+            self.metrics = m = self.evaluate()
         self.history.append(self.epoch, m)
         if not math.isfinite(m["train_loss"]):
             self.status = "diverged"
@@ -249,16 +295,18 @@ class Session:
                             f"{self.best_epoch}")
 
     @torch.inference_mode()
-    def evaluate(self) -> dict:
-        """Loss (without the regularisation penalty, as TF Playground shows it) and accuracy."""
+    def evaluate(self, names: tuple[str, ...] = SPLITS) -> dict:
+        """Loss (without the regularisation penalty, as TF Playground shows it) and accuracy of
+        the named splits, in eval mode; the outputs stay in `self.outputs` for the views."""
         if self._modal:
             self.model.eval()
-        # One pass over all splits (in chunks for large image sets), then cut it.
-        out_all = torch.cat([self.model(chunk) for chunk in self._x_all.split(EVAL_CHUNK)])
+        # All splits: one pass over their concatenation (chunked for large image sets).
+        x = self._x_all if names == SPLITS else torch.cat([self.splits[n].x for n in names])
+        out_all = torch.cat([self.model(chunk) for chunk in x.split(EVAL_CHUNK)])
         if self._modal:
             self.model.train()
-        m, start, self.outputs = {}, 0, {}
-        for name in ("train", "val", "test"):
+        m, start = {}, 0
+        for name in names:
             s = self.splits[name]
             out, start = out_all[start: start + len(s)], start + len(s)
             self.outputs[name] = out
@@ -279,6 +327,8 @@ class Session:
     def pause(self) -> None:
         if self.status == "playing":
             self.status = "paused"
+            if self._running:
+                self.refresh()
 
     def neuron_count(self) -> int:
         """Inputs and hidden units of a 2-D playground net (the neuron maps); 0 otherwise."""

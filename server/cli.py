@@ -80,6 +80,7 @@ def cmd_train(args) -> None:
         if session.status in ("diverged", "stopped"):
             break
     seconds = time.perf_counter() - start
+    session.refresh()                      # exact final figures on every split
     m = session.metrics
     result = {"train_loss": m["train_loss"], "test_loss": m["test_loss"],
               "epochs": session.epoch, "seconds": round(seconds, 3), "device": str(device),

@@ -147,6 +147,8 @@ class PlaygroundNamespace(Namespace):
             s = entry.session
             s.pause()
             s.train_epoch() if unit == "epoch" else s.train_batch()
+            if s.spec.data.family != "points":
+                s.refresh()                 # an explicit step shows exact figures
             return self._done(key, entry)
 
     @answer

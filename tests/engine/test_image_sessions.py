@@ -25,6 +25,7 @@ def trained(raw, epochs):
     s = Session(parse_spec(raw))
     for _ in range(epochs):
         s.train_epoch()
+    s.refresh()                     # image/table sessions evaluate the test set on a timer
     return s
 
 
@@ -84,6 +85,7 @@ def test_shapes_filters_become_oriented():
     before = [coherence(k) for k in conv_weights(s.model)[0][1][:, 0].numpy()]
     for _ in range(15):
         s.train_epoch()
+    s.refresh()
     after = [coherence(k) for k in conv_weights(s.model)[0][1][:, 0].numpy()]
     assert s.metrics["test_accuracy"] > 0.95
     assert np.mean(after) > 2 * np.mean(before)
@@ -97,6 +99,7 @@ def test_autoencoder_embeds_and_reconstructs():
     arrays0, _ = probe(s, {"embedding"})
     for _ in range(5):
         s.train_epoch()
+    s.refresh()
     arrays, _ = probe(s, {"embedding"})
     assert s.metrics["test_loss"] < 0.6 * start and s.metrics["test_accuracy"] is None
     assert arrays["embedding"].shape == (len(s.splits["test"]), 2)
@@ -136,3 +139,13 @@ def test_cli_trains_the_digits_cnn_past_97_percent():
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     result = json.loads(out.stdout)
     assert result["accuracy"] >= 0.97 and result["epochs"] == 40
+
+
+def test_running_metrics_and_timed_evaluation():
+    s = Session(parse_spec({"data": {"dataset": "iris"}, "training": FAST}))
+    s.train_epoch()                               # the first epoch always evaluates
+    s.train_epoch()                               # within EVAL_EVERY_S: the test set waits
+    assert s.history.test_loss[0] is not None and s.history.test_loss[1] is None
+    assert s.history.train_loss[1] is not None and 0 <= s.history.train_accuracy[1] <= 1
+    s.refresh()
+    assert s.metrics["test_loss"] is not None
