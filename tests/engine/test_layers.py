@@ -1,6 +1,5 @@
 """Oracle tests for engine.layers: the planner's shapes, parameter counts and FLOPs against real
 torch modules (a forward pass, numel, and MACs measured by forward hooks), and its refusals."""
-import dataclasses
 import json
 import math
 
@@ -8,23 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from engine import spec as spec_module
 from engine.layers import (MAX_ACTIVATIONS, MAX_PARAMS, OUTPUT_KIND, LayerError, build_net,
                            conv_weights, describe, plan)
-
-if "filters" in {f.name for f in dataclasses.fields(spec_module.Layer)}:
-    Layer = spec_module.Layer
-else:   # stand-in until the generalised spec Layer lands; identical fields
-    @dataclasses.dataclass(frozen=True)
-    class Layer:
-        kind: str
-        units: int | None = None
-        activation: str | None = None
-        filters: int | None = None
-        kernel: int | None = None
-        stride: int | None = None
-        padding: int | None = None
-        rate: float | None = None
+from engine.spec import Layer
 
 BATCH = 2
 OUT = 3
