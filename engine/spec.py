@@ -75,6 +75,7 @@ DATA_FIELDS = {
                      families=("images",)),
     "normalize": Field("bool", True, "Standardise inputs", families=("images", "tabular"),
                        help="zero mean, unit variance with the training set's statistics"),
+    "seq_length": Field("int", 20, "Sequence length", 2, 200, families=("sequences",)),
 }
 MODEL_FIELDS = {
     "init": Field("enum", None, "Initialisation", choices=tuple(INITS), labels=INITS,
@@ -99,6 +100,8 @@ TRAINING_FIELDS = {
     "regularization_rate": Field("number", 0, "Regularisation rate", 0, 10,
                                  choices=REGULARIZATION_RATES, live=True),
     "early_stopping": Field("int", 0, "Early stopping patience (epochs, 0 = off)", 0, 1000),
+    "clip": Field("number", 0, "Gradient clipping (max norm, 0 = off)", 0, 100, live=True,
+                  choices=(0, 0.1, 0.5, 1, 5, 10)),
     "seed": Field("int", 1, "Initialisation seed", 0, MAX_SEED),
 }
 VIEW_FIELDS = {
@@ -115,6 +118,8 @@ LAYER_FIELDS = {
     "stride": Field("int", 1, "Stride", 1, 4),
     "padding": Field("int", 0, "Padding", 0, 5),
     "rate": Field("number", 0.25, "Dropout rate", 0, 0.9, step=0.05),
+    "dim": Field("int", 16, "Embedding size", 1, 256),
+    "num_layers": Field("int", 1, "Stacked layers", 1, 4),
 }
 # kind -> (label, its fields, defaults that differ from LAYER_FIELDS')
 LAYER_KINDS = {
@@ -127,10 +132,17 @@ LAYER_KINDS = {
     "dropout": ("Dropout", ("rate",), {}),
     "batchnorm": ("Batch normalisation", ("activation",), {"activation": "linear"}),
     "residual": ("Residual block", ("filters", "kernel", "activation"), {"activation": "relu"}),
+    "embedding": ("Embedding", ("dim",), {}),
+    "rnn": ("Simple RNN", ("units", "num_layers", "activation"), {"units": 16}),
+    "lstm": ("LSTM", ("units", "num_layers"), {"units": 16}),
+    "gru": ("GRU", ("units", "num_layers"), {"units": 16}),
 }
 # Which layer kinds each family takes. The 2-D playground's diagram shows dense layers.
+RECURRENT_KINDS = ("rnn", "lstm", "gru")
 FAMILY_LAYER_KINDS = {"points": ("dense",), "tabular": ("dense", "dropout", "batchnorm"),
-                      "images": tuple(LAYER_KINDS)}
+                      "images": ("dense", "conv2d", "maxpool", "avgpool", "flatten", "dropout",
+                                 "batchnorm", "residual"),
+                      "sequences": ("embedding",) + RECURRENT_KINDS + ("dense", "dropout")}
 AUTOENCODER_LAYER_KINDS = ("dense", "dropout")
 SECTIONS = {"data": DATA_FIELDS, "model": MODEL_FIELDS, "training": TRAINING_FIELDS,
             "view": VIEW_FIELDS}
@@ -184,6 +196,7 @@ class DataSpec:
     seed: int
     augment: str
     normalize: bool
+    seq_length: int
     features: tuple[str, ...]
 
     @property
@@ -218,6 +231,7 @@ class TrainingSpec:
     regularization: str
     regularization_rate: float
     early_stopping: int
+    clip: float
     seed: int
 
 

@@ -4,7 +4,7 @@ import copy
 import pytest
 
 from engine.data import DATASETS
-from engine.spec import LAYER_KINDS, SpecError, parse_spec
+from engine.spec import FAMILY_LAYER_KINDS, SpecError, parse_spec
 from engine.urlcodec import HIDEABLE, NEW_KEYS, TF_KEYS, hash_to_raw, spec_to_hash
 
 TF_LINK = (
@@ -454,7 +454,7 @@ def test_a_2d_spec_writes_exactly_tf_keys():
 
 def test_layers_key_spells_every_kind():
     s = normalised("digits custom conv net")
-    assert {layer["kind"] for layer in s["model"]["layers"]} == set(LAYER_KINDS)
+    assert {layer["kind"] for layer in s["model"]["layers"]} == set(FAMILY_LAYER_KINDS["images"])
     d = dict(pairs(spec_to_hash(s)))
     assert d["layers"] == ("conv2d:8:3:1:1:relu,batchnorm:relu,residual:12:3:elu,avgpool:2:2,"
                            "conv2d:16:3:1:1:leaky_relu,maxpool:2:2,flatten,dropout:0.3,"
