@@ -54,10 +54,20 @@ ACTIVATION_MODULE_TYPES = {
 
 
 def input_shape(spec: Spec) -> tuple[int, ...]:
-    """What one example looks like to the first layer."""
+    """What one example looks like to the first layer: (features,), (C, H, W), or for
+    sequences (T, features) and (T,) for text tokens."""
     if spec.data.family == "points":
         return (len(spec.data.features),)
-    return tuple(DATASETS[spec.data.dataset].shape)
+    shape = tuple(DATASETS[spec.data.dataset].shape)
+    return (spec.data.seq_length,) + shape if spec.data.family == "sequences" else shape
+
+
+def sequence_kwargs(spec: Spec) -> dict:
+    """What layers.plan/build_net need to know of a sequence task (nothing for the rest)."""
+    if spec.data.family != "sequences":
+        return {}
+    info = DATASETS[spec.data.dataset]
+    return {"sequence": info.sequence, "vocab": len(info.vocab)}
 
 
 def output_units(spec: Spec) -> int:
@@ -147,7 +157,7 @@ def build_model(spec: Spec) -> nn.Module:
         model = Autoencoder(spec)
     else:
         model = build_net(spec.model.layers, input_shape(spec), output_units(spec),
-                          output_activation(spec))
+                          output_activation(spec), **sequence_kwargs(spec))
     init_modules(model, spec.model.init, gen)
     return model
 
@@ -237,14 +247,19 @@ def loss_fn(spec: Spec):
         return lambda out, t: 0.5 * mse(out, t)
     if output_units(spec) == 1:
         return F.binary_cross_entropy_with_logits
-    return F.cross_entropy
+    return _cross_entropy
+
+
+def _cross_entropy(out: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Over the last axis, so a prediction at every time step ([N, T, V]) works too."""
+    return F.cross_entropy(out.reshape(-1, out.shape[-1]), t.reshape(-1))
 
 
 def correct(spec: Spec, out: torch.Tensor, t: torch.Tensor) -> torch.Tensor | None:
     """Boolean tensor of correct predictions, or None for regression and autoencoders."""
     if spec.data.problem == "regression" or spec.model.task == "autoencoder":
         return None
-    if out.shape[1] > 1:
-        return out.argmax(1) == t
+    if out.shape[-1] > 1:
+        return out.argmax(-1) == t
     threshold = 0.0   # tanh output vs ±1 labels, or a logit vs 0/1 labels: both split at 0
-    return (out[:, 0] > threshold) == (t[:, 0] > (0.0 if spec.training.loss == "mse" else 0.5))
+    return (out[..., 0] > threshold) == (t[..., 0] > (0.0 if spec.training.loss == "mse" else 0.5))

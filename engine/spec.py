@@ -165,6 +165,11 @@ DEFAULT_LAYERS = {
                {"kind": "maxpool"},
                {"kind": "dense", "units": 32, "activation": "relu"}),
     "iris": ({"units": 8, "activation": "relu"},),
+    "sine-wave": ({"kind": "lstm", "units": 16},),
+    "two-sines": ({"kind": "lstm", "units": 16},),
+    "recall": ({"kind": "lstm", "units": 16},),
+    "parity-count": ({"kind": "lstm", "units": 16},),
+    "text": ({"kind": "embedding", "dim": 16}, {"kind": "lstm", "units": 64}),
     "autoencoder": ({"units": 64, "activation": "relu"},),
 }
 
@@ -180,6 +185,8 @@ class Layer:
     stride: int | None = None
     padding: int | None = None
     rate: float | None = None
+    dim: int | None = None
+    num_layers: int | None = None
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -441,6 +448,18 @@ def _hidden(raw, errors: _Errors) -> tuple[str, ...]:
     return tuple(name for name in HIDEABLE if name in raw)     # canonical order
 
 
+def _drop_fixed_classes(raw: dict) -> dict:
+    """Image, table and sequence sets fix their classes (a text set's are its characters,
+    more than the field's range): a normalised spec's `classes` is informative, not a choice."""
+    data = raw.get("data")
+    if not isinstance(data, dict) or "classes" not in data:
+        return raw
+    info = DATASETS.get(data.get("dataset")) if isinstance(data.get("dataset"), str) else None
+    if info is None or info.family == "points":
+        return raw
+    return {**raw, "data": {k: v for k, v in data.items() if k != "classes"}}
+
+
 def _resolve_defaults(data: dict, model: dict, training: dict, info) -> None:
     """Fill the defaults that depend on the dataset and task."""
     points = info.family == "points"
@@ -466,7 +485,7 @@ def _cross_checks(data: dict, model: dict, training: dict, info, errors: _Errors
         errors.add("data.augment", f"{data['augment']} needs image data; {info.name} is "
                                    f"{family}")
     if model["task"] == "autoencoder":
-        if family == "points":
+        if family in ("points", "sequences"):
             errors.add("model.task", "an autoencoder needs image or tabular data")
         if data["augment"] != "none":
             errors.add("data.augment", "an autoencoder reconstructs its input: use none")
@@ -500,6 +519,7 @@ def parse_spec(raw: Any) -> Spec:
     version = raw.get("version", SPEC_VERSION)
     if version != SPEC_VERSION:
         errors.add("version", f"{_fmt(version)} is not supported (allowed: {SPEC_VERSION})")
+    raw = _drop_fixed_classes(raw)
     data = _section(raw, "data", DATA_FIELDS, errors)
     model = _section(raw, "model", MODEL_FIELDS, errors)
     training = _section(raw, "training", TRAINING_FIELDS, errors)
@@ -530,9 +550,9 @@ def parse_spec(raw: Any) -> Spec:
 def _check_shapes(spec: Spec) -> None:
     """Refuse impossible layers (a kernel larger than its input, ...) before training."""
     from engine.layers import LayerError, plan     # layers imports model, which imports spec
-    from engine.model import input_shape, output_units
+    from engine.model import input_shape, output_units, sequence_kwargs
     try:
-        plan(spec.model.layers, input_shape(spec), output_units(spec))
+        plan(spec.model.layers, input_shape(spec), output_units(spec), **sequence_kwargs(spec))
     except LayerError as exc:
         path = "model.layers" if exc.index is None or exc.index >= len(spec.model.layers) \
             else f"model.layers[{exc.index}]"
