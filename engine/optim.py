@@ -94,3 +94,13 @@ def regularization_penalty(weights: list[torch.Tensor], kind: str, rate: float) 
     if kind == "L1":
         return rate * sum(float(w.abs().sum()) for w in weights)
     return 0.5 * rate * sum(float((w * w).sum()) for w in weights)
+
+
+CLIP_EPS = 1e-6      # torch.nn.utils.clip_grad_norm_'s
+
+
+def clip_grad_norm(grads, max_norm: float) -> None:
+    """Scale the gradients in place so their global L2 norm is at most `max_norm`
+    (torch.nn.utils.clip_grad_norm_'s arithmetic, without a host sync)."""
+    total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+    torch._foreach_mul_(grads, (max_norm / (total + CLIP_EPS)).clamp(max=1.0))

@@ -15,12 +15,12 @@ import torch
 
 from torch import nn
 
-from engine.data import dataset, generate
+from engine.data import DATASETS, dataset, generate
 from engine.data.images import shift
 from engine.fastpath import grads as fast_grads
 from engine.features import feature_matrix
 from engine.model import MLP, build_model, correct, loss_fn, targets
-from engine.optim import Optimizer, add_regularization
+from engine.optim import Optimizer, add_regularization, clip_grad_norm
 from engine.spec import Spec
 
 SEED_MULTIPLIER = 1103515245     # regenerate: next data seed from the last, reproducibly
@@ -102,18 +102,18 @@ class Session:
             points, labels = generate(d.dataset, d.samples, d.noise / 100, d.seed, d.classes)
             raw, x_np = None, feature_matrix(points, d.features)
         else:
+            extra = {"seq_length": d.seq_length} if d.family == "sequences" else {}
             raw, labels = dataset(d.dataset, d.samples, d.noise / 100, d.seed, d.classes,
-                                  self.data_dir)
+                                  self.data_dir, **extra)
             points, x_np = None, raw
         tr, va, te = split_indices(len(labels), d.train_ratio, d.validation_ratio, d.seed)
-        x = torch.from_numpy(np.ascontiguousarray(x_np)).to(self.device)
-        if d.family != "points" and d.normalize:
-            x = _standardise(x, x[torch.from_numpy(tr)], per_feature=d.family == "tabular")
-        if self.spec.model.task == "autoencoder":     # reconstruct what was shown
-            t_all = (x if d.family == "tabular" else
-                     torch.from_numpy(raw).to(self.device)).flatten(1)
+        if d.family == "sequences":
+            x, t_all = _sequence_pairs(self.spec, raw, labels, self.device)
         else:
-            t_all = targets(self.spec, labels).to(self.device)
+            x = torch.from_numpy(np.ascontiguousarray(x_np)).to(self.device)
+            if d.family != "points" and d.normalize:
+                x = _standardise(x, x[torch.from_numpy(tr)], per_feature=d.family == "tabular")
+            t_all = self._targets(x, raw, labels)
         self.splits = {
             name: Split(None if points is None else points[idx], labels[idx], x[idx], t_all[idx],
                         None if raw is None else raw[idx])
@@ -121,6 +121,12 @@ class Session:
         }
         self._x_all = torch.cat([s.x for s in self.splits.values()])
         self.data_version += 1
+
+    def _targets(self, x: torch.Tensor, raw, labels) -> torch.Tensor:
+        if self.spec.model.task == "autoencoder":     # reconstruct what was shown
+            return (x if self.spec.data.family == "tabular" else
+                    torch.from_numpy(raw).to(self.device)).flatten(1)
+        return targets(self.spec, labels).to(self.device)
 
     def reset(self) -> None:
         """Fresh weights from the training seed (so a reset repeats the start), counters at 0."""
@@ -210,6 +216,8 @@ class Session:
             add_regularization([grads[i] for i in self._weights],
                                [self.optimizer.params[i] for i in self._weights],
                                t.regularization, t.regularization_rate)
+        if t.clip:
+            clip_grad_norm(grads, t.clip)
         self.optimizer.step(grads)
         self.step += 1
         self._cursor = c + bs
@@ -348,6 +356,17 @@ class Session:
     def _after_edit(self) -> None:
         self.weights_version += 1
         self.metrics = self.evaluate()
+
+
+def _sequence_pairs(spec: Spec, raw: np.ndarray, labels: np.ndarray, device):
+    """(inputs, targets) of a sequence set. Series: windows of T + future steps, the target
+    is the next value at every step. Text: T + 1 characters, the next character at every
+    step. Bit sets (many-to-one): the sequence and its label."""
+    T = spec.data.seq_length
+    data = torch.from_numpy(np.ascontiguousarray(raw)).to(device)
+    if DATASETS[spec.data.dataset].sequence == "many_to_one":
+        return data, targets(spec, labels).to(device)
+    return data[:, :T], data[:, 1:T + 1]
 
 
 def _standardise(x: torch.Tensor, train: torch.Tensor, per_feature: bool) -> torch.Tensor:

@@ -100,3 +100,19 @@ def test_optimizer_updates_match_torch_optim_over_many_steps(name):
         torch_opt.step()
         opt.step([g])
     torch.testing.assert_close(ours[0], ref[0].detach(), atol=TOL, rtol=TOL)
+
+
+def test_gradient_clipping_matches_torch():
+    from engine.optim import clip_grad_norm
+    gen = torch.Generator().manual_seed(1)
+    grads = [torch.randn(4, 3, generator=gen) * 10, torch.randn(3, generator=gen) * 10]
+    params = [torch.zeros_like(g, requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = g.clone()
+    torch.nn.utils.clip_grad_norm_(params, 1.5)
+    clip_grad_norm(grads, 1.5)
+    for p, g in zip(params, grads):
+        torch.testing.assert_close(g, p.grad)
+    small = [torch.full((2,), 0.1)]
+    clip_grad_norm(small, 1.5)                 # under the limit: untouched
+    assert torch.equal(small[0], torch.full((2,), 0.1))
