@@ -7,19 +7,23 @@ computed at its last evaluation (no extra forward pass); feature maps run one ex
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from torch import nn
 
 from engine.layers import conv_weights
+from engine.data.images import PIXEL_MAX
 from engine.model import Autoencoder
+from engine.views import finite
 
 VIEWS = ("filters", "feature_maps", "confusion", "gallery", "histograms", "embedding")
 GALLERY_SIZE = 12
 HISTOGRAM_BINS = 24
 EMBEDDING_POINTS = 1000        # test examples drawn in the scatter
 RECONSTRUCTIONS = 8
-PIXEL_MAX = 255
+EXAMPLES_LIMIT = 24           # examples shown for one confusion-matrix cell
 
 
 def _to_pixels(images: np.ndarray) -> np.ndarray:
@@ -32,7 +36,8 @@ def _probs(session) -> torch.Tensor:
 
 
 def filters(session, arrays: dict, scalars: dict) -> None:
-    for index, w in conv_weights(session.model):
+    net = session.model.encoder if isinstance(session.model, Autoencoder) else session.model
+    for index, w in conv_weights(net):
         arrays[f"filters.{index}"] = w.float().cpu().numpy()
 
 
@@ -40,12 +45,8 @@ def filters(session, arrays: dict, scalars: dict) -> None:
 def feature_maps(session, arrays: dict, scalars: dict, sample: int) -> None:
     test = session.splits["test"]
     sample = min(max(sample, 0), len(test) - 1)
-    model = session.model
-    if session._modal:
-        model.eval()
-    outs = model.forward_all(test.x[sample: sample + 1])
-    if session._modal:
-        model.train()
+    with session.eval_mode():
+        outs = session.model.forward_all(test.x[sample: sample + 1])
     for i, out in enumerate(outs[:-1]):
         arrays[f"fmap.{i}"] = out[0].float().cpu().numpy()
     if test.raw is not None and test.raw.ndim == 4:
@@ -78,10 +79,10 @@ def gallery(session, arrays: dict, scalars: dict) -> None:
         idx = idx.cpu().numpy()
         if test.raw is not None and test.raw.ndim == 4:
             arrays[f"gallery_{name}"] = _to_pixels(test.raw[idx])
-        scalars[f"gallery_{name}"] = [
+        scalars[f"gallery_{name}"] = finite([
             {"index": int(i), "label": int(test.labels[i]), "pred": int(pred[i]),
              "prob": round(float(conf[i]), 4), "true_prob": round(float(probs[i, test.labels[i]]), 4)}
-            for i in idx]
+            for i in idx])
 
 
 def histograms(session, arrays: dict, scalars: dict) -> None:
@@ -90,18 +91,25 @@ def histograms(session, arrays: dict, scalars: dict) -> None:
     ranges = []
     for n, i in enumerate(session._weights):
         w = session.params[i].detach().float()
-        bound = float(w.abs().max()) or 1.0
+        bound = _range(w)
         arrays[f"hist_w.{n}"] = torch.histc(w, HISTOGRAM_BINS, -bound, bound).cpu().numpy().astype(
             np.int32)
         entry = {"weight_range": bound, "name": _param_name(session.model, session.params[i])}
         if grads is not None:
             g = grads[i].detach().float()
-            gb = float(g.abs().max()) or 1.0
+            gb = _range(g)
             arrays[f"hist_g.{n}"] = torch.histc(g, HISTOGRAM_BINS, -gb, gb).cpu().numpy().astype(
                 np.int32)
             entry["grad_range"] = gb
         ranges.append(entry)
     scalars["histograms"] = ranges
+
+
+def _range(t: torch.Tensor) -> float:
+    """Symmetric histogram bound: the largest magnitude (1 when zero or not finite, as after
+    a divergence, where the histogram is empty anyway)."""
+    bound = float(t.abs().max())
+    return bound if math.isfinite(bound) and bound > 0 else 1.0
 
 
 def _param_name(model: nn.Module, p: torch.Tensor) -> str:
@@ -119,12 +127,9 @@ def embedding(session, arrays: dict, scalars: dict) -> None:
         return
     test = session.splits["test"]
     n = min(len(test), EMBEDDING_POINTS)
-    if session._modal:
-        model.eval()
-    z = model.encode(test.x[:n]).float()
-    recon = model(test.x[:RECONSTRUCTIONS]).float()
-    if session._modal:
-        model.train()
+    with session.eval_mode():
+        z = model.encode(test.x[:n]).float()
+        recon = model(test.x[:RECONSTRUCTIONS]).float()
     if z.shape[1] > 2:
         z = z - z.mean(0)
         z = z @ torch.linalg.svd(z, full_matrices=False).Vh[:2].T
@@ -160,14 +165,14 @@ def probe(session, views: set[str], sample: int = 0) -> tuple[dict, dict]:
 
 
 @torch.inference_mode()
-def examples(session, true: int, pred: int, limit: int = 24) -> tuple[np.ndarray | None, list]:
+def examples(session, true: int, pred: int, limit: int = EXAMPLES_LIMIT) -> tuple[np.ndarray | None, list]:
     """Test examples of class `true` predicted as `pred` (a confusion-matrix cell)."""
     test = session.splits["test"]
     probs = _probs(session)
     conf, p = probs.max(1)
     labels = torch.from_numpy(test.labels.astype(np.int64)).to(p.device)
     idx = ((labels == true) & (p == pred)).nonzero().flatten()[:limit].cpu().numpy()
-    meta = [{"index": int(i), "label": int(test.labels[i]), "pred": int(p[i]),
-             "prob": round(float(conf[i]), 4)} for i in idx]
+    meta = finite([{"index": int(i), "label": int(test.labels[i]), "pred": int(p[i]),
+                    "prob": round(float(conf[i]), 4)} for i in idx])
     images = _to_pixels(test.raw[idx]) if test.raw is not None and test.raw.ndim == 4 else None
     return images, meta

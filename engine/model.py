@@ -1,8 +1,8 @@
 """Dense networks for the 2-D playground: activations, the output head, initialisation, losses.
 
 `MLP` is a plain `nn.Module` (so it exports, saves and runs anywhere PyTorch does) whose forward
-calls `F.linear` directly instead of calling sub-modules: a playground step is ~20 tiny ops and
-per-module call overhead would be a fifth of it (bench/playground_speed.py).
+calls one `torch.addmm` per layer instead of calling sub-modules: a playground step is ~20 tiny
+ops and per-module call overhead would be a fifth of it (bench/playground_speed.py).
 """
 from __future__ import annotations
 

@@ -88,14 +88,6 @@ def add_regularization(grads: list[torch.Tensor], weights: list[torch.Tensor], k
         torch._foreach_add_(grads, weights, alpha=rate)
 
 
-def regularization_penalty(weights: list[torch.Tensor], kind: str, rate: float) -> float:
-    if kind == "none" or rate == 0:
-        return 0.0
-    if kind == "L1":
-        return rate * sum(float(w.abs().sum()) for w in weights)
-    return 0.5 * rate * sum(float((w * w).sum()) for w in weights)
-
-
 CLIP_EPS = 1e-6      # torch.nn.utils.clip_grad_norm_'s
 
 

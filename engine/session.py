@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,8 +112,10 @@ class Session:
             x, t_all = _sequence_pairs(self.spec, raw, labels, self.device)
         else:
             x = torch.from_numpy(np.ascontiguousarray(x_np)).to(self.device)
+            self._background = 0.0                      # what shifted-in pixels are
             if d.family != "points" and d.normalize:
-                x = _standardise(x, x[torch.from_numpy(tr)], per_feature=d.family == "tabular")
+                x, self._background = _standardise(x, x[torch.from_numpy(tr)],
+                                                   per_feature=d.family == "tabular")
             t_all = self._targets(x, raw, labels)
         self.splits = {
             name: Split(None if points is None else points[idx], labels[idx], x[idx], t_all[idx],
@@ -130,12 +133,20 @@ class Session:
 
     def reset(self) -> None:
         """Fresh weights from the training seed (so a reset repeats the start), counters at 0."""
-        torch.manual_seed(self.spec.training.seed)
         self.model = build_model(self.spec).to(self.device)
+        self.last_grads = None
         self.params = tuple(self.model.parameters_in_order() if isinstance(self.model, MLP)
                             else self.model.parameters())
         self._weights = [i for i, p in enumerate(self.params) if p.dim() > 1]   # not biases
         self._modal = any(isinstance(m, MODAL) for m in self.model.modules())
+        # Dropout draws from torch's global generator, which every session (and thread)
+        # shares: swap this session's state in around its forward pass, so the same spec
+        # gives the same run whatever else the server trains.
+        self._dropout = any(isinstance(m, nn.Dropout) for m in self.model.modules())
+        self._rng = torch.cuda if self.device.type == "cuda" else torch
+        if self._dropout:
+            self._rng.manual_seed(self.spec.training.seed)
+            self._rng_state = self._rng.get_rng_state()
         self._augment = self.spec.data.augment == "shift"
         self._max_shift = max(1, self.splits["train"].x.shape[-1] // SHIFT_FRACTION)
         self.model.train()
@@ -156,7 +167,7 @@ class Session:
         self.message: str | None = None
         self.best_epoch: int | None = None
         self._best_val = math.inf
-        self._best_params: list[torch.Tensor] | None = None
+        self._best_state: dict | None = None
         self._stale_epochs = 0
         # Image and table sessions report the training loss and accuracy as running means over
         # the epoch's batches (pytorch/examples' way) and evaluate the test set at most every
@@ -174,21 +185,35 @@ class Session:
     def configure(self, spec: Spec) -> bool:
         """Adopt a new spec. Live fields apply in place; anything structural rebuilds.
         Returns True when the session was rebuilt (reset)."""
-        old, self.spec = self.spec, spec
+        old = self.spec
         if spec.structure() == old.structure():
+            self.spec = spec
             t = spec.training
             self.optimizer.lr, self.optimizer.momentum = t.learning_rate, t.momentum
             return False
-        if spec.data != old.data:
-            self._load_data()
-        self.reset()
+        self._rebuild(spec, reload=spec.data != old.data)
         return True
+
+    def _rebuild(self, spec: Spec, reload: bool) -> None:
+        """Adopt `spec` with new data and/or weights; on failure (missing files) keep the old
+        session whole rather than a new spec over old data."""
+        old, self.spec = self.spec, spec
+        try:
+            if reload:
+                self._load_data()
+            self.reset()
+        except Exception:
+            self.spec = old
+            if reload:
+                self._load_data()
+            self.reset()
+            raise
 
     def regenerate(self) -> Spec:
         """New data from the next seed; the network and its training go on (as TF Playground)."""
         seed = (self.spec.data.seed * SEED_MULTIPLIER + SEED_INCREMENT) % SEED_MODULUS
         self.spec = self.spec.with_data(seed=seed)
-        self._load_data()
+        self._load_data()        # generated sets only draw: nothing here can fail for want of files
         self._order, self._cursor = None, 0
         self.metrics = self.evaluate()
         return self.spec
@@ -203,8 +228,13 @@ class Session:
         c, bs = self._cursor, self.spec.training.batch_size
         xb = self._xs[c: c + bs]
         if self._augment:
-            xb = shift(xb, self._max_shift, self._shuffle)
-        out = self._forward(xb)
+            xb = shift(xb, self._max_shift, self._shuffle, self._background)
+        if self._dropout:                  # this session's own stream of dropout masks
+            self._rng.set_rng_state(self._rng_state)
+            out = self._forward(xb)
+            self._rng_state = self._rng.get_rng_state()
+        else:
+            out = self._forward(xb)
         tb = self._ts[c: c + bs]
         loss = self._loss(out, tb)
         if self._running:
@@ -264,6 +294,18 @@ class Session:
         stale = ("val_loss", "val_accuracy", "test_loss", "test_accuracy")
         return m, {**m, **dict.fromkeys(stale)}
 
+    @contextmanager
+    def eval_mode(self):
+        """Dropout off and BatchNorm on its running statistics, for evaluation and probes."""
+        if not self._modal:
+            yield
+            return
+        self.model.eval()
+        try:
+            yield
+        finally:
+            self.model.train()
+
     def refresh(self) -> None:
         """Evaluate every split now (after a step, on pause, at the end of a headless run)."""
         self.metrics = self.evaluate()
@@ -287,14 +329,12 @@ class Session:
     def _early_stopping(self, val_loss: float) -> None:
         if val_loss < self._best_val:
             self._best_val, self.best_epoch, self._stale_epochs = val_loss, self.epoch, 0
-            self._best_params = [p.detach().clone() for p in self.params]
+            self._best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
             return
         self._stale_epochs += 1
         patience = self.spec.training.early_stopping
         if self._stale_epochs >= patience:
-            with torch.no_grad():
-                for p, best in zip(self.params, self._best_params):
-                    p.copy_(best)
+            self.model.load_state_dict(self._best_state)   # weights and BatchNorm statistics
             self.metrics = self.evaluate()
             self.status = "stopped"
             self._stale_epochs = 0
@@ -306,13 +346,10 @@ class Session:
     def evaluate(self, names: tuple[str, ...] = SPLITS) -> dict:
         """Loss (without the regularisation penalty, as TF Playground shows it) and accuracy of
         the named splits, in eval mode; the outputs stay in `self.outputs` for the views."""
-        if self._modal:
-            self.model.eval()
         # All splits: one pass over their concatenation (chunked for large image sets).
         x = self._x_all if names == SPLITS else torch.cat([self.splits[n].x for n in names])
-        out_all = torch.cat([self.model(chunk) for chunk in x.split(EVAL_CHUNK)])
-        if self._modal:
-            self.model.train()
+        with self.eval_mode():
+            out_all = torch.cat([self.model(chunk) for chunk in x.split(EVAL_CHUNK)])
         m, start = {}, 0
         for name in names:
             s = self.splits[name]
@@ -369,11 +406,13 @@ def _sequence_pairs(spec: Spec, raw: np.ndarray, labels: np.ndarray, device):
     return data[:, :T], data[:, 1:T + 1]
 
 
-def _standardise(x: torch.Tensor, train: torch.Tensor, per_feature: bool) -> torch.Tensor:
+def _standardise(x: torch.Tensor, train: torch.Tensor, per_feature: bool):
     """Zero mean, unit variance with the training part's statistics (one mean and deviation
-    for all pixels of an image set; one per column of a table)."""
+    for all pixels of an image set; one per column of a table). Also returns where a raw 0
+    (an image's background) lands."""
     if per_feature:
         mean, std = train.mean(0), train.std(0)
     else:
         mean, std = train.mean(), train.std()
-    return (x - mean) / std.clamp_min(STD_FLOOR)
+    std = std.clamp_min(STD_FLOOR)
+    return (x - mean) / std, float(((0 - mean) / std).flatten()[0])

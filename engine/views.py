@@ -7,6 +7,7 @@ second, tiny pass), and only the neuron a person is looking at (`focus`) goes at
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -15,21 +16,19 @@ import torch
 
 from engine.data import DATASETS
 from engine.features import FEATURES, feature_matrix
-from engine.session import Session
+from engine.session import STD_FLOOR, Session
 
 GRID = 100
 THUMB = 16
 EXTENT = 6.0
 QUANT = 127.5
+GRID_CACHE = 64          # feature sets × sizes × devices kept (~360 KB each at 100²)
 
 
 @dataclass
 class Frame:
     scalars: dict
     arrays: dict[str, np.ndarray]
-
-
-_grid_cache: dict[tuple, torch.Tensor] = {}
 
 
 def grid_points(size: int) -> np.ndarray:
@@ -39,11 +38,10 @@ def grid_points(size: int) -> np.ndarray:
     return np.stack([x1.ravel(), x2.ravel()], axis=1)
 
 
+@functools.lru_cache(maxsize=GRID_CACHE)
 def grid_inputs(features: tuple[str, ...], size: int, device: torch.device) -> torch.Tensor:
-    key = (features, size, str(device))
-    if key not in _grid_cache:
-        _grid_cache[key] = torch.from_numpy(feature_matrix(grid_points(size), features)).to(device)
-    return _grid_cache[key]
+    """The features of every grid point (cached: each session's frames reuse them)."""
+    return torch.from_numpy(feature_matrix(grid_points(size), features)).to(device)
 
 
 def finite(value):
@@ -75,7 +73,7 @@ def _head_values(session: Session, out: torch.Tensor) -> dict[str, torch.Tensor]
 
 def _input_maps(x: torch.Tensor) -> torch.Tensor:
     """Input features scaled to fill the colour range (X₁ spans ±6, sin X₁ spans ±1)."""
-    return x / x.abs().amax(dim=0, keepdim=True).clamp_min(1e-6)
+    return x / x.abs().amax(dim=0, keepdim=True).clamp_min(STD_FLOOR)
 
 
 def _scalars(session: Session, history_from: int) -> dict:

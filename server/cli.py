@@ -97,6 +97,13 @@ def cmd_train(args) -> None:
             print(f"{key:>12}: {value}")
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} is not above 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nn-playground", description=__doc__.split("\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -106,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
     s.add_argument("--db", help="SQLite file (default instance/nn-playground.sqlite3)")
-    s.add_argument("--fps", type=float, default=30, help="frames per second per client")
+    s.add_argument("--fps", type=_positive, default=30, help="frames per second per client")
     s.add_argument("--device", choices=CHOICES, default="auto")
     s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files "
                                       "(DIR/mnist/, DIR/fashion-mnist/)")

@@ -29,10 +29,14 @@ class PayloadError(ValueError):
         self.errors = [{"path": path, "message": f"{path}: {message}"}]
 
 
+OWNER_ID_BYTES = 16
+MAX_EDIT_VALUE = 1e6      # a weight or bias typed into the diagram
+
+
 def owner_id() -> str:
-    """The browser's id from its signed cookie (made here if the page did not make one)."""
+    """The browser's id from its signed cookie (the page sets it; see on_connect)."""
     if OWNER_KEY not in cookie:
-        cookie[OWNER_KEY] = secrets.token_urlsafe(16)
+        cookie[OWNER_KEY] = secrets.token_urlsafe(OWNER_ID_BYTES)
     return cookie[OWNER_KEY]
 
 
@@ -65,7 +69,7 @@ def _index(data: dict, key: str, upper: int) -> int:
     return value
 
 
-def _number(data: dict, key: str, bound: float = 1e6) -> float:
+def _number(data: dict, key: str, bound: float = MAX_EDIT_VALUE) -> float:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= bound:
         raise PayloadError(key, f"{value!r} is not a number from {-bound:g} to {bound:g}")
@@ -91,7 +95,10 @@ class PlaygroundNamespace(Namespace):
                 "device": s.device.type}
 
     def on_connect(self, auth=None):
-        owner_id()
+        # Sessions belong to the browser's signed cookie, set by the page (GET /). A socket
+        # without one would be a new "browser" per connection, dodging the per-browser limit.
+        if OWNER_KEY not in cookie:
+            return False
 
     def on_disconnect(self, reason=None):
         self.runner.detach(request.sid)
@@ -191,7 +198,7 @@ class PlaygroundNamespace(Namespace):
         with entry.lock:
             s = entry.session
             k = s.spec.data.n_classes
-            if k < 2 or s.spec.model.task == "autoencoder":
+            if s.spec.data.family not in ("images", "tabular") or s.spec.model.task != "predict":
                 raise PayloadError("true", "this model has no confusion matrix")
             images, meta = examples(s, _index(data, "true", k), _index(data, "pred", k))
             out = {"examples": meta}

@@ -73,7 +73,10 @@ class Runner:
         self.data_dir = data_dir
         self.max_sessions, self.max_per_owner, self.detached_ttl = (
             max_sessions, max_per_owner, detached_ttl)
+        if fps <= 0:
+            raise ValueError(f"fps: {fps} must be above 0")
         self.entries: dict[str, Entry] = {}
+        self._building = 0                   # sessions being built outside the lock
         self._registry = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -81,8 +84,10 @@ class Runner:
 
     # ---- sessions -----------------------------------------------------------------------
     def create(self, spec: Spec, owner: str, sid: str) -> tuple[str, Entry]:
+        """A new session for `owner`. The slot is reserved under the registry lock; the
+        session (data, model) is built outside it, so a slow build stalls nobody else."""
         with self._registry:
-            if len(self.entries) >= self.max_sessions:
+            if len(self.entries) + self._building >= self.max_sessions:
                 raise Full(f"the server is full ({self.max_sessions} sessions): try again later")
             mine = [k for k, e in self.entries.items() if e.owner == owner]
             if len(mine) >= self.max_per_owner:       # drop this browser's oldest detached one
@@ -90,10 +95,16 @@ class Runner:
                 if not old:
                     raise Full(f"this browser already has {self.max_per_owner} sessions open")
                 del self.entries[old[0]]
-            sid_key = secrets.token_urlsafe(SESSION_ID_BYTES)
+            self._building += 1
+        try:
             entry = Entry(Session(spec, self.device_for(spec), self.data_dir), owner, sid)
-            self.entries[sid_key] = entry
-        return sid_key, entry
+        finally:
+            with self._registry:
+                self._building -= 1
+        key = secrets.token_urlsafe(SESSION_ID_BYTES)
+        with self._registry:
+            self.entries[key] = entry
+        return key, entry
 
     def device_for(self, spec: Spec):
         """Image models get the GPU where there is one; 2-D nets stay on the CPU (devices.py)."""
@@ -178,8 +189,9 @@ class Runner:
                         self.send_frame(key, entry)
                 except Exception as exc:   # one broken session must not stop everyone's
                     log.exception("session %s failed", key)
-                    entry.session.status = "paused"
-                    entry.session.message = f"training stopped by an internal error: {exc}"
+                    if entry.session.status == "playing":
+                        entry.session.status = "paused"
+                        entry.session.message = f"training stopped by an internal error: {exc}"
         return len(active)
 
     def wake(self) -> None:

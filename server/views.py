@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, render_template
     send_from_directory, session as cookie
 
 from engine import devices
-from engine.data import DATASETS, DataUnavailable, dataset, preview
+from engine.data import DATASETS, PREVIEW_SEED, DataUnavailable, dataset, preview
 from engine.spec import SpecError, schema
 from engine.urlcodec import HIDEABLE
 from engine.views import EXTENT, GRID, THUMB
@@ -16,7 +16,7 @@ from server.specs import resolve
 
 bp = Blueprint("pages", __name__)
 PREVIEW_EXAMPLES = 12
-PREVIEW_SEED = 0
+MAX_CLASS_DIGITS = 2
 
 # What the page may load from node_modules (never a CDN): name → path in node_modules.
 VENDOR = {
@@ -61,7 +61,8 @@ def api_preview(name: str):
     if info.family != "points":
         return _fixed_preview(info)
     text = request.args.get("classes", "2")
-    classes = int(text) if text.isdigit() else -1          # not a whole number: refused below
+    short_digits = text.isascii() and text.isdigit() and len(text) <= MAX_CLASS_DIGITS
+    classes = int(text) if short_digits else -1            # not a small whole number: refused
     if info.problem == "classification" and not 2 <= classes <= info.max_classes:
         return jsonify(errors=[{"path": "classes", "message":
                                 f"classes: {text!r} is not a whole number from 2 to "

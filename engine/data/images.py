@@ -238,16 +238,18 @@ def _frozen(X: np.ndarray, y: np.ndarray):
     return X, y
 
 
-def shift(batch: torch.Tensor, max_shift: int, generator: torch.Generator | None = None):
+def shift(batch: torch.Tensor, max_shift: int, generator: torch.Generator | None = None,
+          fill: float = 0.0):
     """Move each image of `batch` [n, C, H, W] by its own random offset of up to ±max_shift
-    pixels along each axis, filling with zeros. Offsets come from `generator`."""
+    pixels along each axis, filling with `fill` (the background: 0 for raw images, its
+    standardised value otherwise). Offsets come from `generator`."""
     if max_shift <= 0:
         return batch
     n, c, h, w = batch.shape
     device = generator.device if generator is not None else torch.device("cpu")
     offsets = torch.randint(-max_shift, max_shift + 1, (n, 2), generator=generator,
                             device=device).to(batch.device)
-    padded = torch.nn.functional.pad(batch, (max_shift,) * 4)
+    padded = torch.nn.functional.pad(batch, (max_shift,) * 4, value=fill)
     # Output pixel i reads padded pixel i + max_shift - offset: content moves by +offset.
     start = max_shift - offsets
     rows = (start[:, :1] + torch.arange(h, device=batch.device)).view(n, 1, h, 1)
