@@ -22,13 +22,15 @@ from engine.fastpath import grads as fast_grads
 from engine.features import feature_matrix
 from engine.model import MLP, build_model, correct, loss_fn, targets
 from engine.optim import Optimizer, add_regularization, clip_grad_norm
-from engine.spec import Spec
+from engine.spec import Spec, activations_per_example
 
 SEED_MULTIPLIER = 1103515245     # regenerate: next data seed from the last, reproducibly
 SEED_INCREMENT = 12345
 SEED_MODULUS = 2**31
 EVAL_CHUNK = 2048                # examples per forward pass when evaluating large sets
 SPLITS = ("train", "val", "test")
+MAX_HISTORY = 4000               # loss-curve points kept per session
+EVAL_BUDGET = 2**24              # activation values one evaluation chunk may hold
 EVAL_EVERY_S = 0.25              # image/table sessions: the test set at most this often
 SHIFT_FRACTION = 8               # shift augmentation: up to 1/8 of the image width
 STD_FLOOR = 1e-6
@@ -50,6 +52,9 @@ class Split:
 
 @dataclass
 class History:
+    """Metrics per recorded epoch. At most MAX_HISTORY entries: when full, every other one
+    is dropped and only every `stride`-th epoch is recorded from then on (`version` counts
+    these compactions, so a client knows to redraw rather than extend)."""
     epoch: list = field(default_factory=list)
     train_loss: list = field(default_factory=list)
     test_loss: list = field(default_factory=list)
@@ -57,12 +62,24 @@ class History:
     train_accuracy: list = field(default_factory=list)
     test_accuracy: list = field(default_factory=list)
 
+    stride: int = 1
+    version: int = 0
+
     KEYS = ("epoch", "train_loss", "test_loss", "val_loss", "train_accuracy", "test_accuracy")
 
     def append(self, epoch: int, metrics: dict) -> None:
+        if epoch % self.stride:
+            return
         self.epoch.append(epoch)
         for key in self.KEYS[1:]:
             getattr(self, key).append(metrics.get(key))
+        if len(self.epoch) > MAX_HISTORY:
+            self.stride *= 2
+            keep = [i for i, e in enumerate(self.epoch) if e % self.stride == 0]
+            for key in self.KEYS:
+                values = getattr(self, key)
+                values[:] = [values[i] for i in keep]
+            self.version += 1
 
     def since(self, start: int) -> dict:
         return {"start": start, **{k: getattr(self, k)[start:] for k in self.KEYS}}
@@ -135,6 +152,7 @@ class Session:
         """Fresh weights from the training seed (so a reset repeats the start), counters at 0."""
         self.model = build_model(self.spec).to(self.device)
         self.last_grads = None
+        self._eval_chunk = max(1, min(EVAL_CHUNK, EVAL_BUDGET // activations(self.spec)))
         self.params = tuple(self.model.parameters_in_order() if isinstance(self.model, MLP)
                             else self.model.parameters())
         self._weights = [i for i, p in enumerate(self.params) if p.dim() > 1]   # not biases
@@ -349,7 +367,7 @@ class Session:
         # All splits: one pass over their concatenation (chunked for large image sets).
         x = self._x_all if names == SPLITS else torch.cat([self.splits[n].x for n in names])
         with self.eval_mode():
-            out_all = torch.cat([self.model(chunk) for chunk in x.split(EVAL_CHUNK)])
+            out_all = torch.cat([self.model(chunk) for chunk in x.split(self._eval_chunk)])
         m, start = {}, 0
         for name in names:
             s = self.splits[name]
@@ -393,6 +411,14 @@ class Session:
     def _after_edit(self) -> None:
         self.weights_version += 1
         self.metrics = self.evaluate()
+
+
+def activations(spec: Spec) -> int:
+    """Activation values of one example through the whole network."""
+    from engine.layers import plan
+    from engine.model import input_shape, output_units, sequence_kwargs
+    return activations_per_example(plan(spec.model.layers, input_shape(spec), output_units(spec),
+                                        **sequence_kwargs(spec)))
 
 
 def _sequence_pairs(spec: Spec, raw: np.ndarray, labels: np.ndarray, device):

@@ -23,6 +23,11 @@ MAX_UNITS = 1024
 MAX_POINT_UNITS = 16
 MAX_POINT_SAMPLES = 5000
 MAX_SEED = 2**31 - 1
+# What one training step may cost (forward values, their gradients and saved inputs: ~3 floats
+# per activation), so no spec can exhaust the server's memory or stall its trainer.
+STEP_BYTES_PER_ACTIVATION = 12
+MAX_STEP_BYTES = 512 * 2**20
+MAX_STEP_FLOPS = 50e9
 
 ACTIVATIONS = {
     "tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid", "linear": "Linear",
@@ -66,8 +71,8 @@ DATA_FIELDS = {
                      help="classification only; fixed for image and table datasets"),
     "samples": Field("int", None, "Samples", 20, 70000, step=10,
                      help="default per dataset (500 classification, 1200 regression points)"),
-    "noise": Field("int", 0, "Noise", 0, 50, step=5, families=("points", "images"),
-                   help="generated data only (2-D points, shapes)"),
+    "noise": Field("int", 0, "Noise", 0, 50, step=5, families=("points", "images", "sequences"),
+                   help="generated data only (2-D points, shapes, series and bits)"),
     "train_ratio": Field("int", 50, "Ratio of training to test data", 10, 90, step=10),
     "validation_ratio": Field("int", 0, "Validation split (% of training data)", 0, 50, step=5),
     "seed": Field("int", 1, "Data seed", 0, MAX_SEED),
@@ -552,12 +557,33 @@ def _check_shapes(spec: Spec) -> None:
     from engine.layers import LayerError, plan     # layers imports model, which imports spec
     from engine.model import input_shape, output_units, sequence_kwargs
     try:
-        plan(spec.model.layers, input_shape(spec), output_units(spec), **sequence_kwargs(spec))
+        plans = plan(spec.model.layers, input_shape(spec), output_units(spec),
+                     **sequence_kwargs(spec))
     except LayerError as exc:
         path = "model.layers" if exc.index is None or exc.index >= len(spec.model.layers) \
             else f"model.layers[{exc.index}]"
         path = f"{path}.{exc.field}" if exc.field else path
         raise SpecError([{"path": path, "message": f"{path}: {exc.message}"}]) from None
+    _check_step_cost(spec, plans)
+
+
+def activations_per_example(plans) -> int:
+    return sum(math.prod(p.out_shape) for p in plans)
+
+
+def _check_step_cost(spec: Spec, plans) -> None:
+    """One training step must fit in memory and finish in seconds, whatever a client asks."""
+    bs, path = spec.training.batch_size, "training.batch_size"
+    memory = bs * activations_per_example(plans) * STEP_BYTES_PER_ACTIVATION
+    flops = bs * sum(p.flops for p in plans)
+    if memory > MAX_STEP_BYTES:
+        raise SpecError([{"path": path, "message": f"{path}: {bs} examples of this network need "
+                          f"{memory / 2**20:,.0f} MB per step, above the limit "
+                          f"{MAX_STEP_BYTES / 2**20:,.0f} MB: lower the batch size or the layers"}])
+    if flops > MAX_STEP_FLOPS:
+        raise SpecError([{"path": path, "message": f"{path}: {bs} examples of this network cost "
+                          f"{flops / 1e9:,.1f} G multiply-adds per step, above the limit "
+                          f"{MAX_STEP_FLOPS / 1e9:,.0f} G: lower the batch size or the layers"}])
 
 
 def default_spec() -> Spec:
@@ -589,7 +615,8 @@ def schema() -> dict:
         "fields": fields,
         "datasets": [{"name": d.name, "label": d.label, "problem": d.problem,
                       "family": d.family, "shape": list(d.shape),
-                      "class_names": list(d.class_names),
+                      "class_names": list(d.class_names), "sequence": d.sequence,
+                      "vocab": list(d.vocab),
                       "max_classes": d.max_classes,
                       "dims": d.dims, "default_samples": d.default_samples,
                       "description": d.description}

@@ -38,8 +38,8 @@ Decisions a reader of a TF link should know:
   ``HIDEABLE``'s (names as TF spells them), whatever order the hash used.
 
 Our keys beyond TF's: optimizer, loss, momentum, classes, samples, validation, earlyStopping,
-init, trainSeed, activations (per-layer, for all-dense nets), augment, normalize, task,
-bottleneck and layers.
+clip (gradient clipping's max norm), init, trainSeed, activations (per-layer, for all-dense
+nets), augment, normalize, seqLength (a sequence set's length), task, bottleneck and layers.
 
 ``layers``: the whole net, for nets with any layer that is not dense. Layers are joined by
 ``,``; a layer is its kind, then its fields in ``LAYER_KINDS`` order, joined by ``:``::
@@ -50,6 +50,8 @@ bottleneck and layers.
     maxpool:kernel:stride                  avgpool:kernel:stride
     flatten                                dropout:rate
     batchnorm:activation                   residual:filters:kernel:activation
+    embedding:dim                          rnn:units:num_layers:activation
+    lstm:units:num_layers                  gru:units:num_layers
 
 We write every field; a reader may leave a field empty or drop trailing ones
 (``conv2d:16,maxpool,dense:64:relu``) to take the kind's defaults. ``layers`` wins over
@@ -59,8 +61,8 @@ links. A malformed layer reaches the parser as it is (an unknown kind, a value a
 values than the kind has as an unknown field named ``layers=<that layer>``), so its error names
 ``model.layers[i]`` and the field.
 
-Image and tabular datasets (not TF's): an unchanged default net writes no layer key at all
-(nor ``networkShape``/``activation``); ``initZero`` and the feature keys (``x``, ``y``,
+Image, tabular and sequence datasets (not TF's): an unchanged default net writes no layer key
+at all (nor ``networkShape``/``activation``); ``initZero`` and the feature keys (``x``, ``y``,
 ``xTimesY``, ...) are omitted, since these sets have no input checkboxes (writing them false
 would read as "no inputs"), and when the hash names such a dataset its feature keys are
 ignored on decode rather than turned into features the parser would refuse. Their ``init`` is
@@ -323,7 +325,7 @@ def _toggle(raw: dict, path: str, item: str, key: str, text: str,
 def _feature(key: str, name: str) -> _Row:
     def encode(spec: dict) -> str | None:
         if not _is_points(spec):
-            return None  # image and tabular sets have no input checkboxes: omitted
+            return None  # image, tabular and sequence sets have no input checkboxes
         return _fmt(name in spec["data"]["features"])
 
     def decode(params: dict, raw: dict) -> None:
@@ -450,7 +452,7 @@ def _layer_activations(spec: dict) -> list[str]:
 
 def _layers_key(spec: dict) -> str | None:
     """Which key carries the net: networkShape (every layer dense: TF's form), layers, or None
-    (an image or tabular set's default net). A 2-D spec always writes TF's keys (see the
+    (an image, tabular or sequence set's default net). A 2-D spec always writes TF's keys (see the
     module docstring), so TF opens it with its dense layers even beside `layers`."""
     layers = spec["model"]["layers"]
     if not _is_points(spec) and layers == _spec_default(spec, "model.layers"):
@@ -539,6 +541,7 @@ _NEW_ROWS: tuple[_Row, ...] = (
     _leaf("samples", "data.samples", _to_int, default=_SPEC_DEFAULT),
     _leaf("validation", "data.validation_ratio", _to_int, default=_SPEC_DEFAULT),
     _leaf("earlyStopping", "training.early_stopping", _to_int, default=_SPEC_DEFAULT),
+    _leaf("clip", "training.clip", _to_float, default=_SPEC_DEFAULT),
     # On 2-D sets tf and zero travel in TF's initZero; only the initialisers TF lacks need this.
     _Row("init", "model.init", _encode_init, _decode_init),
     _Row("trainSeed", "training.seed",
@@ -547,6 +550,7 @@ _NEW_ROWS: tuple[_Row, ...] = (
     _Row("activations", "model.layers", _encode_activations, _decode_layers),
     _leaf("augment", "data.augment", _to_text, default=_SPEC_DEFAULT),
     _leaf("normalize", "data.normalize", _to_bool, default=_SPEC_DEFAULT),
+    _leaf("seqLength", "data.seq_length", _to_int, default=_SPEC_DEFAULT),
     _leaf("task", "model.task", _to_text, default=_SPEC_DEFAULT),
     _leaf("bottleneck", "model.bottleneck", _to_int, default=_SPEC_DEFAULT),
     _Row("layers", "model.layers", _encode_layers, _decode_layers),

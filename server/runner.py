@@ -48,6 +48,7 @@ class Entry:
     awaiting: int | None = None          # seq of the frame not yet acknowledged
     last_emit: float = 0.0
     history_sent: int = 0
+    history_version: int = 0             # History.version the client has
     data_sent: int = -1                  # data_version the client has
     focus: int | None = None
     views: frozenset = frozenset()       # image/table probes the client shows
@@ -141,6 +142,8 @@ class Runner:
         if entry.sid is None:
             return
         s = entry.session
+        if s.history.version != entry.history_version:     # compacted: send it whole again
+            entry.history_sent, entry.history_version = 0, s.history.version
         frame = snapshot(s, focus=entry.focus, history_from=entry.history_sent,
                          include_data=entry.data_sent != s.data_version, views=entry.views,
                          sample=entry.sample)

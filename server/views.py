@@ -6,7 +6,8 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, render_template
     send_from_directory, session as cookie
 
 from engine import devices
-from engine.data import DATASETS, PREVIEW_SEED, DataUnavailable, dataset, preview
+from engine.data import DATASETS, PREVIEW_SEED, DataUnavailable, dataset, preview, \
+    sequence_preview
 from engine.spec import SpecError, schema
 from engine.urlcodec import HIDEABLE
 from engine.views import EXTENT, GRID, THUMB
@@ -58,6 +59,8 @@ def api_preview(name: str):
     if info is None:
         return jsonify(errors=[{"path": "dataset", "message":
                                 f"dataset: {name!r} is not one of {', '.join(DATASETS)}"}]), 404
+    if info.family == "sequences":
+        return jsonify({**sequence_preview(name), "family": info.family, "problem": info.problem})
     if info.family != "points":
         return _fixed_preview(info)
     text = request.args.get("classes", "2")

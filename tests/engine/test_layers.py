@@ -1,18 +1,30 @@
 """Oracle tests for engine.layers: the planner's shapes, parameter counts and FLOPs against real
-torch modules (a forward pass, numel, and MACs measured by forward hooks), and its refusals."""
+torch modules (a forward pass, numel, and MACs measured by forward hooks), and its refusals.
+Sequence models (series and text; many-to-many and many-to-one heads) are checked the same way."""
 import json
 import math
+from dataclasses import dataclass
 
 import pytest
 import torch
 from torch import nn
 
-from engine.layers import (MAX_ACTIVATIONS, MAX_PARAMS, OUTPUT_KIND, LayerError, build_net,
-                           conv_weights, describe, plan)
+from engine.layers import (MAX_ACTIVATIONS, MAX_PARAMS, OUTPUT_KIND, TEXT_FIRST, LayerError,
+                           build_net, conv_weights, describe, plan)
 from engine.spec import Layer
 
 BATCH = 2
 OUT = 3
+M2M, M2O = "many_to_many", "many_to_one"
+
+if {"dim", "num_layers"} <= set(Layer.__dataclass_fields__):
+    SeqLayer = Layer
+else:
+    @dataclass(frozen=True)
+    class SeqLayer(Layer):
+        """spec.Layer plus the sequence kinds' fields, for as long as the spec lacks them."""
+        dim: int | None = None
+        num_layers: int | None = None
 
 
 def conv(filters, kernel, stride=None, padding=None, act="relu"):
@@ -42,6 +54,22 @@ def batchnorm(act=None):
 
 def dropout(rate=0.5):
     return Layer("dropout", rate=rate)
+
+
+def embedding(dim):
+    return SeqLayer("embedding", dim=dim)
+
+
+def rnn(units, num_layers=1, act="tanh"):
+    return SeqLayer("rnn", units=units, num_layers=num_layers, activation=act)
+
+
+def lstm(units, num_layers=1):
+    return SeqLayer("lstm", units=units, num_layers=num_layers)
+
+
+def gru(units, num_layers=1):
+    return SeqLayer("gru", units=units, num_layers=num_layers)
 
 
 FLATTEN = Layer("flatten")
@@ -85,11 +113,14 @@ def measured_macs(block: nn.Module, x: torch.Tensor) -> int:
 
     def hook(mod, inputs, out):
         nonlocal total
-        per_sample = out[0]
+        per_sample = out[0][0] if isinstance(out, tuple) else out[0]   # RNNs give (out, state)
         if isinstance(mod, nn.Conv2d):
             total += per_sample.shape[1] * per_sample.shape[2] * mod.weight.numel()
-        elif isinstance(mod, nn.Linear):
-            total += mod.weight.numel()
+        elif isinstance(mod, nn.Linear):                    # once per time step on sequences
+            total += mod.weight.numel() * (per_sample.numel() // mod.out_features)
+        elif isinstance(mod, nn.RNNBase):                   # every weight matrix, every step
+            total += per_sample.shape[0] * sum(p.numel() for n, p in mod.named_parameters()
+                                               if n.startswith("weight_"))
         elif isinstance(mod, (nn.MaxPool2d, nn.AvgPool2d)):
             total += per_sample.numel() * mod.kernel_size ** 2
         elif isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d)):
@@ -103,22 +134,101 @@ def measured_macs(block: nn.Module, x: torch.Tensor) -> int:
     return total
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_plan_agrees_with_torch(name):
-    input_shape, layers = CASES[name]
-    plans = plan(layers, input_shape, OUT)
-    net = build_net(layers, input_shape, OUT, "linear")
+def check_plans_against(net, plans, layers, x):
     assert len(plans) == len(layers) + 1 and len(net.blocks) == len(layers)
-    x = torch.zeros(BATCH, *input_shape)
     outs = net.forward_all(x)
     inputs = [x] + outs[:-1]
     for p, block, inp, out in zip(plans, list(net.blocks) + [None], inputs, outs):
         assert (BATCH, *p.in_shape) == tuple(inp.shape), p
         assert (BATCH, *p.out_shape) == tuple(out.shape), p
         if block is None:                                   # the head
-            block = nn.Sequential(net.flatten, net.head)
+            block = nn.Sequential(net.to_head, net.head)
         assert p.params == sum(t.numel() for t in block.parameters()), p
         assert p.flops == measured_macs(block, inp), p
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_plan_agrees_with_torch(name):
+    input_shape, layers = CASES[name]
+    plans = plan(layers, input_shape, OUT)
+    net = build_net(layers, input_shape, OUT, "linear")
+    check_plans_against(net, plans, layers, torch.zeros(BATCH, *input_shape))
+
+
+# name -> (input shape, layers, sequence, vocab); vocab > 0: (T,) token ids
+SEQ_CASES = {
+    "rnn tanh": ((7, 3), [rnn(5)], M2M, 0),
+    "rnn relu 2 stacked, many-to-one": ((6, 2), [rnn(4, 2, "relu")], M2O, 0),
+    "lstm": ((5, 3), [lstm(6)], M2M, 0),
+    "lstm 3 stacked, many-to-one": ((4, 2), [lstm(3, 3)], M2O, 0),
+    "gru 2 stacked": ((6, 4), [gru(5, 2)], M2M, 0),
+    "recurrent kinds in a row": ((5, 2), [rnn(3), lstm(4), gru(2)], M2O, 0),
+    "dense per step around an rnn": ((9, 2), [dense(4, "tanh"), rnn(3), dense(2)], M2M, 0),
+    "dropout on a series": ((5, 1), [gru(4), dropout(0.3)], M2O, 0),
+    "text embedding only": ((6,), [embedding(3)], M2M, 10),
+    "text embedding lstm": ((8,), [embedding(4), lstm(6)], M2M, 11),
+    "text gru dense many-to-one": ((8,), [embedding(5), gru(6, 2), dropout(0.2),
+                                          dense(7, "relu")], M2O, 13),
+}
+
+
+def seq_input(input_shape, vocab):
+    gen = torch.Generator().manual_seed(0)
+    if vocab:
+        return torch.randint(0, vocab, (BATCH, *input_shape), generator=gen)
+    return torch.randn(BATCH, *input_shape, generator=gen)
+
+
+@pytest.mark.parametrize("name", list(SEQ_CASES))
+def test_sequence_plan_agrees_with_torch(name):
+    input_shape, layers, sequence, vocab = SEQ_CASES[name]
+    plans = plan(layers, input_shape, OUT, sequence=sequence, vocab=vocab)
+    net = build_net(layers, input_shape, OUT, "linear", sequence=sequence, vocab=vocab)
+    check_plans_against(net, plans, layers, seq_input(input_shape, vocab))
+    assert sum(t.numel() for t in net.parameters()) == sum(p.params for p in plans)
+
+
+@pytest.mark.parametrize("sequence,out_shape", [(M2M, (7, OUT)), (M2O, (OUT,))])
+def test_sequence_head_every_step_or_last(sequence, out_shape):
+    layers = [lstm(4)]
+    head = plan(layers, (7, 2), OUT, sequence=sequence)[-1]
+    assert head.kind == OUTPUT_KIND and head.in_shape == (7, 4) and head.out_shape == out_shape
+    assert head.params == 4 * OUT + OUT
+    assert head.flops == 4 * OUT * (7 if sequence == M2M else 1)
+    torch.manual_seed(0)
+    net = build_net(layers, (7, 2), OUT, "linear", sequence=sequence)
+    x = torch.randn(BATCH, 7, 2)
+    y = net(x)
+    assert tuple(y.shape) == (BATCH, *out_shape)
+    states = net.blocks[0](x)
+    last = net.head(states[:, -1])
+    torch.testing.assert_close(y if sequence == M2O else y[:, -1], last)
+
+
+def test_recurrent_flops_follow_the_formula():
+    """T·G·(F·H + H·H) per stacked layer: F the input size for the first, H above it."""
+    t, f, h = 6, 2, 4
+    per_layer = [t * (f * h + h * h), t * (h * h + h * h)]
+    for layer, g in [(rnn(h, 2), 1), (gru(h, 2), 3), (lstm(h, 2), 4)]:
+        p = plan([layer], (t, f), OUT, sequence=M2M)[0]
+        assert p.flops == g * sum(per_layer), layer.kind
+        assert p.params == g * ((f * h + h * h + 2 * h) + (h * h + h * h + 2 * h))
+    emb = plan([embedding(5), dense(3)], (t,), OUT, sequence=M2M, vocab=20)
+    assert (emb[0].params, emb[0].flops, emb[0].out_shape) == (100, 0, (t, 5))
+    assert (emb[1].flops, emb[1].out_shape) == (t * 5 * 3, (t, 3))
+
+
+def test_recurrent_blocks_are_torch_modules_returning_the_sequence():
+    torch.manual_seed(0)
+    net = build_net([rnn(3, 2, "relu"), lstm(4), gru(5)], (6, 2), OUT, "linear", sequence=M2M)
+    mods = [b.rnn for b in net.blocks]
+    assert [type(m) for m in mods] == [nn.RNN, nn.LSTM, nn.GRU]
+    assert mods[0].nonlinearity == "relu" and mods[0].num_layers == 2
+    assert all(m.batch_first for m in mods)
+    x = torch.randn(BATCH, 6, 2)
+    outs = net.forward_all(x)
+    torch.testing.assert_close(outs[0], mods[0](x)[0])
+    assert "blocks.1.rnn.weight_hh_l0" in net.state_dict()
 
 
 @pytest.mark.parametrize("name", [n for n in CASES if "conv" in n or n == "lenet"])
@@ -165,7 +275,9 @@ REFUSALS = [
      ["64×200×200", "2,560,000", f"{MAX_ACTIVATIONS:,}"]),
     ((64, 100, 100), [avgpool(1)], None, "layers", ["640,000 inputs", f"{MAX_PARAMS:,}"]),
     ((1, 8, 8), [Layer("conv2d", filters=4)], 0, "kernel", ["required"]),
-    ((1, 8, 8), [dense(4), Layer("lstm")], 1, "kind", ["'lstm'", "conv2d"]),
+    ((1, 8, 8), [dense(4), Layer("attention")], 1, "kind", ["'attention'", "conv2d", "lstm"]),
+    ((1, 8, 8), [dense(4), Layer("lstm", units=4)], 1, "kind",
+     ["lstm needs a sequence input; got 4 features"]),
 ]
 
 
@@ -180,6 +292,51 @@ def test_impossible_layers_are_refused(input_shape, layers, index, field, words)
         assert w in e.message
     with pytest.raises(LayerError):
         build_net(layers, input_shape, 10, "linear")
+
+
+SEQ_REFUSALS = [
+    # (input shape, layers, sequence, vocab, index, field, words the message must contain)
+    ((5, 3), [embedding(4)], M2M, 0, 0, "kind",
+     ["embedding needs a token input", "first layer", "got a 5×3 sequence"]),
+    ((6,), [embedding(4), embedding(4)], M2M, 10, 1, "kind", ["embedding", "6×4 sequence"]),
+    ((6,), [embedding(4)], "", 0, 0, "kind", ["embedding", "6 features"]),
+    ((6,), [lstm(4)], M2M, 10, 0, "kind", [TEXT_FIRST]),
+    ((6,), [dense(4)], M2O, 10, 0, "kind", [TEXT_FIRST]),
+    ((6,), [], M2M, 10, None, "layers", [TEXT_FIRST]),
+    ((6, 3), [conv(2, 3)], M2M, 0, 0, "kind", ["conv2d needs an image input; got a 6×3 sequence"]),
+    ((6, 3), [FLATTEN], M2O, 0, 0, "kind", ["flatten", "6×3 sequence"]),
+    ((6, 3), [batchnorm()], M2O, 0, 0, "kind", ["batchnorm", "6×3 sequence"]),
+    ((6, 3), [rnn(4, act="gelu")], M2M, 0, 0, "activation", ["gelu", "tanh, relu"]),
+    ((6,), [gru(4)], "", 0, 0, "kind", ["gru needs a sequence input; got 6 features"]),
+    ((1, 8, 8), [rnn(4)], "", 0, 0, "kind", ["rnn needs a sequence input; got a 1×8×8 image"]),
+    ((6, 3), [SeqLayer("lstm")], M2M, 0, 0, "units", ["required"]),
+    ((6,), [SeqLayer("embedding")], M2M, 10, 0, "dim", ["required"]),
+    ((20, 8), [lstm(1024, 2)], M2O, 0, 0, "units", ["parameters", f"{MAX_PARAMS:,}"]),
+]
+
+
+@pytest.mark.parametrize("input_shape,layers,sequence,vocab,index,field,words", SEQ_REFUSALS)
+def test_impossible_sequence_layers_are_refused(input_shape, layers, sequence, vocab, index,
+                                                field, words):
+    with pytest.raises(LayerError) as err:
+        plan(layers, input_shape, OUT, sequence=sequence, vocab=vocab)
+    assert (err.value.index, err.value.field) == (index, field)
+    for w in words:
+        assert w in err.value.message
+    with pytest.raises(LayerError):
+        build_net(layers, input_shape, OUT, "linear", sequence=sequence, vocab=vocab)
+
+
+@pytest.mark.parametrize("input_shape,sequence,vocab", [
+    ((6, 3), "sideways", 0),       # not a sequence mode
+    ((6,), "", 10),                # token ids outside a sequence model
+    ((6, 3), M2M, 10),             # token ids are (T,)
+    ((6,), M2M, 0),                # a series is (T, F)
+])
+def test_inconsistent_inputs_are_caller_bugs(input_shape, sequence, vocab):
+    with pytest.raises(ValueError) as err:
+        plan([dense(2)], input_shape, OUT, sequence=sequence, vocab=vocab)
+    assert not isinstance(err.value, LayerError)
 
 
 def test_refused_layer_also_fails_in_torch():

@@ -164,3 +164,25 @@ def test_same_spec_same_run():
         a.train_epoch(), b.train_epoch()
     assert same(weights(a), weights(b)) and math.isclose(a.metrics["test_loss"],
                                                          b.metrics["test_loss"])
+
+
+def test_history_is_bounded(monkeypatch):
+    import engine.session as session_module
+    monkeypatch.setattr(session_module, "MAX_HISTORY", 10)
+    s = Session(parse_spec({"data": {"samples": 40}, "training": {"batch_size": 40}}))
+    for _ in range(45):
+        s.train_epoch()
+    h = s.history
+    assert len(h) <= 10 and h.stride == 8 and h.version == 3
+    assert h.epoch == [e for e in range(1, 46) if e % 8 == 0]
+    assert len(h.train_loss) == len(h.epoch)
+
+
+def test_a_step_too_costly_is_refused():
+    from engine.spec import SpecError
+    with pytest.raises(SpecError) as info:
+        parse_spec({"data": {"dataset": "shapes"}, "training": {"batch_size": 1000},
+                    "model": {"layers": [{"kind": "conv2d", "filters": 128, "kernel": 1,
+                                          "padding": 5}] * 4}})
+    err = info.value.errors[0]
+    assert err["path"] == "training.batch_size" and "lower the batch size" in err["message"]

@@ -21,13 +21,13 @@ BASE = {
     "version": 1,
     "data": {"dataset": "circle", "classes": 2, "samples": 500, "noise": 0, "train_ratio": 50,
              "validation_ratio": 0, "seed": 1, "augment": "none", "normalize": True,
-             "features": ["x1", "x2"]},
+             "seq_length": 20, "features": ["x1", "x2"]},
     "model": {"layers": [{"kind": "dense", "units": 4, "activation": "tanh"},
                          {"kind": "dense", "units": 2, "activation": "tanh"}],
               "init": "tf", "task": "predict", "bottleneck": 2},
     "training": {"loss": "mse", "optimizer": "sgd", "learning_rate": 0.03, "momentum": 0.9,
                  "batch_size": 10, "regularization": "none", "regularization_rate": 0.0,
-                 "early_stopping": 0, "seed": 1},
+                 "early_stopping": 0, "clip": 0, "seed": 1},
     "view": {"show_test_data": False, "discretize": False, "hide_text": False, "hidden": []},
 }
 
@@ -77,6 +77,7 @@ SPECS = {
     "regression sine, 1-D": spec(data={**BASE["data"], "dataset": "sine", "samples": 300,
                                        "features": ["x1", "sinx1"]},
                                  model=model(dense((6, "elu"), (6, "elu")), "xavier")),
+    "gradient clipping": spec(training={**BASE["training"], "clip": 0.5}),
 }
 
 # Image and tabular specs, normalised by the parser (their defaults depend on the dataset).
@@ -111,12 +112,34 @@ RAW_SPECS = {
                                          "model": {"task": "autoencoder", "bottleneck": 3}},
     "mnist, normalize false": {"data": {"dataset": "mnist", "normalize": False}},
 }
-ALL_SPECS = [*SPECS, *RAW_SPECS]
+
+
+# Sequence specs, normalised by the parser.
+SEQUENCE_SPECS = {
+    "sine-wave default": {"data": {"dataset": "sine-wave"}},
+    "two-sines, long, noisy, clipped, stacked gru": {
+        "data": {"dataset": "two-sines", "seq_length": 50, "noise": 10},
+        "model": {"layers": [{"kind": "gru", "units": 32, "num_layers": 2}]},
+        "training": {"clip": 1}},
+    "recall, plain rnn, long": {
+        "data": {"dataset": "recall", "seq_length": 100},
+        "model": {"layers": [{"kind": "rnn", "units": 24, "num_layers": 1,
+                              "activation": "relu"}]},
+        "training": {"clip": 0.5}},
+    "parity-count default": {"data": {"dataset": "parity-count"}},
+    "text, embedding and lstm stack": {
+        "data": {"dataset": "text", "seq_length": 40},
+        "model": {"layers": [{"kind": "embedding", "dim": 24},
+                             {"kind": "lstm", "units": 48, "num_layers": 2}]}},
+}
+ALL_SPECS = [*SPECS, *RAW_SPECS, *SEQUENCE_SPECS]
 
 
 def normalised(name):
-    """A test spec in normalised form: SPECS' are hand-written, RAW_SPECS' parsed."""
-    return SPECS[name] if name in SPECS else parse_spec(RAW_SPECS[name]).to_dict()
+    """A test spec in normalised form: SPECS' are hand-written, the others parsed."""
+    if name in SPECS:
+        return SPECS[name]
+    return parse_spec(RAW_SPECS[name] if name in RAW_SPECS else SEQUENCE_SPECS[name]).to_dict()
 
 
 def parsed_defaults(s):
@@ -362,6 +385,32 @@ def test_new_keys_decode():
     assert raw == {"data": {"normalize": "no"}, "model": {"bottleneck": 2.5}}
 
 
+def test_sequence_keys_decode():
+    assert hash_to_raw("seqLength=50&clip=0.5") == {"data": {"seq_length": 50},
+                                                    "training": {"clip": 0.5}}
+    assert hash_to_raw("seqLength=50.0&clip=1") == {"data": {"seq_length": 50},
+                                                    "training": {"clip": 1.0}}
+    raw = hash_to_raw("seqLength=long&clip=lots")
+    assert raw == {"data": {"seq_length": "long"}, "training": {"clip": "lots"}}
+    with pytest.raises(SpecError) as err:
+        parse_spec(raw)
+    assert {e["path"] for e in err.value.errors} == {"data.seq_length", "training.clip"}
+
+
+def test_layers_key_decodes_the_recurrent_kinds():
+    raw = hash_to_raw("dataset=text&layers=embedding:24,lstm:64:2,gru:32,rnn:16:1:relu,"
+                      "dense:8:tanh,dropout:0.1")
+    assert raw["model"]["layers"] == [
+        {"kind": "embedding", "dim": 24},
+        {"kind": "lstm", "units": 64, "num_layers": 2},
+        {"kind": "gru", "units": 32},
+        {"kind": "rnn", "units": 16, "num_layers": 1, "activation": "relu"},
+        {"kind": "dense", "units": 8, "activation": "tanh"},
+        {"kind": "dropout", "rate": 0.1},
+    ]
+    assert raw["data"] == {"dataset": "text"}      # no input features for a sequence set
+
+
 def test_malformed_layers_are_rejected_with_model_layers_paths():
     raw = hash_to_raw("dataset=digits&layers=conv2d:8:x,maxpool:2:2:9,conv3d:1,dropout:lots,"
                       "dense:64:swish")
@@ -464,6 +513,50 @@ def test_layers_key_spells_every_kind():
     assert (d["init"], d["optimizer"], d["samples"], d["seed"]) == ("tf", "adam", "900", "5")
 
 
+def test_layers_key_spells_the_recurrent_kinds():
+    # Hand-written (encoding needs no parse of it): every kind a sequence set takes.
+    layers = [{"kind": "embedding", "dim": 24}, {"kind": "rnn", "units": 16, "num_layers": 2,
+                                                 "activation": "relu"},
+              {"kind": "gru", "units": 32, "num_layers": 1},
+              {"kind": "lstm", "units": 64, "num_layers": 3},
+              {"kind": "dropout", "rate": 0.2}, {"kind": "dense", "units": 8,
+                                                  "activation": "tanh"}]
+    assert {layer["kind"] for layer in layers} == set(FAMILY_LAYER_KINDS["sequences"])
+    s = spec(data={**BASE["data"], "dataset": "text", "classes": 31, "features": [],
+                   "seq_length": 40},
+             model=model(layers, "he"), training={**BASE["training"], "clip": 5.0})
+    d = dict(pairs(spec_to_hash(s)))
+    assert d["layers"] == "embedding:24,rnn:16:2:relu,gru:32:1,lstm:64:3,dropout:0.2,dense:8:tanh"
+    assert (d["seqLength"], d["clip"]) == ("40", "5")
+    assert not {"networkShape", "activation", "activations", "x", "y", "initZero"} & set(d)
+    assert hash_to_raw(spec_to_hash(s))["model"]["layers"] == layers
+
+
+def test_sequence_keys_are_omitted_at_their_defaults_on_2d_specs():
+    keys = {k for k, _ in pairs(spec_to_hash(BASE))}
+    assert not {"seqLength", "clip"} & keys
+    d = dict(pairs(spec_to_hash(SPECS["gradient clipping"])))
+    assert d["clip"] == "0.5" and "seqLength" not in d
+
+
+def test_sequence_keys_only_where_they_differ_from_the_datasets_defaults():
+    ours = {"seqLength", "clip", "layers", "networkShape", "activation", "activations",
+            "initZero", "x", "y", "classes", "samples", "init", "loss"}
+
+    def written(name):
+        return {k: v for k, v in pairs(spec_to_hash(normalised(name))) if k in ours}
+
+    # The default net, loss, init, samples and (text: its characters') classes are implied.
+    assert written("sine-wave default") == {}
+    assert written("parity-count default") == {}
+    assert written("two-sines, long, noisy, clipped, stacked gru") == {
+        "seqLength": "50", "clip": "1", "layers": "gru:32:2"}
+    assert written("recall, plain rnn, long") == {
+        "seqLength": "100", "clip": "0.5", "layers": "rnn:24:1:relu"}
+    assert written("text, embedding and lstm stack") == {
+        "seqLength": "40", "layers": "embedding:24,lstm:48:2"}
+
+
 def test_image_and_tabular_keys_only_where_they_differ_from_the_datasets_defaults():
     ours = set(NEW_KEYS) | {"networkShape", "activation", "activations", "initZero", "x", "y"}
 
@@ -516,5 +609,5 @@ def test_exports():
     assert TF_KEYS[-3:] == ("problem", "initZero", "hideText")
     assert len(HIDEABLE) == 24 and HIDEABLE[0] == "showTestData" and "sinY" in HIDEABLE
     assert NEW_KEYS == ("optimizer", "loss", "momentum", "classes", "samples", "validation",
-                        "earlyStopping", "init", "trainSeed", "activations", "augment",
-                        "normalize", "task", "bottleneck", "layers")
+                        "earlyStopping", "clip", "init", "trainSeed", "activations", "augment",
+                        "normalize", "seqLength", "task", "bottleneck", "layers")

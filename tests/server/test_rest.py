@@ -11,7 +11,8 @@ from server.specs import resolve
 from serverkit import TF_HASH, Browser
 
 ALL_DATASETS = ["circle", "xor", "gauss", "spiral", "moons", "checkerboard", "plane",
-                "multi-gauss", "sine", "digits", "shapes", "mnist", "fashion-mnist", "iris"]
+                "multi-gauss", "sine", "digits", "shapes", "mnist", "fashion-mnist", "iris",
+                "sine-wave", "two-sines", "recall", "parity-count", "text"]
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_schema_describes_every_control(http):
     assert [d["name"] for d in s["datasets"]] == ALL_DATASETS
     for d in s["datasets"]:
         assert d["problem"] in ("classification", "regression") and d["dims"] in (1, 2)
-        assert d["family"] in ("points", "images", "tabular")
+        assert d["family"] in ("points", "images", "tabular", "sequences")
         assert d["max_classes"] >= (2 if d["problem"] == "classification" else 1)
     assert s["fields"]["data.dataset"]["choices"] == ALL_DATASETS
     assert s["grid"] == {"size": 100, "thumb": 16, "extent": 6.0}
