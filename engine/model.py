@@ -211,10 +211,19 @@ def _init_pair(w: torch.Tensor, b: torch.Tensor | None, fan_in: int, fan_out: in
         b.fill_(TF_INIT_BIAS if scheme == "tf" else 0.0)
 
 
+LSTM_FORGET_BIAS = 1.0   # Keras's unit_forget_bias: remember by default (Jozefowicz et al. 2015)
+
+
 @torch.no_grad()
 def init_modules(model: nn.Module, scheme: str, gen: torch.Generator) -> None:
-    """Initialise every conv and linear layer of a generic net."""
+    """Initialise every conv and linear layer of a generic net; recurrent layers keep
+    PyTorch's uniform(±1/√H), with an LSTM's forget gate biased open."""
     for m in model.modules():
+        if isinstance(m, nn.LSTM):
+            h = m.hidden_size
+            for name, p in m.named_parameters():
+                if name.startswith("bias_"):        # gate order i, f, g, o; the two biases add
+                    p[h:2 * h].fill_(LSTM_FORGET_BIAS if name.startswith("bias_ih") else 0.0)
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             w = m.weight
             receptive = w[0, 0].numel() if w.dim() > 2 else 1

@@ -18,6 +18,7 @@ from engine.spec import RECURRENT_KINDS
 VIEWS = ("series", "hidden", "gates", "gradients", "text")
 TEXT_CHARS = 200
 DEFAULT_TEMPERATURE = 0.8
+MAX_TEMPERATURE = 2.0
 MAX_PROMPT = 100
 
 
@@ -63,7 +64,8 @@ def hidden(session, arrays: dict, scalars: dict, sample: int, layer: int, gates:
 
 def gradients(session, arrays: dict, scalars: dict, sample: int, layer: int) -> None:
     test = session.splits["test"]
-    norms = step_gradient_norms(session.model, test.x[sample], test.t[sample], session._loss,
+    norms = step_gradient_norms(session.model, test.x[sample], test.t[sample: sample + 1],
+                                session._loss,
                                 layer)
     arrays["step_gradients"] = np.asarray(norms, dtype=np.float32)
 

@@ -87,15 +87,22 @@ def _scalars(session: Session, history_from: int) -> dict:
 
 def snapshot(session: Session, focus: int | None = None, history_from: int = 0,
              include_data: bool = False, views: frozenset[str] = frozenset(),
-             sample: int = 0) -> Frame:
+             sample: int = 0, options: dict | None = None) -> Frame:
     """Everything one frame shows. 2-D playground: `focus` indexes the neurons array (inputs
-    first). Image and table models: `views` names the probes on screen (image_views.VIEWS),
-    `sample` the test example whose feature maps are shown."""
-    if session.spec.data.family == "points":
+    first). Other models: `views` names the probes on screen (image_views.VIEWS,
+    sequence_views.VIEWS), `sample` the test example they show, `options` the sequence
+    probes' recurrent `layer`, text `prompt` and `temperature`."""
+    family = session.spec.data.family
+    if family == "points":
         arrays = _point_arrays(session, focus, include_data)
         return Frame(_scalars(session, history_from), arrays)
-    from engine.image_views import probe
-    arrays, extra = probe(session, set(views), sample)
+    from engine import image_views, sequence_views
+    if family == "sequences":
+        arrays, extra = sequence_views.probe(session, set(views), sample, **(options or {}))
+        if "histograms" in views:
+            image_views.histograms(session, arrays, extra)
+    else:
+        arrays, extra = image_views.probe(session, set(views), sample)
     return Frame({**_scalars(session, history_from), **extra}, arrays)
 
 

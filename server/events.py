@@ -14,13 +14,15 @@ from flask import Flask, request, session as cookie
 from flask_socketio import Namespace
 
 from engine.data import DataUnavailable
-from engine.image_views import VIEWS, examples
+from engine.image_views import VIEWS as IMAGE_VIEWS, examples
+from engine.sequence_views import MAX_PROMPT, MAX_TEMPERATURE, VIEWS as SEQUENCE_VIEWS
 from engine.spec import SpecError
 from server.runner import Full, Runner
 from server.specs import from_spec, resolve
 
 log = logging.getLogger(__name__)
 OWNER_KEY = "owner"
+VIEWS = IMAGE_VIEWS + SEQUENCE_VIEWS
 
 
 class PayloadError(ValueError):
@@ -74,6 +76,26 @@ def _number(data: dict, key: str, bound: float = MAX_EDIT_VALUE) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= bound:
         raise PayloadError(key, f"{value!r} is not a number from {-bound:g} to {bound:g}")
     return float(value)
+
+
+def _sequence_options(data: dict, layers: int) -> dict:
+    """The sequence probes' settings from a view event: recurrent layer, prompt, temperature."""
+    out = {}
+    if "layer" in data:
+        out["layer"] = _index(data, "layer", max(1, layers))
+    if "prompt" in data:
+        prompt = data["prompt"]
+        if not isinstance(prompt, str) or len(prompt) > MAX_PROMPT:
+            raise PayloadError("prompt", f"must be text of at most {MAX_PROMPT} characters")
+        out["prompt"] = prompt
+    if "temperature" in data:
+        value = data["temperature"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not 0 <= value <= MAX_TEMPERATURE:
+            raise PayloadError("temperature", f"{value!r} is not a number from 0 to "
+                                              f"{MAX_TEMPERATURE:g}")
+        out["temperature"] = float(value)
+    return out
 
 
 class PlaygroundNamespace(Namespace):
@@ -189,6 +211,7 @@ class PlaygroundNamespace(Namespace):
                 entry.views = frozenset(views)
             if "sample" in data:
                 entry.sample = _index(data, "sample", max(1, len(s.splits["test"])))
+            entry.options.update(_sequence_options(data, len(s.spec.model.layers)))
             return self._done(key, entry)
 
     @answer

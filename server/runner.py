@@ -52,7 +52,8 @@ class Entry:
     data_sent: int = -1                  # data_version the client has
     focus: int | None = None
     views: frozenset = frozenset()       # image/table probes the client shows
-    sample: int = 0                      # test example whose feature maps are shown
+    sample: int = 0                      # test example the probes show
+    options: dict = field(default_factory=dict)   # sequence probes: layer, prompt, temperature
     detached_at: float | None = None
 
 
@@ -146,7 +147,7 @@ class Runner:
             entry.history_sent, entry.history_version = 0, s.history.version
         frame = snapshot(s, focus=entry.focus, history_from=entry.history_sent,
                          include_data=entry.data_sent != s.data_version, views=entry.views,
-                         sample=entry.sample)
+                         sample=entry.sample, options=entry.options)
         entry.seq += 1
         entry.history_sent, entry.data_sent = len(s.history), s.data_version
         entry.awaiting, entry.last_emit = entry.seq, self.clock()

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from engine.data.images import write_idx
 from engine.image_views import examples, probe

@@ -3,7 +3,6 @@ torch modules (a forward pass, numel, and MACs measured by forward hooks), and i
 Sequence models (series and text; many-to-many and many-to-one heads) are checked the same way."""
 import json
 import math
-from dataclasses import dataclass
 
 import pytest
 import torch
@@ -17,14 +16,7 @@ BATCH = 2
 OUT = 3
 M2M, M2O = "many_to_many", "many_to_one"
 
-if {"dim", "num_layers"} <= set(Layer.__dataclass_fields__):
-    SeqLayer = Layer
-else:
-    @dataclass(frozen=True)
-    class SeqLayer(Layer):
-        """spec.Layer plus the sequence kinds' fields, for as long as the spec lacks them."""
-        dim: int | None = None
-        num_layers: int | None = None
+SeqLayer = Layer
 
 
 def conv(filters, kernel, stride=None, padding=None, act="relu"):

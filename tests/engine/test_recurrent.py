@@ -1,7 +1,6 @@
 """Oracle tests for engine.recurrent: the hand unroll against torch.nn.RNN/LSTM/GRU on the same
 weights, gradient norms per time step against autograd on the modules' own hidden states,
 generation against arg-max and full re-run decoding, and the free-running forecast."""
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -20,14 +19,7 @@ LONG_T = 60                 # long enough for a simple RNN's gradient to vanish
 SMALL_INIT = 0.1            # recurrent weights U(±0.1): the classic vanishing-gradient setting
 VANISHING_MARGIN = 8        # orders of magnitude between RNN's and LSTM's t=0 / t=T−1 ratios
 
-if {"dim", "num_layers"} <= set(Layer.__dataclass_fields__):
-    SeqLayer = Layer
-else:
-    @dataclass(frozen=True)
-    class SeqLayer(Layer):
-        """spec.Layer plus the sequence kinds' fields, for as long as the spec lacks them."""
-        dim: int | None = None
-        num_layers: int | None = None
+SeqLayer = Layer
 
 
 def seq(kind, units, num_layers=1, act=None, dim=None):
