@@ -89,3 +89,20 @@ def test_lstm_forget_gate_starts_open():
     s = Session(parse_spec({"data": {"dataset": "sine-wave"}}))
     lstm = s.model.blocks[0].rnn
     assert torch.all(lstm.bias_ih_l0[16:32] == 1) and torch.all(lstm.bias_hh_l0[16:32] == 0)
+
+
+def test_cli_trains_the_sine_lstm_far_below_the_last_value_baseline():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    spec = {"data": {"dataset": "sine-wave", "noise": 5},
+            "model": {"layers": [{"kind": "lstm", "units": 16}]}, "training": FAST}
+    out = subprocess.run([sys.executable, "-m", "server.cli", "train", json.dumps(spec),
+                          "--epochs", "15", "--json"], capture_output=True, text=True, cwd=root,
+                         timeout=300)
+    result = json.loads(out.stdout)
+    test = Session(parse_spec(spec)).splits["test"]
+    last_value = 0.5 * float(((test.x - test.t) ** 2).mean())
+    assert result["test_loss"] < 0.2 * last_value, (result, last_value)
