@@ -4,12 +4,12 @@
  */
 import {
   SCALE_COLORS, CLASS_PALETTE, HEATMAP_WHITE_MIX, CLASS_MAX_STRENGTH, UINT8_HALF, UINT8_MAX,
-  RGBA, OPAQUE, BINARY_CLASSES,
+  RGBA, OPAQUE, BINARY_CLASSES, CLASS_COLORS_10, VIRIDIS_STOPS, INK, PAPER,
 } from "./constants.js";
 
 const WHITE = [255, 255, 255];
 
-function mix(a, b, t) {
+export function mix(a, b, t) {
   return a.map((channel, i) => Math.round(channel + (b[i] - channel) * t));
 }
 
@@ -95,3 +95,25 @@ export function labelColor(label, { problem, classes }) {
   if (classes > BINARY_CLASSES) return classColor(Math.round(label));
   return label > 0 ? SCALE_COLORS.positive : SCALE_COLORS.negative;
 }
+
+/** Class colours of image and table datasets (up to ten classes). */
+export function imageClassColor(index) {
+  return CLASS_COLORS_10[index % CLASS_COLORS_10.length];
+}
+
+/** Position t in [0, 1] on the viridis scale (linear between its stops). */
+export function viridis(t) {
+  const x = Math.max(0, Math.min(1, t)) * (VIRIDIS_STOPS.length - 1);
+  const i = Math.min(VIRIDIS_STOPS.length - 2, Math.floor(x));
+  return mix(VIRIDIS_STOPS[i], VIRIDIS_STOPS[i + 1], x - i);
+}
+
+/**
+ * Lookup tables from a uint8 code to RGBA for the image views: `ink` draws pixel values as dark
+ * ink on white paper, `viridis` activations low → high, `diverging` weights (code 127.5 is 0).
+ */
+export const LUTS = {
+  ink: buildLut((code) => mix(PAPER, INK, code / UINT8_MAX)),
+  viridis: buildLut((code) => viridis(code / UINT8_MAX)),
+  diverging: THUMB_LUT,
+};

@@ -97,24 +97,48 @@ export const CHART = {
   yTicks: 4,
   colors: { train: "#6b6b6b", test: "#1a1a1a", val: "#0072b2", best: "#009e73" },
   margin: { l: 52, r: 10, t: 4, b: 34 },
+  wholeTicksUpTo: 8,        // epochs up to which the x axis ticks every epoch
 };
 
 /** Spec paths drawn by a dedicated view, not by the generic controls view. */
 export const OWNED_PATHS = [
   "data.dataset", "data.classes", "data.features", "view.hidden", "view.hide_text",
 ];
-/** The dataset family this page draws (2-D points); other families need their own views. */
+/** Dataset families (schema datasets[].family): 2-D points get the TF-style diagram. */
 export const POINT_FAMILY = "points";
+export const IMAGE_FAMILY = "images";
+export const TABLE_FAMILY = "tabular";
+export const AUTOENCODER = "autoencoder";
+
 /**
- * Workaround until the schema says where a field applies: the families each of these fields
- * is for (fields not listed apply everywhere). A schema field's own `families` wins.
+ * Spec paths whose value belongs to a dataset (its net, sample count, loss, ...). Leaving a
+ * dataset remembers them; arriving at one restores what was remembered there, or sends null so
+ * the server fills that dataset's defaults (e.g. the LeNet-like net for digits). All 2-D point
+ * sets share one memory, so switching among them keeps the network as TF Playground does.
  */
-export const FIELD_FAMILIES = {
-  "data.augment": ["images"],
-  "data.normalize": ["images", "tabular"],
-  "model.task": ["images", "tabular"],
-  "model.bottleneck": ["images", "tabular"],
+export const DATASET_PATHS = [
+  "data.samples", "data.features", "data.classes", "model.layers", "model.init", "model.task",
+  "model.bottleneck", "training.loss",
+];
+/** The dataset families this page has views for (others are left out of the picker). */
+export const PAGE_FAMILIES = [POINT_FAMILY, IMAGE_FAMILY, TABLE_FAMILY];
+/**
+ * Workaround until the schema's layer_kinds say where each kind applies (their own
+ * `families` / `tasks` win): the kinds the add menu offers per family, and to an autoencoder.
+ */
+export const LAYER_KIND_FAMILIES = {
+  [IMAGE_FAMILY]: ["dense", "conv2d", "maxpool", "avgpool", "flatten", "dropout", "batchnorm", "residual"],
+  [TABLE_FAMILY]: ["dense", "dropout", "batchnorm"],
+  [AUTOENCODER]: ["dense", "dropout"],
 };
+/** Short card labels for fields whose schema label is too long for a layer card. */
+export const CARD_LABELS = { kernel: "Kernel", rate: "Rate", units: "Neurons" };
+/** Changing the key path sends the listed paths as null: the server refills their defaults. */
+export const RESET_WITH = {
+  "model.task": ["model.layers", "training.loss"],
+};
+/** Paths whose change needs the session's data (its targets) rebuilt: see state.js. */
+export const RELOAD_DATA_WITH = ["model.task"];
 
 /** Paths with array indexes (model.layers[...]) belong to the network view. */
 export const OWNED_PATH_MARK = "[";
@@ -131,3 +155,50 @@ export const STATUS = { playing: "playing", paused: "paused", diverged: "diverge
 /** Loss names: more than two classes need cross-entropy (the server rejects mse with k > 2). */
 export const LOSS = { mse: "mse", crossEntropy: "cross_entropy" };
 export const PREVIEW_URL = (name, classes) => `/api/datasets/${encodeURIComponent(name)}/preview?classes=${classes}`;
+
+/** Ten strong, distinct class colours (matplotlib's tab10) for image and table classes. */
+export const CLASS_COLORS_10 = [
+  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
+  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
+];
+/** Feature maps: a perceptual scale (viridis stops, low → high). */
+export const VIRIDIS_STOPS = [
+  [68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
+  [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37],
+];
+/** Images are drawn as dark ink on white paper: pixel 255 → this ink, 0 → white. */
+export const INK = [17, 20, 24];
+export const PAPER = [255, 255, 255];
+
+/** Image views: tile sizes in CSS pixels (canvases keep their native size, CSS upscales). */
+export const IMAGE_VIEWS = {
+  /** Views that ride along on every frame (tiny: 24 bins per weight tensor) so the
+   *  over-time picture has no gaps while another tab is open. */
+  always: ["histograms"],
+  tileGap: 1,               // native pixels between tiles of a mosaic
+  minTile: 20,              // CSS px: a tile is never drawn smaller than this
+  maxScale: 24,             // CSS px per native pixel at most
+  sampleSize: 128,          // CSS px of the picked sample image
+  thumbSize: 64,            // CSS px of a gallery / examples tile
+  reconSize: 56,            // CSS px of an original / reconstruction tile
+  denseColumns: 16,         // a dense layer's units are drawn in rows of this many
+  histColumns: 120,         // epochs kept in the histograms-over-time picture
+  probDigits: 0,
+  cellShadeMax: 0.85,       // strongest confusion-cell tint
+  cellInkSwitch: 0.5,       // tint above which the count is written in white
+  shortName: 3,             // class names longer than this get upright column headings
+  topProbs: 3,              // classes listed under the picked example
+  histRows: 48,             // native rows of a histogram strip (its common value axis)
+  thumbMosaic: 2,           // an image set's picker thumbnail: 2 × 2 sample images
+};
+/** Embedding scatter and accuracy chart (plotly). */
+export const EMBED = {
+  aspect: 0.6, minHeight: 300, maxHeight: 520, markerSize: 7, opacity: 0.8, margin: { l: 44, r: 10, t: 10, b: 36 }, background: "#f4f5f6",
+};
+/** Compact number format for parameters and FLOPs ("18.4K"). */
+export const COMPACT = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
+export const WHOLE = new Intl.NumberFormat("en");
+/** The layer-card field a new spatial layer is recognised by (conv, pool and residual have one). */
+export const SPATIAL_FIELD = "kernel";
+/** Symbols of the device names the frame carries. */
+export const DEVICE_NAMES = { cpu: "CPU", cuda: "GPU", mps: "GPU (Apple)" };

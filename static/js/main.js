@@ -9,8 +9,11 @@ import { DatasetsView } from "./views/datasets.js";
 import { FeaturesView } from "./views/features.js";
 import { NetworkView } from "./views/network.js";
 import { OutputView } from "./views/output.js";
-import { ChartView } from "./views/chart.js";
+import { ChartView, ACCURACY_CHART } from "./views/chart.js";
 import { ClassroomView } from "./views/classroom.js";
+import { FamilyView } from "./views/family.js";
+import { LayersView } from "./views/layers.js";
+import { ImagePanel } from "./views/imagepanel.js";
 
 async function start() {
   const response = await fetch(document.body.dataset.schemaUrl);
@@ -31,16 +34,21 @@ async function start() {
   const datasets = new DatasetsView(root, schema, store);
   const features = new FeaturesView(root, schema, store, focus);
   const network = new NetworkView(root, schema, store, features, connection, showErrors, focus);
-  const metrics = new MetricsView(root);
+  const metrics = new MetricsView(root, schema.compute);
   const runbar = new RunBar(root, connection, showErrors, (answer) => store.adopt(answer));
   const chart = new ChartView(root);
+  const accuracy = new ChartView(root, ACCURACY_CHART);
   const classroom = new ClassroomView(root, schema, store);
+  const family = new FamilyView(root, store);
+  const layers = new LayersView(root, schema, store, (blocked) => runbar.setBlocked(blocked));
+  const images = new ImagePanel(root, schema, store, connection, showErrors);
 
-  const specViews = [controls, datasets, features, network, output, classroom];
-  const frameViews = [runbar, metrics, features, network, output, chart];
+  // The family view first: the others measure what it shows.
+  const specViews = [family, controls, datasets, features, network, output, classroom, layers, images];
+  const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images];
 
   store.onErrors(showErrors);
-  store.onChange((spec) => specViews.forEach((view) => view.render(spec)));
+  store.onChange((spec, info) => specViews.forEach((view) => view.render(spec, info)));
   let early = null;   // a frame that arrived before the open answer gave us a spec
   let drawn = 0;
   const draw = (frame) => {

@@ -4,6 +4,7 @@
  * URL codec; this module never encodes or decodes a hash itself.
  */
 import { getPath, setPath } from "./dom.js";
+import { RESET_WITH, RELOAD_DATA_WITH, POINT_FAMILY } from "./constants.js";
 
 export class SpecStore {
   constructor(connection, schema) {
@@ -12,6 +13,7 @@ export class SpecStore {
     this.spec = null;
     this.hash = "";
     this.sessionId = null;
+    this.plan = [];          // per layer (and the output head): shapes, params, FLOPs
     this.changeListeners = [];
     this.errorListeners = [];
     this.queue = Promise.resolve();
@@ -30,6 +32,16 @@ export class SpecStore {
 
   get(path) {
     return getPath(this.spec, path);
+  }
+
+  /** The schema entry of the spec's dataset (or of any dataset by name). */
+  dataset(name = this.spec?.data.dataset) {
+    return this.schema.datasets.find((d) => d.name === name) || null;
+  }
+
+  /** The family of the spec's dataset: points, images or tabular. */
+  get family() {
+    return this.dataset()?.family || POINT_FAMILY;
   }
 
   /** Open a session from the page's URL hash; a hash the server rejects falls back to defaults. */
@@ -59,8 +71,29 @@ export class SpecStore {
     if (answer.ok && answer.spec) this.#accept(answer, { reset: false });
   }
 
+  /** Set one path; paths that depend on it (RESET_WITH) go back to the server's defaults. */
   set(path, value) {
-    return this.update((spec) => setPath(spec, path, value));
+    const apply = (spec) => {
+      setPath(spec, path, value);
+      for (const dependent of RESET_WITH[path] || []) setPath(spec, dependent, null);
+    };
+    return RELOAD_DATA_WITH.includes(path) ? this.#updateReloading(apply) : this.update(apply);
+  }
+
+  /**
+   * Workaround: the server rebuilds a session's data only when spec.data changes, so a new
+   * model.task would keep the old task's targets (engine/session.py `configure`). Passing
+   * through a neighbouring data seed makes it reload; the second step puts the seed back.
+   */
+  async #updateReloading(apply) {
+    const seed = this.spec?.data.seed;
+    if (seed == null) return this.update(apply);
+    const ok = await this.update((spec) => {
+      apply(spec);
+      spec.data.seed = seed > 0 ? seed - 1 : seed + 1;
+    });
+    if (!ok) return false;
+    return this.update((spec) => { spec.data.seed = seed; });
   }
 
   /** mutate(copyOfSpec) edits a copy; changes are sent one at a time, each on the latest spec. */
@@ -85,6 +118,7 @@ export class SpecStore {
 
   #accept(answer, { reset, keepErrors = false, keepUrl = false }) {
     this.spec = answer.spec;
+    if (answer.plan) this.plan = answer.plan;
     if (answer.session_id) {
       this.sessionId = answer.session_id;
       this.connection.sessionId = answer.session_id;

@@ -95,3 +95,28 @@ def open_page(page, server_url):
         return page
     yield _open
     assert not errors, "JavaScript errors on the page:\n" + "\n".join(errors)
+
+
+# Every control (button, select, input, ...) needs a test id and an accessible name.
+UNNAMED_CONTROLS = """() => {
+  const problems = [];
+  const controls = document.querySelectorAll(
+    'button, select, input, summary, [role="button"], [tabindex="0"]');
+  for (const el of controls) {
+    let name = el.getAttribute("aria-label") || "";
+    const labelledBy = el.getAttribute("aria-labelledby");
+    if (!name && labelledBy) {
+      name = labelledBy.split(" ").map((id) => document.getElementById(id)?.textContent || "").join(" ");
+    }
+    if (!name && el.labels && el.labels.length) name = el.labels[0].textContent;
+    if (!name) name = el.textContent || el.getAttribute("title") || "";
+    if (!el.getAttribute("data-testid") || !name.trim()) problems.push(el.outerHTML.slice(0, 160));
+  }
+  return problems;
+}"""
+
+
+@pytest.fixture
+def unnamed_controls():
+    """unnamed_controls(page) lists the controls on the page without a test id or a name."""
+    return lambda page: page.evaluate(UNNAMED_CONTROLS)

@@ -265,27 +265,9 @@ def test_screenshots(open_page, viewport, name, link, epochs):
     assert (SHOTS / f"{name}-{width}x{height}.png").stat().st_size > 0
 
 
-UNNAMED_CONTROLS = """() => {
-  const problems = [];
-  const controls = document.querySelectorAll(
-    'button, select, input, summary, [role="button"], [tabindex="0"]');
-  for (const el of controls) {
-    let name = el.getAttribute("aria-label") || "";
-    const labelledBy = el.getAttribute("aria-labelledby");
-    if (!name && labelledBy) {
-      name = labelledBy.split(" ").map((id) => document.getElementById(id)?.textContent || "").join(" ");
-    }
-    if (!name && el.labels && el.labels.length) name = el.labels[0].textContent;
-    if (!name) name = el.textContent || el.getAttribute("title") || "";
-    if (!el.getAttribute("data-testid") || !name.trim()) problems.push(el.outerHTML.slice(0, 160));
-  }
-  return problems;
-}"""
-
-
-def test_every_control_has_a_name_and_a_testid(open_page):
+def test_every_control_has_a_name_and_a_testid(open_page, unnamed_controls):
     page = open_page("#networkShape=3,2&x=true&y=true&sinX=true")
-    assert page.evaluate(UNNAMED_CONTROLS) == []
+    assert unnamed_controls(page) == []
 
 
 def test_regenerate_draws_new_data_and_updates_the_link(open_page):

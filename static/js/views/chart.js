@@ -1,33 +1,57 @@
 /**
- * The loss chart (plotly.js): training, test and — when the spec holds data out — validation
- * loss per epoch, extended with each frame's `history` (Plotly.extendTraces). Hover shows the
- * values, a button switches the y axis to log scale, a reset clears it, and early stopping's
- * best epoch is marked with a vertical line.
+ * A per-epoch chart (plotly.js), extended with each frame's `history` (Plotly.extendTraces).
+ * The loss chart: training, test and — when the spec holds data out — validation loss, with a
+ * log-scale button and early stopping's best epoch marked by a vertical line. The accuracy
+ * chart (image and table models): training and test accuracy in percent. Hover shows values;
+ * a reset clears the chart.
  */
 import { CHART } from "../constants.js";
 
-const TRACES = [
+const LOSS_TRACES = [
   { key: "train_loss", name: "Training", color: CHART.colors.train, dash: "solid" },
   { key: "test_loss", name: "Test", color: CHART.colors.test, dash: "solid" },
-  { key: "val_loss", name: "Validation", color: CHART.colors.val, dash: "dot" },
+  { key: "val_loss", name: "Validation", color: CHART.colors.val, dash: "dot", optional: true },
 ];
+export const ACCURACY_CHART = {
+  testid: "accuracy-chart",
+  traces: [
+    { key: "train_accuracy", name: "Training", color: CHART.colors.train, dash: "solid" },
+    { key: "test_accuracy", name: "Test", color: CHART.colors.test, dash: "solid" },
+  ],
+  yaxis: { tickformat: ".0%", range: [0, 1.02], hoverformat: ".1%" },
+};
 
 export class ChartView {
-  constructor(root) {
-    this.element = root.querySelector('[data-testid="loss-chart"]');
-    this.logButton = root.querySelector('[data-testid="loss-log"]');
+  constructor(root, { testid = "loss-chart", traces = LOSS_TRACES, logTestid = "loss-log", yaxis = null } = {}) {
+    this.element = root.querySelector(`[data-testid="${testid}"]`);
+    this.traces = traces;
+    this.yaxis = yaxis;
+    this.logButton = logTestid ? root.querySelector(`[data-testid="${logTestid}"]`) : null;
     this.count = 0;
     this.bestEpoch = null;
     this.log = false;
-    this.logButton.addEventListener("click", () => this.#toggleLog());
+    this.logButton?.addEventListener("click", () => this.#toggleLog());
     this.#create();
-    new ResizeObserver(() => window.Plotly.Plots.resize(this.element)).observe(this.element);
+    new ResizeObserver(() => {
+      if (!this.element.clientWidth) return;
+      const height = this.#height();
+      if (this.element.layout && this.element.layout.height !== height) {
+        window.Plotly.relayout(this.element, { height, width: this.element.clientWidth });
+      } else {
+        window.Plotly.Plots.resize(this.element);
+      }
+    }).observe(this.element);
+  }
+
+  /** The stylesheet may ask for a taller chart (--chart-height, in px); else CHART.height. */
+  #height() {
+    return Number(getComputedStyle(this.element).getPropertyValue("--chart-height")) || CHART.height;
   }
 
   #layout() {
     const font = getComputedStyle(this.element).fontFamily;
     return {
-      height: CHART.height,
+      height: this.#height(),
       margin: CHART.margin,
       font: { size: CHART.font, family: font, color: "#1a1a1a" },
       paper_bgcolor: "rgba(0,0,0,0)",
@@ -35,21 +59,23 @@ export class ChartView {
       showlegend: true,
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: CHART.font } },
       hovermode: "x unified",
-      xaxis: { zeroline: false, hoverformat: "d" },
-      yaxis: { type: this.log ? "log" : "linear", rangemode: "tozero", zeroline: false, exponentformat: "power", nticks: CHART.yTicks },
+      xaxis: { zeroline: false, hoverformat: "d", ...this.#ticks() },
+      yaxis: this.yaxis ? { zeroline: false, nticks: CHART.yTicks, ...this.yaxis }
+        : { type: this.log ? "log" : "linear", rangemode: "tozero", zeroline: false, exponentformat: "power", nticks: CHART.yTicks },
       shapes: this.#bestShapes(),
     };
   }
 
   #create() {
-    const data = TRACES.map((trace) => ({
+    this.count = 0;
+    const data = this.traces.map((trace) => ({
       x: [], y: [], name: trace.name, mode: "lines", type: "scatter",
       line: { color: trace.color, width: CHART.lineWidth, dash: trace.dash },
-      hovertemplate: "%{y:.4f}",
-      visible: trace.key === "val_loss" ? false : true,
+      hovertemplate: this.yaxis ? "%{y}" : "%{y:.4f}",
+      visible: !trace.optional,
+      connectgaps: true,      // the server evaluates the test set on a time budget: some epochs have none
     }));
     window.Plotly.newPlot(this.element, data, this.#layout(), { displayModeBar: false, responsive: true });
-    this.count = 0;
   }
 
   #bestShapes() {
@@ -70,12 +96,26 @@ export class ChartView {
     if (history.start < this.count) this.#create();
     const epochs = history.epoch || [];
     if (epochs.length === 0) return;
-    const hasVal = Array.isArray(history.val_loss) && history.val_loss.length > 0;
-    const xs = TRACES.map((trace) => (trace.key === "val_loss" && !hasVal ? [] : epochs));
-    const ys = TRACES.map((trace) => (trace.key === "val_loss" && !hasVal ? [] : history[trace.key] || []));
-    window.Plotly.extendTraces(this.element, { x: xs, y: ys }, [0, 1, 2], CHART.maxPoints);
-    if (hasVal && this.element.data[2].visible === false) window.Plotly.restyle(this.element, { visible: true }, [2]);
+    const has = (trace) => Array.isArray(history[trace.key]) && history[trace.key].some((v) => v != null);
+    const xs = this.traces.map((trace) => (trace.optional && !has(trace) ? [] : epochs));
+    const ys = this.traces.map((trace) => (trace.optional && !has(trace) ? [] : history[trace.key] || []));
+    window.Plotly.extendTraces(this.element, { x: xs, y: ys }, this.traces.map((_, i) => i), CHART.maxPoints);
+    this.traces.forEach((trace, i) => {
+      if (trace.optional && has(trace) && this.element.data[i].visible === false) {
+        window.Plotly.restyle(this.element, { visible: true }, [i]);
+      }
+    });
+    const fewBefore = this.count <= CHART.wholeTicksUpTo;
     this.count = history.start + epochs.length;
+    if (fewBefore !== (this.count <= CHART.wholeTicksUpTo)) {
+      const ticks = this.#ticks();
+      window.Plotly.relayout(this.element, { "xaxis.tickmode": ticks.tickmode, "xaxis.dtick": ticks.dtick ?? null });
+    }
+  }
+
+  /** Whole epochs only: a tick per epoch while there are few, plotly's choice after. */
+  #ticks() {
+    return this.count <= CHART.wholeTicksUpTo ? { tickmode: "linear", tick0: 0, dtick: 1 } : { tickmode: "auto" };
   }
 
   #toggleLog() {

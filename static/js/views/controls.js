@@ -6,7 +6,7 @@
  */
 import { cloneTemplate, part, testIdFor, getPath, formatNumber } from "../dom.js";
 import {
-  OWNED_PATHS, OWNED_PATH_MARK, SLIDER_DIGITS, SLIDER_MAX_STEPS, FIELD_FAMILIES, POINT_FAMILY,
+  OWNED_PATHS, OWNED_PATH_MARK, SLIDER_DIGITS, SLIDER_MAX_STEPS, POINT_FAMILY,
 } from "../constants.js";
 
 function isOwnedElsewhere(path) {
@@ -125,18 +125,17 @@ export class ControlsView {
     return Number(raw);
   }
 
-  /** Whether a field means anything for the dataset's family (schema `families`, else our table). */
-  #applies(path, field, spec) {
+  /** Whether a field means anything for the dataset's family (the schema field's `families`). */
+  #applies(field, spec) {
     const dataset = this.schema.datasets.find((d) => d.name === spec.data.dataset);
     const family = dataset?.family || POINT_FAMILY;
-    const families = field.families || FIELD_FAMILIES[path];
-    return !families || families.includes(family);
+    return !field.families || field.families.includes(family);
   }
 
   /** Show the spec's values; a box the user is correcting (aria-invalid) keeps what they typed. */
   render(spec) {
     for (const [path, control] of this.controls) {
-      control.element.closest(".slot").classList.toggle("not-applicable", !this.#applies(path, control.field, spec));
+      control.element.closest(".slot").classList.toggle("not-applicable", !this.#applies(control.field, spec));
       const value = getPath(spec, path);
       if (value === undefined) continue;
       const { input, range, kind } = control;

@@ -1,28 +1,50 @@
 /**
- * Dataset chooser: the problem-type select (classification / regression, taken from the schema's
- * datasets), one thumbnail button per dataset drawn on a small canvas from the preview endpoint,
- * and a classes selector for datasets that allow more than two classes.
+ * Dataset chooser: the problem-type select (classification / regression of the 2-D sets), one
+ * thumbnail button per 2-D set drawn from the preview endpoint, a second group for image and
+ * table sets (a mosaic of sample images; iris as a small scatter), and a classes selector for
+ * 2-D sets that allow more than two classes.
+ *
+ * Switching to a dataset of another family (or between image and table sets) remembers the
+ * dataset-bound settings of the one left (DATASET_PATHS: its net, samples, loss, ...) and
+ * restores those of the one chosen, or sends null so the server fills that dataset's defaults.
+ * All 2-D sets share one memory: coming back restores the playground as it was.
  */
-import { cloneTemplate, part, fitCanvas } from "../dom.js";
-import { labelColor, cssColor } from "../colors.js";
+import { cloneTemplate, part, fitCanvas, getPath, setPath } from "../dom.js";
+import { labelColor, cssColor, imageClassColor, LUTS } from "../colors.js";
+import { drawImage } from "./pixels.js";
 import {
   THUMB_POINT_RADIUS, THUMB_FILL, THUMB_BACKGROUND, LOSS, PREVIEW_URL, POINT_FAMILY, BINARY_CLASSES,
+  DATASET_PATHS, PAGE_FAMILIES, IMAGE_VIEWS,
 } from "../constants.js";
 
 const TWO_PI = 2 * Math.PI;
+const MOSAIC = IMAGE_VIEWS.thumbMosaic;
+const UNAVAILABLE = "?";
 
 function capitalise(word) {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
+/** Indexes of the two columns of `rows` with the largest variance (for a table's scatter). */
+function widestColumns(rows) {
+  const n = rows.length;
+  const variance = rows[0].map((_, j) => {
+    const mean = rows.reduce((sum, row) => sum + row[j], 0) / n;
+    return rows.reduce((sum, row) => sum + (row[j] - mean) ** 2, 0);
+  });
+  return variance.map((v, j) => [v, j]).sort((a, b) => b[0] - a[0]).slice(0, 2).map(([, j]) => j);
+}
+
 export class DatasetsView {
   constructor(root, schema, store) {
-    // This page draws 2-D point sets; other families (images, tables) need views of their own.
-    this.datasets = schema.datasets.filter((d) => (d.family || POINT_FAMILY) === POINT_FAMILY);
     this.schema = schema;
     this.store = store;
+    // Only the families this page has views for; the others wait for theirs.
+    this.datasets = schema.datasets.filter((d) => PAGE_FAMILIES.includes(d.family || POINT_FAMILY));
+    this.points = schema.datasets.filter((d) => (d.family || POINT_FAMILY) === POINT_FAMILY);
     this.extent = schema.grid.extent;
     this.container = root.querySelector('[data-testid="datasets"]');
+    this.others = root.querySelector('[data-testid="datasets-other"]');
     this.problemSelect = root.querySelector('[data-testid="problem"]');
     this.classesSlot = root.querySelector(".classes-slot");
     this.classesSelect = root.querySelector('[data-testid="classes"]');
@@ -31,12 +53,13 @@ export class DatasetsView {
     this.buttons = new Map();
     this.previews = new Map();
     this.lastByProblem = {};
+    this.memory = new Map();      // memory key → {path: value} of DATASET_PATHS
     this.drawn = new Map();
     this.#build();
   }
 
   #build() {
-    const problems = [...new Set(this.datasets.map((d) => d.problem))];
+    const problems = [...new Set(this.points.map((d) => d.problem))];
     for (const problem of problems) {
       const option = cloneTemplate("tpl-option");
       option.value = problem;
@@ -45,13 +68,15 @@ export class DatasetsView {
     }
     this.problemSelect.addEventListener("change", () => this.#chooseProblem(this.problemSelect.value));
     for (const dataset of this.datasets) {
-      const button = cloneTemplate("tpl-dataset");
+      const point = (dataset.family || POINT_FAMILY) === POINT_FAMILY;
+      const button = cloneTemplate(point ? "tpl-dataset" : "tpl-dataset-named");
       button.dataset.testid = `dataset-${dataset.name}`;
       button.setAttribute("aria-label", `Dataset: ${dataset.label}`);
-      button.title = dataset.label;
+      button.title = dataset.description ? `${dataset.label}: ${dataset.description}` : dataset.label;
+      if (!point) part(button, "label").textContent = dataset.label;
       button.addEventListener("click", () => this.choose(dataset.name));
-      this.container.append(button);
-      this.buttons.set(dataset.name, { button, canvas: part(button, "thumb"), dataset });
+      (point ? this.container : this.others).append(button);
+      this.buttons.set(dataset.name, { button, canvas: part(button, "thumb"), dataset, point });
     }
     this.classesSelect.addEventListener("change", () => {
       const k = Number(this.classesSelect.value);
@@ -67,31 +92,57 @@ export class DatasetsView {
   }
 
   #chooseProblem(problem) {
-    const first = this.datasets.find((d) => d.problem === problem);
+    const first = this.points.find((d) => d.problem === problem);
     this.choose(this.lastByProblem[problem] || first.name);
+  }
+
+  /** All 2-D sets share one memory; every image or table set has its own. */
+  #memoryKey(info) {
+    return (info.family || POINT_FAMILY) === POINT_FAMILY ? POINT_FAMILY : info.name;
   }
 
   choose(name) {
     const info = this.#info(name);
     this.store.update((spec) => {
+      const before = this.#info(spec.data.dataset);
       spec.data.dataset = name;
+      if (before && this.#memoryKey(before) !== this.#memoryKey(info)) this.#swapSettings(spec, before, info);
       if (info.problem === "classification" && spec.data.classes > info.max_classes) {
         spec.data.classes = info.max_classes;
       }
     });
   }
 
+  /** Remember the dataset-bound settings of `before`; restore or reset those of `after`. */
+  #swapSettings(spec, before, after) {
+    const kept = {};
+    for (const path of DATASET_PATHS) kept[path] = structuredClone(getPath(spec, path));
+    this.memory.set(this.#memoryKey(before), kept);
+    const restore = this.memory.get(this.#memoryKey(after)) || {};
+    for (const path of DATASET_PATHS) setPath(spec, path, restore[path] ?? null);
+    // Fields that do not apply to the new family go back to their defaults too.
+    const family = after.family || POINT_FAMILY;
+    for (const [path, field] of Object.entries(this.schema.fields)) {
+      if (field.families && !field.families.includes(family) && getPath(spec, path) !== undefined) {
+        setPath(spec, path, null);
+      }
+    }
+  }
+
   render(spec) {
     const current = this.#info(spec.data.dataset) || this.datasets[0];
-    this.lastByProblem[current.problem] = current.name;
-    this.problemSelect.value = current.problem;
+    const point = (current.family || POINT_FAMILY) === POINT_FAMILY;
+    const problem = point ? current.problem : this.problemSelect.value || current.problem;
+    if (point) this.lastByProblem[current.problem] = current.name;
+    this.problemSelect.value = problem;
     this.name.textContent = current.label;
     this.description.textContent = current.description ? `: ${current.description}` : "";
-    const multi = current.problem === "classification" && (current.max_classes || BINARY_CLASSES) > BINARY_CLASSES;
+    const multi = point && current.problem === "classification"
+      && (current.max_classes || BINARY_CLASSES) > BINARY_CLASSES;
     this.classesSlot.hidden = !multi;
     if (multi) this.#renderClasses(current, spec.data.classes);
-    for (const { button, canvas, dataset } of this.buttons.values()) {
-      button.hidden = dataset.problem !== current.problem;
+    for (const { button, canvas, dataset, point: isPoint } of this.buttons.values()) {
+      button.hidden = isPoint && dataset.problem !== problem;
       const selected = dataset.name === current.name;
       button.setAttribute("aria-pressed", String(selected));
       const k = selected && multi ? spec.data.classes : BINARY_CLASSES;
@@ -113,13 +164,11 @@ export class DatasetsView {
     this.classesSelect.value = String(k);
   }
 
+  /** The preview body, or null when the server cannot show this dataset (e.g. no MNIST files). */
   #preview(name, k) {
     const key = `${name}|${k}`;
     if (!this.previews.has(key)) {
-      this.previews.set(key, fetch(PREVIEW_URL(name, k)).then((response) => {
-        if (!response.ok) throw new Error(`preview of ${name}: HTTP ${response.status}`);
-        return response.json();
-      }));
+      this.previews.set(key, fetch(PREVIEW_URL(name, k)).then((response) => (response.ok ? response.json() : null)));
     }
     return this.previews.get(key);
   }
@@ -129,6 +178,13 @@ export class DatasetsView {
     if (this.drawn.get(canvas) === key) return;
     this.drawn.set(canvas, key);
     const preview = await this.#preview(dataset.name, k);
+    if (!preview) this.#drawUnavailable(canvas);
+    else if (preview.images) this.#drawImages(canvas, preview);
+    else if (preview.rows) this.#drawTable(canvas, preview);
+    else this.#drawPoints(canvas, dataset, k, preview);
+  }
+
+  #drawPoints(canvas, dataset, k, preview) {
     const { ctx, width, height } = fitCanvas(canvas);
     ctx.fillStyle = THUMB_BACKGROUND;
     ctx.fillRect(0, 0, width, height);
@@ -146,4 +202,61 @@ export class DatasetsView {
       ctx.fill();
     });
   }
+
+  /** A 2 × 2 mosaic of sample images, each drawn crisp on a small canvas, then composed. */
+  #drawImages(canvas, preview) {
+    const { ctx, width, height } = fitCanvas(canvas);
+    ctx.fillStyle = THUMB_BACKGROUND;
+    ctx.fillRect(0, 0, width, height);
+    ctx.imageSmoothingEnabled = false;
+    const cell = width / MOSAIC;
+    const tile = document.createElement("canvas");
+    // Different classes where the preview has them, so the mosaic shows the set's variety.
+    const seen = new Set();
+    const picks = [];
+    preview.labels.forEach((label, i) => { if (!seen.has(label)) { seen.add(label); picks.push(i); } });
+    for (let n = 0; n < MOSAIC * MOSAIC && n < preview.images.length; n += 1) {
+      const rows = preview.images[picks[n] ?? n];
+      const h = rows.length;
+      const w = rows[0].length;
+      drawImage(tile, Uint8Array.from(rows.flat()), h, w, LUTS.ink, w);
+      const x = (n % MOSAIC) * cell;
+      const y = Math.floor(n / MOSAIC) * cell;
+      ctx.drawImage(tile, x + 1, y + 1, cell - 2, cell - 2);
+    }
+  }
+
+  /** A table: its two widest columns as a scatter, coloured by class. */
+  #drawTable(canvas, preview) {
+    const { ctx, width, height } = fitCanvas(canvas);
+    ctx.fillStyle = THUMB_BACKGROUND;
+    ctx.fillRect(0, 0, width, height);
+    const [a, b] = widestColumns(preview.rows);
+    const xs = preview.rows.map((row) => row[a]);
+    const ys = preview.rows.map((row) => row[b]);
+    const fit = (v, values, size) => {
+      const low = Math.min(...values);
+      const high = Math.max(...values);
+      return size * ((1 - THUMB_FILL) / 2 + THUMB_FILL * ((v - low) / ((high - low) || 1)));
+    };
+    const radius = THUMB_POINT_RADIUS * 2;
+    preview.rows.forEach((_, i) => {
+      ctx.fillStyle = cssColor(imageClassColor(preview.labels[i]));
+      ctx.beginPath();
+      ctx.arc(fit(xs[i], xs, width), height - fit(ys[i], ys, height), radius, 0, TWO_PI);
+      ctx.fill();
+    });
+  }
+
+  #drawUnavailable(canvas) {
+    const { ctx, width, height } = fitCanvas(canvas);
+    ctx.fillStyle = THUMB_BACKGROUND;
+    ctx.fillRect(0, 0, width, height);
+    ctx.fillStyle = getComputedStyle(canvas).color;
+    ctx.font = `700 ${Math.round(height / 2)}px ${getComputedStyle(canvas).fontFamily}`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(UNAVAILABLE, width / 2, height / 2);
+  }
 }
+

@@ -3,6 +3,8 @@
  * the element marked data-error-for with the longest matching path prefix (the page-wide area
  * data-error-for="" takes the rest). Each message has role="alert" and data-testid="error-<path>";
  * the control inside is marked aria-invalid until the next good answer clears everything.
+ * A target inside a [data-error-box] (a layer card) shows its message at the end of that box,
+ * so a narrow field's error spans the whole card.
  */
 import { cloneTemplate } from "../dom.js";
 
@@ -23,10 +25,11 @@ export class ErrorsView {
       const path = error.path || "";
       const target = this.#targetFor(path);
       const message = cloneTemplate("tpl-error");
-      message.textContent = error.message;
+      const box = target.closest("[data-error-box]");
+      message.textContent = box ? this.#inBox(error.message, path, target) : error.message;
       message.dataset.testid = `error-${path || "general"}`;
       message.id = `error-${this.shown.length}`;
-      target.append(message);
+      (box || target).append(message);
       this.shown.push(message);
       for (const input of target.querySelectorAll("input, select")) {
         if (input.closest("[data-error-for]") !== target) continue;
@@ -34,6 +37,14 @@ export class ErrorsView {
         input.setAttribute("aria-errormessage", message.id);
       }
     }
+  }
+
+  /** Inside a box (a layer card) the path is known: name the field by its label instead. */
+  #inBox(text, path, target) {
+    const rest = text.startsWith(`${path}: `) ? text.slice(path.length + 2) : text;
+    const label = target.querySelector("label");
+    const name = label?.title || label?.textContent;
+    return name ? `${name}: ${rest}` : rest;
   }
 
   #targetFor(path) {

@@ -3,7 +3,7 @@
  * loss and accuracy, the run status with the server's message (e.g. divergence advice) and the
  * device that trains.
  */
-import { LOSS_DIGITS, PERCENT, ACCURACY_DIGITS, STATUS } from "../constants.js";
+import { LOSS_DIGITS, PERCENT, ACCURACY_DIGITS, STATUS, DEVICE_NAMES } from "../constants.js";
 
 const STATUS_TEXT = {
   [STATUS.playing]: "Training…",
@@ -21,7 +21,8 @@ function formatAccuracy(value) {
 }
 
 export class MetricsView {
-  constructor(root) {
+  constructor(root, compute = {}) {
+    this.compute = compute;
     const find = (id) => root.querySelector(`[data-testid="${id}"]`);
     this.fields = {
       epoch: find("epoch"),
@@ -55,7 +56,17 @@ export class MetricsView {
     f.message.textContent = message.charAt(0).toUpperCase() + message.slice(1);
     f.message.hidden = !frame.message;
     f.message.dataset.state = frame.status || "";
-    f.device.textContent = frame.device ? `Training on ${frame.device}` : "";
+    this.#showDevice(frame.device);
+  }
+
+  /** The device this session trains on: CPU, or the GPU by name when the server gave it. */
+  #showDevice(device) {
+    if (!device) return;
+    const name = DEVICE_NAMES[device] || device;
+    const gpu = device === "cuda" && this.compute.cuda_device;
+    this.fields.device.textContent = gpu ? `${name} · ${this.compute.cuda_device}` : name;
+    this.fields.device.dataset.device = device;
+    this.fields.device.title = `PyTorch ${this.compute.torch || ""} on ${gpu ? this.compute.cuda_device : name}`;
   }
 
   /** Socket link state: while disconnected the status line says so. */

@@ -71,6 +71,11 @@ export class NetworkView {
   }
 
   render(spec) {
+    // Image and table models have the layer builder instead (layers.js).
+    if (this.store.family !== POINT_FAMILY) {
+      this.spec = null;
+      return;
+    }
     this.spec = spec;
     const layers = spec.model.layers;
     const limits = this.schema.limits;
@@ -210,6 +215,7 @@ export class NetworkView {
   }
 
   update(frame) {
+    if (!this.spec) return;
     const a = frame.arrays;
     const last = Object.keys(a).filter((k) => k.startsWith("weight.")).map((k) => Number(k.split(".")[1]));
     if (last.length) {

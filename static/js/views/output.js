@@ -9,7 +9,7 @@ import { paintScale, paintClasses, labelColor, cssColor, scaleColor, classColor 
 import {
   PLOT_MARGIN, AXIS_TICK_STEP, AXIS_FONT_PX, AXIS_TICK_LENGTH, AXIS_COLOR, POINT_RADIUS,
   POINT_OUTLINE, TRAIN_OUTLINE, TEST_OUTLINE, CURVE_COLOR, CURVE_WIDTH, CURVE_Y_PADDING,
-  CURVE_Y_TICKS, NICE_STEPS, EPSILON, AXIS_LABEL_GAP, TICK_DIGITS, BINARY_CLASSES,
+  CURVE_Y_TICKS, NICE_STEPS, EPSILON, AXIS_LABEL_GAP, TICK_DIGITS, BINARY_CLASSES, POINT_FAMILY,
 } from "../constants.js";
 
 const TWO_PI = 2 * Math.PI;
@@ -80,7 +80,7 @@ export class OutputView {
   }
 
   draw() {
-    if (!this.spec) return;
+    if (!this.spec || (this.#dataset().family || POINT_FAMILY) !== POINT_FAMILY) return;
     const { ctx, width, height } = fitCanvas(this.canvas);
     ctx.clearRect(0, 0, width, height);
     const size = Math.max(0, Math.min(width - PLOT_MARGIN.left - PLOT_MARGIN.right,

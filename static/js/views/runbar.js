@@ -11,6 +11,7 @@ export class RunBar {
     this.showErrors = showErrors;
     this.adopt = adopt;
     this.playButton = root.querySelector('[data-action="toggle"]');
+    this.blockable = [...root.querySelectorAll('[data-action="toggle"], [data-action="step"], [data-action="step-batch"]')];
     this.status = STATUS.paused;
     const actions = {
       toggle: () => this.#send(this.status === STATUS.playing ? "pause" : "play"),
@@ -46,5 +47,12 @@ export class RunBar {
 
   update(frame) {
     if (frame.status) this.#setStatus(frame.status);
+  }
+
+  /** While the network on screen cannot be built, nothing may train (the old one would). */
+  setBlocked(blocked) {
+    for (const button of this.blockable) button.disabled = blocked;
+    this.playButton.title = blocked ? "Fix the layer marked in red to train" : "Run / pause";
+    if (blocked && this.status === STATUS.playing) this.#send("pause");
   }
 }

@@ -1,0 +1,96 @@
+/**
+ * The autoencoder's views: the 2-D embedding of test examples as a plotly scatter, one trace
+ * per class so the legend names them (frame arrays `embedding` float32 [n, 2] and
+ * `embedding_labels` uint8 [n]), and original / reconstruction pairs (`originals`,
+ * `reconstructions` uint8 [8, H, W]) drawn crisp on canvases.
+ */
+import { cloneTemplate, part } from "../dom.js";
+import { LUTS, imageClassColor, cssColor } from "../colors.js";
+import { drawImage } from "./pixels.js";
+import { classNames } from "./tiles.js";
+import { EMBED, CHART, IMAGE_VIEWS } from "../constants.js";
+
+export class EmbeddingView {
+  constructor(panel, store) {
+    this.panel = panel;
+    this.store = store;
+    this.plot = panel.querySelector('[data-testid="embedding-plot"]');
+    this.originals = part(panel, "originals");
+    this.reconstructions = part(panel, "reconstructions");
+    this.last = null;
+    this.created = false;
+    new ResizeObserver(() => { if (this.created && !this.panel.hidden) window.Plotly.Plots.resize(this.plot); }).observe(this.plot);
+  }
+
+  update(frame) {
+    const a = frame.arrays;
+    if (!a.embedding) return;
+    this.last = { points: a.embedding, labels: a.embedding_labels, originals: a.originals, recon: a.reconstructions };
+    if (!this.panel.hidden) this.draw();
+  }
+
+  render(spec, info = {}) {
+    if (info.reset) this.last = null;
+  }
+
+  show() {
+    this.draw();
+  }
+
+  #layout() {
+    const font = getComputedStyle(this.plot).fontFamily;
+    return {
+      height: Math.round(Math.min(EMBED.maxHeight, Math.max(EMBED.minHeight, this.plot.clientWidth * EMBED.aspect))),
+      margin: EMBED.margin,
+      font: { size: CHART.font, family: font, color: CHART.colors.test },
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: EMBED.background,
+      showlegend: true,
+      legend: { orientation: "v", x: 1.01, y: 1, font: { size: CHART.font } },
+      xaxis: { zeroline: false, title: { text: "unit 1" } },
+      yaxis: { zeroline: false, title: { text: "unit 2" } },
+      uirevision: "keep",
+    };
+  }
+
+  draw() {
+    if (!this.last) return;
+    const { points, labels } = this.last;
+    const nameOf = classNames(this.store.dataset());
+    const byClass = new Map();
+    for (let i = 0; i < labels.data.length; i += 1) {
+      const k = labels.data[i];
+      if (!byClass.has(k)) byClass.set(k, { x: [], y: [] });
+      byClass.get(k).x.push(points.data[2 * i]);
+      byClass.get(k).y.push(points.data[2 * i + 1]);
+    }
+    const traces = [...byClass.keys()].sort((a, b) => a - b).map((k) => ({
+      type: "scatter", mode: "markers", name: nameOf(k), x: byClass.get(k).x, y: byClass.get(k).y,
+      marker: { size: EMBED.markerSize, color: cssColor(imageClassColor(k)), opacity: EMBED.opacity },
+      hovertemplate: `${nameOf(k)}<extra></extra>`,
+    }));
+    window.Plotly.react(this.plot, traces, this.#layout(), { displayModeBar: false, responsive: true });
+    this.created = true;
+    this.#drawPairs();
+  }
+
+  #drawPairs() {
+    const { originals, recon } = this.last;
+    if (!originals || !recon) return;
+    this.#row(this.originals, originals, "Original");
+    this.#row(this.reconstructions, recon, "Rebuilt");
+  }
+
+  #row(box, images, word) {
+    const [n, h, w] = images.shape;
+    while (box.children.length < n) {
+      const canvas = cloneTemplate("tpl-recon");
+      canvas.dataset.testid = `${word.toLowerCase()}-${box.children.length}`;
+      canvas.setAttribute("aria-label", `${word} test example ${box.children.length + 1}`);
+      box.append(canvas);
+    }
+    for (let i = 0; i < n; i += 1) {
+      drawImage(box.children[i], images.data.subarray(i * h * w, (i + 1) * h * w), h, w, LUTS.ink, IMAGE_VIEWS.reconSize);
+    }
+  }
+}

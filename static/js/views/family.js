@@ -1,0 +1,23 @@
+/**
+ * Which page the spec needs: the 2-D playground (points) or the layer builder and image views
+ * (images, tabular). Every element marked data-families="a b" is shown only for those dataset
+ * families; <body> carries data-family and data-task for the stylesheet.
+ */
+import { POINT_FAMILY } from "../constants.js";
+
+export class FamilyView {
+  constructor(root, store) {
+    this.root = root;
+    this.store = store;
+    this.parts = [...root.querySelectorAll("[data-families]")].map((element) => ({
+      element, families: element.dataset.families.split(/\s+/),
+    }));
+  }
+
+  render(spec) {
+    const family = this.store.family || POINT_FAMILY;
+    document.body.dataset.family = family;
+    document.body.dataset.task = spec.model.task || "";
+    for (const { element, families } of this.parts) element.hidden = !families.includes(family);
+  }
+}

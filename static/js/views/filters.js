@@ -1,0 +1,97 @@
+/**
+ * The filter grid of every conv layer (frame arrays `filters.<layer>` [out, in, k, k]): one
+ * canvas per layer, columns are its filters and rows the input channels they read, weights on
+ * the diverging orange–grey–blue scale. Each filter scaled to its own largest |w|, or the whole
+ * layer to one; the legend bar and each layer's title say what the ends of the scale mean.
+ */
+import { cloneTemplate, part, formatNumber } from "../dom.js";
+import { LUTS } from "../colors.js";
+import { filterTiles, fitScale } from "../tensors.js";
+import { drawTiles, drawLegendBar } from "./pixels.js";
+import { IMAGE_VIEWS, WEIGHT_DIGITS } from "../constants.js";
+
+const PREFIX = "filters.";
+
+export class FiltersView {
+  constructor(panel, schema, store) {
+    this.panel = panel;
+    this.store = store;
+    this.kindLabels = Object.fromEntries(schema.layer_kinds.map((k) => [k.kind, k.label]));
+    // Kinds with filters (conv, residual) are the ones with a filters grid.
+    this.filtered = new Set(schema.layer_kinds.filter((k) => k.fields.includes("filters")).map((k) => k.kind));
+    this.list = part(panel, "list");
+    this.empty = part(panel, "empty");
+    this.low = panel.querySelector('[data-part="low"]');
+    this.high = panel.querySelector('[data-part="high"]');
+    this.mode = "filter";
+    this.arrays = null;          // layer index → array
+    this.figures = new Map();    // layer index → {figure, canvas, title}
+    for (const radio of panel.querySelectorAll('input[name="filter-norm"]')) {
+      radio.addEventListener("change", () => {
+        if (radio.checked) this.mode = radio.value;
+        this.draw();
+      });
+    }
+    drawLegendBar(panel.querySelector('[data-part="bar"]'), LUTS.diverging);
+  }
+
+  update(frame) {
+    const found = Object.keys(frame.arrays).filter((name) => name.startsWith(PREFIX));
+    if (!found.length) return;
+    this.arrays = new Map(found.map((name) => [Number(name.slice(PREFIX.length)), frame.arrays[name]]));
+    if (!this.panel.hidden) this.draw();
+  }
+
+  /** The spec changed: a layer list without conv layers shows the note at once. */
+  render(spec) {
+    const convs = spec.model.layers.some((layer) => this.filtered.has(layer.kind));
+    this.empty.hidden = convs;
+    if (!convs) {
+      this.arrays = null;
+      this.figures.clear();
+      this.list.replaceChildren();
+    }
+  }
+
+  show() {
+    this.draw();
+  }
+
+  draw() {
+    if (!this.arrays) return;
+    const indexes = [...this.arrays.keys()].sort((a, b) => a - b);
+    if (indexes.join() !== [...this.figures.keys()].join()) this.#build(indexes);
+    const available = this.list.clientWidth;
+    for (const index of indexes) {
+      const array = this.arrays.get(index);
+      const { figure, canvas, title } = this.figures.get(index);
+      const tiles = filterTiles(array, this.mode);
+      const gap = IMAGE_VIEWS.tileGap;
+      const scale = fitScale(tiles.cols * (tiles.w + gap), available, IMAGE_VIEWS.maxScale);
+      drawTiles(canvas, tiles, LUTS.diverging, { cols: tiles.cols, rows: tiles.rows, scale, gap });
+      const [out, inputs, k] = array.shape;
+      const kind = this.store.spec?.model.layers[index]?.kind;
+      const what = kind === "residual" ? "Residual block (first conv)" : this.kindLabels[kind] || "Convolution";
+      title.textContent = `Layer ${index + 1} · ${what} · ${out} filters of ${k}×${k}`
+        + `${inputs > 1 ? ` × ${inputs} channels` : ""} · largest |w| ${formatNumber(tiles.bound, WEIGHT_DIGITS)}`;
+      figure.dataset.bound = String(tiles.bound);
+    }
+    // The scale's ends: each filter's own largest |w|, or the layer's (in each title).
+    const each = this.mode === "filter";
+    this.low.textContent = each ? "−filter max" : "−layer max";
+    this.high.textContent = each ? "+filter max" : "+layer max";
+  }
+
+  #build(indexes) {
+    this.figures.clear();
+    const figures = indexes.map((index) => {
+      const figure = cloneTemplate("tpl-view-layer");
+      const canvas = part(figure, "canvas");
+      canvas.dataset.testid = `filters-canvas-${index}`;
+      canvas.setAttribute("aria-label", `Filters of layer ${index + 1}`);
+      this.figures.set(index, { figure, canvas, title: part(figure, "title") });
+      return figure;
+    });
+    this.list.replaceChildren(...figures);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The output column of image and table models: tabs over the views (filters, feature maps,
+ * confusion, gallery, embedding, histograms), which of them the model has, and what the server
+ * is asked to send: only the open tab's arrays (plus the tiny histograms), with `view
+ * {views, sample}`. Owns the picked test example: next / previous, or a click on any example.
+ */
+import { POINT_FAMILY, IMAGE_FAMILY, AUTOENCODER, IMAGE_VIEWS } from "../constants.js";
+import { FiltersView } from "./filters.js";
+import { FeatureMapsView } from "./featuremaps.js";
+import { ConfusionView } from "./confusion.js";
+import { GalleryView } from "./gallery.js";
+import { HistogramsView } from "./histograms.js";
+import { EmbeddingView } from "./embedding.js";
+
+const TABS_BY_MODEL = {
+  [`${IMAGE_FAMILY}|predict`]: ["filters", "feature_maps", "confusion", "gallery", "histograms"],
+  predict: ["feature_maps", "confusion", "gallery", "histograms"],
+  [AUTOENCODER]: ["embedding", "feature_maps", "histograms"],
+};
+
+export class ImagePanel {
+  constructor(root, schema, store, connection, showErrors) {
+    this.store = store;
+    this.connection = connection;
+    this.box = root.querySelector('[data-testid="image-panel"]');
+    this.tabs = new Map([...this.box.querySelectorAll('[role="tab"]')].map((tab) => [tab.dataset.view, tab]));
+    this.panels = new Map([...this.box.querySelectorAll("[data-panel]")].map((panel) => [panel.dataset.panel, panel]));
+    const pick = (index) => this.pick(index);
+    const panel = (name) => this.panels.get(name);
+    this.views = {
+      filters: new FiltersView(panel("filters"), schema, store),
+      feature_maps: new FeatureMapsView(panel("feature_maps"), schema, store, (step) => this.#step(step)),
+      confusion: new ConfusionView(panel("confusion"), store, connection, showErrors, pick),
+      gallery: new GalleryView(panel("gallery"), store, pick),
+      histograms: new HistogramsView(panel("histograms"), schema, store),
+      embedding: new EmbeddingView(panel("embedding"), store),
+    };
+    this.available = [];
+    this.active = null;
+    this.sample = 0;
+    this.sent = "";
+    for (const [name, tab] of this.tabs) {
+      tab.addEventListener("click", () => this.open(name));
+      tab.addEventListener("keydown", (event) => this.#arrowKeys(event, name));
+    }
+    for (const [name, panelElement] of this.panels) {
+      new ResizeObserver(() => { if (!panelElement.hidden) this.views[name].show(); }).observe(panelElement);
+    }
+  }
+
+  render(spec, info = {}) {
+    const family = this.store.family;
+    if (family === POINT_FAMILY) {
+      this.available = [];
+      this.#request([]);
+      return;
+    }
+    const task = spec.model.task === AUTOENCODER ? AUTOENCODER : "predict";
+    this.available = TABS_BY_MODEL[`${family}|${task}`] || TABS_BY_MODEL[task];
+    for (const [name, tab] of this.tabs) tab.hidden = !this.available.includes(name);
+    Object.values(this.views).forEach((view) => view.render(spec, info));
+    this.open(this.available.includes(this.active) ? this.active : this.available[0], { force: info.reset });
+  }
+
+  /** Show tab `name` and ask the server for what it draws. */
+  open(name, { force = false } = {}) {
+    const changed = name !== this.active;
+    this.active = name;
+    for (const [view, tab] of this.tabs) {
+      const selected = view === name;
+      tab.setAttribute("aria-selected", String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+      this.panels.get(view).hidden = !selected;
+    }
+    if (changed) this.views[name].show();
+    this.#request([name, ...IMAGE_VIEWS.always], force);
+  }
+
+  /** Look at test example `index` in the feature maps. */
+  pick(index) {
+    this.sample = index;
+    this.open("feature_maps");
+    this.#request([this.active, ...IMAGE_VIEWS.always], true);
+  }
+
+  async #step(step) {
+    this.sample = Math.max(0, this.sample + step);
+    const answer = await this.#request([this.active, ...IMAGE_VIEWS.always], true);
+    if (answer && !answer.ok) {
+      this.sample = 0;              // past the last test example: back to the first
+      await this.#request([this.active, ...IMAGE_VIEWS.always], true);
+    }
+  }
+
+  /** Send `view` when what is on screen changed (or `force`); resolves with the answer. */
+  #request(views, force = false) {
+    if (!this.store.sessionId) return null;
+    const wanted = [...new Set(views)].filter((view) => this.available.includes(view));
+    const key = `${this.store.sessionId}|${wanted.join()}|${this.sample}`;
+    if (!force && key === this.sent) return null;
+    if (wanted.length === 0 && this.sent === "") return null;    // nothing was asked for
+    this.sent = wanted.length ? key : "";
+    const payload = wanted.length ? { views: wanted, sample: this.sample } : { views: [] };
+    return this.connection.request("view", payload);
+  }
+
+  update(frame) {
+    if (this.store.family === POINT_FAMILY) return;
+    Object.values(this.views).forEach((view) => view.update(frame));
+  }
+
+  #arrowKeys(event, name) {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    const visible = this.available;
+    const next = visible[(visible.indexOf(name) + step + visible.length) % visible.length];
+    this.open(next);
+    this.tabs.get(next).focus();
+  }
+}
