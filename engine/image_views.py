@@ -53,7 +53,7 @@ def feature_maps(session, arrays: dict, scalars: dict, sample: int) -> None:
         arrays["sample"] = _to_pixels(test.raw[sample: sample + 1])[0]
     if session.spec.model.task != "autoencoder":
         arrays["sample_probs"] = torch.softmax(outs[-1][0], 0).float().cpu().numpy()
-    scalars["sample"] = {"index": sample, "label": int(test.labels[sample])}
+    scalars["sample"] = {"index": sample, "label": int(test.labels[sample]), "count": len(test)}
 
 
 def confusion(session, arrays: dict, scalars: dict) -> None:

@@ -92,7 +92,8 @@ def probe(session, views: set[str], sample: int = 0, layer: int | None = None,
     sample = _sample(session, sample)
     rec = recurrent_layers(session.spec)
     layer = layer if layer in rec else (rec[0] if rec else None)
-    scalars["sequence"] = {"sample": sample, "layer": layer, "recurrent_layers": rec}
+    scalars["sequence"] = {"sample": sample, "count": len(session.splits["test"]), "layer": layer,
+                           "recurrent_layers": rec}
     if "series" in views and info.problem == "regression":
         series(session, arrays, scalars, sample)
     if layer is not None and ("hidden" in views or "gates" in views):

@@ -209,7 +209,8 @@ class Session:
             t = spec.training
             self.optimizer.lr, self.optimizer.momentum = t.learning_rate, t.momentum
             return False
-        self._rebuild(spec, reload=spec.data != old.data)
+        # The data's targets depend on the task too (an autoencoder's target is its input).
+        self._rebuild(spec, reload=spec.data != old.data or spec.model.task != old.model.task)
         return True
 
     def _rebuild(self, spec: Spec, reload: bool) -> None:

@@ -43,6 +43,11 @@ INITS = {"tf": "TF Playground (U(±0.5), bias 0.1)", "zero": "Zeros", "xavier": 
 TASKS = {"predict": "Predict the label", "autoencoder": "Autoencoder (reconstruct the input)"}
 AUGMENTS = {"none": "None", "shift": "Random shifts (up to ⅛ of the width)"}
 
+# Training defaults: TF Playground's for 2-D points; for image, table and sequence models,
+# Adam with a smaller step and larger batches (plain SGD at 0.03 leaves them crawling).
+POINT_TRAINING = {"optimizer": "sgd", "learning_rate": 0.03, "batch_size": 10}
+DEEP_TRAINING = {"optimizer": "adam", "learning_rate": 0.003, "batch_size": 32}
+
 # TensorFlow Playground's menus, offered as the choices of our (continuous) ranges.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
@@ -94,12 +99,14 @@ TRAINING_FIELDS = {
     "loss": Field("enum", None, "Loss", choices=tuple(LOSSES), labels=LOSSES,
                   help="default mse for 2-D points (TF Playground's), cross_entropy for several "
                        "classes, images and tables"),
-    "optimizer": Field("enum", "sgd", "Optimiser", choices=tuple(OPTIMIZERS), labels=OPTIMIZERS),
-    "learning_rate": Field("number", 0.03, "Learning rate", 1e-5, 10, choices=LEARNING_RATES,
-                           live=True),
+    "optimizer": Field("enum", None, "Optimiser", choices=tuple(OPTIMIZERS), labels=OPTIMIZERS,
+                       help="default sgd for 2-D points (TF Playground's), adam otherwise"),
+    "learning_rate": Field("number", None, "Learning rate", 1e-5, 10, choices=LEARNING_RATES,
+                           live=True, help="default 0.03 for 2-D points, 0.003 otherwise"),
     "momentum": Field("number", 0.9, "Momentum", 0, 0.999, step=0.01, live=True,
                       help="used by the momentum optimiser"),
-    "batch_size": Field("int", 10, "Batch size", 1, 1000, live=True),
+    "batch_size": Field("int", None, "Batch size", 1, 1000, live=True,
+                        help="default 10 for 2-D points, 32 otherwise"),
     "regularization": Field("enum", "none", "Regularisation", choices=tuple(REGULARIZATIONS),
                             labels=REGULARIZATIONS, live=True),
     "regularization_rate": Field("number", 0, "Regularisation rate", 0, 10,
@@ -476,6 +483,9 @@ def _resolve_defaults(data: dict, model: dict, training: dict, info) -> None:
         data["classes"] = info.max_classes            # a fixed set of classes
     if model["init"] is None:
         model["init"] = "tf" if points else "he"
+    for key, value in (POINT_TRAINING if points else DEEP_TRAINING).items():
+        if training[key] is None:
+            training[key] = value
     if training["loss"] is None:
         simple = info.problem == "regression" or (points and data["classes"] == 2)
         training["loss"] = "mse" if simple or model["task"] == "autoencoder" else "cross_entropy"
@@ -625,7 +635,10 @@ def schema() -> dict:
                      for f in FEATURES.values()],
         "activations": [{"name": k, "label": v} for k, v in ACTIVATIONS.items()],
         "layer_kinds": [{"kind": k, "label": label, "fields": list(names),
-                         "defaults": {n: d.get(n, LAYER_FIELDS[n].default) for n in names}}
+                         "defaults": {n: d.get(n, LAYER_FIELDS[n].default) for n in names},
+                         "families": [f for f, kinds in FAMILY_LAYER_KINDS.items() if k in kinds],
+                         "tasks": ["predict"] + (["autoencoder"] if k in AUTOENCODER_LAYER_KINDS
+                                                 else [])}
                         for k, (label, names, d) in LAYER_KINDS.items()],
         "default_layers": {k: [_layer(item, "", _Errors()).to_dict() for item in v]
                            for k, v in DEFAULT_LAYERS.items()},
