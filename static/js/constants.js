@@ -122,23 +122,12 @@ export const DATASET_PATHS = [
 ];
 /** The dataset families this page has views for (others are left out of the picker). */
 export const PAGE_FAMILIES = [POINT_FAMILY, IMAGE_FAMILY, TABLE_FAMILY];
-/**
- * Workaround until the schema's layer_kinds say where each kind applies (their own
- * `families` / `tasks` win): the kinds the add menu offers per family, and to an autoencoder.
- */
-export const LAYER_KIND_FAMILIES = {
-  [IMAGE_FAMILY]: ["dense", "conv2d", "maxpool", "avgpool", "flatten", "dropout", "batchnorm", "residual"],
-  [TABLE_FAMILY]: ["dense", "dropout", "batchnorm"],
-  [AUTOENCODER]: ["dense", "dropout"],
-};
 /** Short card labels for fields whose schema label is too long for a layer card. */
 export const CARD_LABELS = { kernel: "Kernel", rate: "Rate", units: "Neurons" };
 /** Changing the key path sends the listed paths as null: the server refills their defaults. */
 export const RESET_WITH = {
   "model.task": ["model.layers", "training.loss"],
 };
-/** Paths whose change needs the session's data (its targets) rebuilt: see state.js. */
-export const RELOAD_DATA_WITH = ["model.task"];
 
 /** Paths with array indexes (model.layers[...]) belong to the network view. */
 export const OWNED_PATH_MARK = "[";

@@ -4,7 +4,7 @@
  * URL codec; this module never encodes or decodes a hash itself.
  */
 import { getPath, setPath } from "./dom.js";
-import { RESET_WITH, RELOAD_DATA_WITH, POINT_FAMILY } from "./constants.js";
+import { RESET_WITH, POINT_FAMILY } from "./constants.js";
 
 export class SpecStore {
   constructor(connection, schema) {
@@ -77,23 +77,7 @@ export class SpecStore {
       setPath(spec, path, value);
       for (const dependent of RESET_WITH[path] || []) setPath(spec, dependent, null);
     };
-    return RELOAD_DATA_WITH.includes(path) ? this.#updateReloading(apply) : this.update(apply);
-  }
-
-  /**
-   * Workaround: the server rebuilds a session's data only when spec.data changes, so a new
-   * model.task would keep the old task's targets (engine/session.py `configure`). Passing
-   * through a neighbouring data seed makes it reload; the second step puts the seed back.
-   */
-  async #updateReloading(apply) {
-    const seed = this.spec?.data.seed;
-    if (seed == null) return this.update(apply);
-    const ok = await this.update((spec) => {
-      apply(spec);
-      spec.data.seed = seed > 0 ? seed - 1 : seed + 1;
-    });
-    if (!ok) return false;
-    return this.update((spec) => { spec.data.seed = seed; });
+    return this.update(apply);
   }
 
   /** mutate(copyOfSpec) edits a copy; changes are sent one at a time, each on the latest spec. */

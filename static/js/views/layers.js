@@ -10,7 +10,7 @@
 import { cloneTemplate, part, testIdFor, formatNumber } from "../dom.js";
 import { shapeText, compact, whole } from "../tensors.js";
 import {
-  POINT_FAMILY, AUTOENCODER, SPATIAL_FIELD, SLIDER_DIGITS, LAYER_KIND_FAMILIES, CARD_LABELS,
+  POINT_FAMILY, AUTOENCODER, SPATIAL_FIELD, SLIDER_DIGITS, CARD_LABELS,
 } from "../constants.js";
 
 const FIELD_PREFIX = "model.layers[].";
@@ -50,13 +50,11 @@ export class LayersView {
     });
   }
 
-  /** The kinds a family (and task) takes: the schema's word when it has one, else our table. */
+  /** The kinds a family (and task) takes, as the schema says. */
   #allowedKinds(family, task) {
-    const key = task === AUTOENCODER ? AUTOENCODER : family;
-    return this.schema.layer_kinds.filter((kind) => {
-      if (kind.families) return kind.families.includes(family) && (!kind.tasks || kind.tasks.includes(task));
-      return (LAYER_KIND_FAMILIES[key] || []).includes(kind.kind);
-    }).map((kind) => kind.kind);
+    return this.schema.layer_kinds
+      .filter((kind) => kind.families.includes(family) && kind.tasks.includes(task))
+      .map((kind) => kind.kind);
   }
 
   /** Fill a select with the allowed kinds (plus `current`, so a refused one still shows). */
