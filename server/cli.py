@@ -89,6 +89,21 @@ def cmd_train(args) -> None:
         result["accuracy"] = m["test_accuracy"]
     if session.message:
         result["message"] = session.message
+    if args.quantize or args.export:       # int8 figures; the export files (and int8 model)
+        from engine.export import ExportError, export
+        from engine.quantize import QuantizeError, export_quantized, figures, quantize
+        try:
+            quantized = quantize(session) if args.quantize else None
+            if quantized is not None:
+                result.update(figures(quantized))
+            if args.export:
+                files = export(session, args.export)
+                if quantized is not None:
+                    files.update(export_quantized(quantized, args.export))
+                result["export"] = sorted(files)
+        except (ExportError, QuantizeError, OSError) as exc:
+            print(f"export failed: {exc}", file=sys.stderr)
+            sys.exit(1)
     if args.json:
         print(json.dumps(finite(result)))
     else:
@@ -129,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device", choices=CHOICES, default="auto")
     s.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files")
+    s.add_argument("--export", metavar="DIR", help="after training, write model.py, "
+                   "weights.safetensors, model.onnx, spec.json and history.csv into DIR")
+    s.add_argument("--quantize", action="store_true", help="quantise the trained net to int8 "
+                   "and report its size and accuracy (with --export: model_int8.pt too)")
     s.set_defaults(func=cmd_train)
     return p
 

@@ -28,8 +28,9 @@ class Resolved:
 
 def layer_plan(spec: Spec) -> list[dict]:
     from engine.layers import describe, plan
-    from engine.model import input_shape, output_units
-    return describe(plan(spec.model.layers, input_shape(spec), output_units(spec)))
+    from engine.model import input_shape, output_units, sequence_kwargs
+    return describe(plan(spec.model.layers, input_shape(spec), output_units(spec),
+                         **sequence_kwargs(spec)))
 
 
 def from_spec(spec: Spec) -> Resolved:

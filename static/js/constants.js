@@ -108,6 +108,7 @@ export const OWNED_PATHS = [
 export const POINT_FAMILY = "points";
 export const IMAGE_FAMILY = "images";
 export const TABLE_FAMILY = "tabular";
+export const SEQUENCE_FAMILY = "sequences";
 export const AUTOENCODER = "autoencoder";
 
 /**
@@ -117,13 +118,14 @@ export const AUTOENCODER = "autoencoder";
  * sets share one memory, so switching among them keeps the network as TF Playground does.
  */
 export const DATASET_PATHS = [
-  "data.samples", "data.features", "data.classes", "model.layers", "model.init", "model.task",
-  "model.bottleneck", "training.loss",
+  "data.samples", "data.features", "data.classes", "data.seq_length", "model.layers", "model.init",
+  "model.task", "model.bottleneck", "training.loss", "training.optimizer", "training.learning_rate",
+  "training.batch_size",
 ];
 /** The dataset families this page has views for (others are left out of the picker). */
-export const PAGE_FAMILIES = [POINT_FAMILY, IMAGE_FAMILY, TABLE_FAMILY];
+export const PAGE_FAMILIES = [POINT_FAMILY, IMAGE_FAMILY, TABLE_FAMILY, SEQUENCE_FAMILY];
 /** Short card labels for fields whose schema label is too long for a layer card. */
-export const CARD_LABELS = { kernel: "Kernel", rate: "Rate", units: "Neurons" };
+export const CARD_LABELS = { kernel: "Kernel", rate: "Rate", units: "Neurons", num_layers: "Stacked", dim: "Size" };
 /** Changing the key path sends the listed paths as null: the server refills their defaults. */
 export const RESET_WITH = {
   "model.task": ["model.layers", "training.loss"],
@@ -191,3 +193,67 @@ export const WHOLE = new Intl.NumberFormat("en");
 export const SPATIAL_FIELD = "kernel";
 /** Symbols of the device names the frame carries. */
 export const DEVICE_NAMES = { cpu: "CPU", cuda: "GPU", mps: "GPU (Apple)" };
+
+/* ======================================================================
+   Sequence models
+   ====================================================================== */
+/** Layer kinds with a hidden state over time, and the gates each one's probe reports (in the
+ *  order they are drawn; LSTM's `cell` is the cell state, not a gate: drawn on ± scale). */
+export const RECURRENT_KINDS = ["rnn", "lstm", "gru"];
+export const GATES = {
+  lstm: [
+    { name: "input", label: "Input gate", hint: "how much new information is written" },
+    { name: "forget", label: "Forget gate", hint: "how much of the memory is kept (1 = all)" },
+    { name: "output", label: "Output gate", hint: "how much of the memory is shown" },
+    { name: "cell", label: "Cell state (the memory)", hint: "what is remembered", signed: true },
+  ],
+  gru: [
+    { name: "reset", label: "Reset gate", hint: "how much of the past the new candidate reads" },
+    { name: "update", label: "Update gate", hint: "how much of the state is replaced" },
+  ],
+};
+/** Kinds that read token ids, so only datasets with a vocabulary (text) take them, first. */
+export const VOCAB_KINDS = ["embedding"];
+/** Which tabs each kind of sequence dataset shows (when the net has a recurrent layer). */
+export const SEQUENCE_TABS = {
+  series: ["series", "hidden", "gates", "gradients", "histograms"],
+  text: ["text", "hidden", "gates", "gradients", "histograms"],
+  labels: ["hidden", "gates", "gradients", "histograms"],
+};
+/** Tabs that draw the probe of one recurrent layer, and the ones that draw one test sequence. */
+export const LAYER_TABS = ["hidden", "gates", "gradients"];
+export const SAMPLE_TABS = ["series", "hidden", "gates", "gradients"];
+/** The page's own starting prompt and temperature (what it sends until a person changes them);
+ *  the bounds mirror engine/sequence_views.py (MAX_PROMPT, MAX_TEMPERATURE), not in the schema. */
+export const TEXT_VIEW = {
+  prompt: "the ", temperature: 0.8, maxPrompt: 100, maxTemperature: 2, temperatureStep: 0.1,
+  temperatureDigits: 1, captionDigits: 2,
+};
+/** Picker thumbnails of sequence sets (seqthumbs.js). */
+export const SEQ_THUMB = {
+  lines: 2, steps: 40, lineWidth: 2.5, colors: ["#0b5cad", "#d55e00"],
+  bitRows: 4, bitSteps: 10, bitPitch: 1.5, textLines: 4, charWidth: 0.62, fontScale: 0.85, indent: 0.4,
+  mono: '"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace',
+};
+/** Sequence charts (plotly) and heatmaps (canvas), in CSS pixels. */
+export const SEQ = {
+  seriesHeight: { min: 320, max: 440, aspect: 0.55 },
+  gradHeight: { min: 260, max: 380, aspect: 0.45 },
+  font: 16,
+  margin: { l: 64, r: 16, t: 10, b: 52 },
+  noteTop: 34,                                         // room above a chart for a one-line note
+  gradTicks: 5,                                        // decades labelled on the gradient chart's log axis
+  colors: {
+    input: "#6b7480", target: "#111418", prediction: "#0b5cad", forecast: "#d55e00",
+    truth: "#111418", divider: "#6b7480", bars: "#0b5cad",
+  },
+  lineWidth: 3,
+  underWidth: 7,                                       // a target line drawn under its prediction
+  markerSize: 7,
+  heat: {
+    axisLeft: 62, axisBottom: 40, top: 6, right: 8,   // room for the axes' numbers and titles
+    rowMax: 16, rowMin: 3,                             // px per unit (row), as room allows
+    maxHeight: 420, gateMaxHeight: 190,
+    font: 15, tick: 5, ticksX: 6, ticksY: 5, labelGap: 3, labelSpacing: 1.6,   // spacing: label heights between unit ticks
+  },
+};

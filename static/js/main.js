@@ -14,6 +14,7 @@ import { ClassroomView } from "./views/classroom.js";
 import { FamilyView } from "./views/family.js";
 import { LayersView } from "./views/layers.js";
 import { ImagePanel } from "./views/imagepanel.js";
+import { SequencePanel } from "./views/sequencepanel.js";
 
 async function start() {
   const response = await fetch(document.body.dataset.schemaUrl);
@@ -42,10 +43,11 @@ async function start() {
   const family = new FamilyView(root, store);
   const layers = new LayersView(root, schema, store, (blocked) => runbar.setBlocked(blocked));
   const images = new ImagePanel(root, schema, store, connection, showErrors);
+  const sequences = new SequencePanel(root, schema, store, connection, showErrors);
 
   // The family view first: the others measure what it shows.
-  const specViews = [family, controls, datasets, features, network, output, classroom, layers, images];
-  const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images];
+  const specViews = [family, controls, datasets, features, network, output, classroom, layers, images, sequences];
+  const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences];
 
   store.onErrors(showErrors);
   store.onChange((spec, info) => specViews.forEach((view) => view.render(spec, info)));

@@ -153,11 +153,26 @@ export function whole(n) {
   return n == null ? "–" : WHOLE.format(n);
 }
 
-/** "blocks.2.conv.weight" → {layer: 2, part: "conv"}; "head.weight" → {head: true}. */
+/** Words for a recurrent layer's two weight matrices (torch's weight_ih / weight_hh). */
+const RECURRENT_WEIGHTS = { ih: "input → memory", hh: "memory → memory" };
+
+/**
+ * "blocks.2.conv.weight" → {layer: 2, part: "conv"}; "blocks.0.weight" (an embedding) →
+ * {layer: 0}; "blocks.1.rnn.weight_hh_l0" → {layer: 1, part: "rnn", detail: "memory → memory"}
+ * (stacked levels past the first are named); "head.weight" → {head: true}.
+ */
 export function parameterPlace(name) {
   const block = /(?:^|\.)blocks\.(\d+)\.(\w+)\.weight$/.exec(name);
   const encoder = name.startsWith("encoder.");
   if (block) return { layer: Number(block[1]), part: block[2], encoder };
+  const recurrent = /(?:^|\.)blocks\.(\d+)\.(\w+)\.weight_(ih|hh)_l(\d+)$/.exec(name);
+  if (recurrent) {
+    const level = Number(recurrent[4]);
+    const detail = `${RECURRENT_WEIGHTS[recurrent[3]]}${level ? `, level ${level + 1}` : ""}`;
+    return { layer: Number(recurrent[1]), part: recurrent[2], detail };
+  }
+  const plain = /^blocks\.(\d+)\.weight$/.exec(name);
+  if (plain) return { layer: Number(plain[1]) };
   if (/(?:^|\.)head\.weight$/.test(name)) return { head: true, encoder };
   const decoder = /^decoder\.(\d+)\.weight$/.exec(name);
   if (decoder) return { decoder: Number(decoder[1]) };
@@ -169,4 +184,35 @@ export function argmax(data) {
   let best = 0;
   for (let i = 1; i < data.length; i += 1) if (data[i] > data[best]) best = i;
   return best;
+}
+
+/** Whole-number ticks 1…n (time steps, units) about `count` apart in a nice step. */
+export function stepTicks(n, count, niceSteps) {
+  const raw = Math.max(1, n / count);
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const index = niceSteps.limit.findIndex((limit) => raw / magnitude < limit);
+  const step = Math.max(1, niceSteps.step[index] * magnitude);
+  const ticks = [1];
+  // Multiples of the step; one closer to 1 than ¾ of a step would crowd its label.
+  for (let t = step; t <= n; t += step) if (t - 1 >= step * 0.75) ticks.push(t);
+  return ticks;
+}
+
+/**
+ * A [T, H] frame array (time × unit) as uint8 codes laid out H rows × T columns (a unit per
+ * row, time left to right). `signed`: the diverging coding of ±bound (127.5 is 0); else the
+ * values in [0, 1] (gates) as 0…255.
+ */
+export function timeUnitCodes(array, { signed, bound = 1 }) {
+  const [steps, units] = array.shape;
+  const { data } = array;
+  const codes = new Uint8Array(steps * units);
+  for (let t = 0; t < steps; t += 1) {
+    for (let u = 0; u < units; u += 1) {
+      const v = data[t * units + u];
+      codes[u * steps + t] = signed ? divergingCode(v, bound)
+        : Math.round(Math.max(0, Math.min(1, v)) * UINT8_MAX);
+    }
+  }
+  return { codes, rows: units, cols: steps };
 }

@@ -739,3 +739,10 @@ def test_a_diverged_frame_is_strict_json(sock, runner):
     assert frame["status"] == "diverged"
     scalars = {k: v for k, v in frame.items() if k != "arrays"}
     json.loads(json.dumps(scalars), parse_constant=_reject_constant)
+
+
+def test_a_sequence_session_opens_with_its_layer_plan(sock):
+    answer = sock.call("open", {"spec": {"data": {"dataset": "sine-wave"}}})
+    assert answer["ok"], answer
+    assert answer["plan"][0]["out_shape"] == [20, 16]          # an LSTM over 20 steps
+    assert answer["plan"][-1]["out_shape"] == [20, 1]           # the next value at every step

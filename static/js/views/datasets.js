@@ -1,8 +1,8 @@
 /**
  * Dataset chooser: the problem-type select (classification / regression of the 2-D sets), one
  * thumbnail button per 2-D set drawn from the preview endpoint, a second group for image and
- * table sets (a mosaic of sample images; iris as a small scatter), and a classes selector for
- * 2-D sets that allow more than two classes.
+ * table sets (a mosaic of sample images; iris as a small scatter), a third for sequence sets
+ * (seqthumbs.js), and a classes selector for 2-D sets that allow more than two classes.
  *
  * Switching to a dataset of another family (or between image and table sets) remembers the
  * dataset-bound settings of the one left (DATASET_PATHS: its net, samples, loss, ...) and
@@ -12,9 +12,10 @@
 import { cloneTemplate, part, fitCanvas, getPath, setPath } from "../dom.js";
 import { labelColor, cssColor, imageClassColor, LUTS } from "../colors.js";
 import { drawImage } from "./pixels.js";
+import { drawSeriesThumb, drawBitsThumb, drawTextThumb } from "./seqthumbs.js";
 import {
   THUMB_POINT_RADIUS, THUMB_FILL, THUMB_BACKGROUND, LOSS, PREVIEW_URL, POINT_FAMILY, BINARY_CLASSES,
-  DATASET_PATHS, PAGE_FAMILIES, IMAGE_VIEWS,
+  DATASET_PATHS, PAGE_FAMILIES, IMAGE_VIEWS, SEQUENCE_FAMILY,
 } from "../constants.js";
 
 const TWO_PI = 2 * Math.PI;
@@ -45,6 +46,7 @@ export class DatasetsView {
     this.extent = schema.grid.extent;
     this.container = root.querySelector('[data-testid="datasets"]');
     this.others = root.querySelector('[data-testid="datasets-other"]');
+    this.sequences = root.querySelector('[data-testid="datasets-sequences"]');
     this.problemSelect = root.querySelector('[data-testid="problem"]');
     this.classesSlot = root.querySelector(".classes-slot");
     this.classesSelect = root.querySelector('[data-testid="classes"]');
@@ -75,7 +77,8 @@ export class DatasetsView {
       button.title = dataset.description ? `${dataset.label}: ${dataset.description}` : dataset.label;
       if (!point) part(button, "label").textContent = dataset.label;
       button.addEventListener("click", () => this.choose(dataset.name));
-      (point ? this.container : this.others).append(button);
+      const group = dataset.family === SEQUENCE_FAMILY ? this.sequences : this.others;
+      (point ? this.container : group).append(button);
       this.buttons.set(dataset.name, { button, canvas: part(button, "thumb"), dataset, point });
     }
     this.classesSelect.addEventListener("change", () => {
@@ -181,6 +184,9 @@ export class DatasetsView {
     if (!preview) this.#drawUnavailable(canvas);
     else if (preview.images) this.#drawImages(canvas, preview);
     else if (preview.rows) this.#drawTable(canvas, preview);
+    else if (preview.series) drawSeriesThumb(canvas, preview);
+    else if (preview.bits) drawBitsThumb(canvas, preview);
+    else if (preview.text) drawTextThumb(canvas, preview);
     else this.#drawPoints(canvas, dataset, k, preview);
   }
 

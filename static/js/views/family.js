@@ -1,7 +1,8 @@
 /**
- * Which page the spec needs: the 2-D playground (points) or the layer builder and image views
- * (images, tabular). Every element marked data-families="a b" is shown only for those dataset
- * families; <body> carries data-family and data-task for the stylesheet.
+ * Which page the spec needs: the 2-D playground (points), or the layer builder with the image
+ * views (images, tabular) or the sequence views (sequences). Every element marked
+ * data-families="a b" is shown only for those dataset families; <body> carries data-family,
+ * data-task, data-problem and data-sequence (many_to_many | many_to_one) for the stylesheet.
  */
 import { POINT_FAMILY } from "../constants.js";
 
@@ -18,6 +19,8 @@ export class FamilyView {
     const family = this.store.family || POINT_FAMILY;
     document.body.dataset.family = family;
     document.body.dataset.task = spec.model.task || "";
+    document.body.dataset.problem = this.store.dataset()?.problem || "";
+    document.body.dataset.sequence = this.store.dataset()?.sequence || "";
     for (const { element, families } of this.parts) element.hidden = !families.includes(family);
   }
 }

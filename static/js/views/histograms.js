@@ -66,7 +66,7 @@ export class HistogramsView {
     if (place.decoder != null) return "Decoder";
     if (place.layer == null) return name;
     const kind = layers[place.layer]?.kind;
-    const extra = kind === "residual" ? ` (${place.part})` : "";
+    const extra = place.detail ? ` (${place.detail})` : (kind === "residual" ? ` (${place.part})` : "");
     return `Layer ${place.layer + 1} · ${this.kindLabels[kind] || kind || ""}${extra}`;
   }
 

@@ -4,7 +4,7 @@
  * is asked to send: only the open tab's arrays (plus the tiny histograms), with `view
  * {views, sample}`. Owns the picked test example: next / previous, or a click on any example.
  */
-import { POINT_FAMILY, IMAGE_FAMILY, AUTOENCODER, IMAGE_VIEWS } from "../constants.js";
+import { POINT_FAMILY, IMAGE_FAMILY, TABLE_FAMILY, AUTOENCODER, IMAGE_VIEWS } from "../constants.js";
 import { FiltersView } from "./filters.js";
 import { FeatureMapsView } from "./featuremaps.js";
 import { ConfusionView } from "./confusion.js";
@@ -12,6 +12,7 @@ import { GalleryView } from "./gallery.js";
 import { HistogramsView } from "./histograms.js";
 import { EmbeddingView } from "./embedding.js";
 
+const FAMILIES = [IMAGE_FAMILY, TABLE_FAMILY];
 const TABS_BY_MODEL = {
   [`${IMAGE_FAMILY}|predict`]: ["filters", "feature_maps", "confusion", "gallery", "histograms"],
   predict: ["feature_maps", "confusion", "gallery", "histograms"],
@@ -50,9 +51,11 @@ export class ImagePanel {
 
   render(spec, info = {}) {
     const family = this.store.family;
-    if (family === POINT_FAMILY) {
+    if (!FAMILIES.includes(family)) {
       this.available = [];
-      this.#request([]);
+      // Only the 2-D page asks for nothing; the sequence panel sends its own views.
+      if (family === POINT_FAMILY) this.#request([]);
+      else this.sent = "";
       return;
     }
     const task = spec.model.task === AUTOENCODER ? AUTOENCODER : "predict";
@@ -105,7 +108,7 @@ export class ImagePanel {
   }
 
   update(frame) {
-    if (this.store.family === POINT_FAMILY) return;
+    if (!FAMILIES.includes(this.store.family)) return;
     Object.values(this.views).forEach((view) => view.update(frame));
   }
 

@@ -10,7 +10,7 @@
 import { cloneTemplate, part, testIdFor, formatNumber } from "../dom.js";
 import { shapeText, compact, whole } from "../tensors.js";
 import {
-  POINT_FAMILY, AUTOENCODER, SPATIAL_FIELD, SLIDER_DIGITS, CARD_LABELS,
+  POINT_FAMILY, SEQUENCE_FAMILY, AUTOENCODER, SPATIAL_FIELD, SLIDER_DIGITS, CARD_LABELS, VOCAB_KINDS,
 } from "../constants.js";
 
 const FIELD_PREFIX = "model.layers[].";
@@ -50,10 +50,12 @@ export class LayersView {
     });
   }
 
-  /** The kinds a family (and task) takes, as the schema says. */
+  /** The kinds a family (and task) takes, as the schema says; token kinds need a vocabulary. */
   #allowedKinds(family, task) {
+    const tokens = Boolean(this.store.dataset()?.vocab?.length);
     return this.schema.layer_kinds
       .filter((kind) => kind.families.includes(family) && kind.tasks.includes(task))
+      .filter((kind) => tokens || !VOCAB_KINDS.includes(kind.kind))
       .map((kind) => kind.kind);
   }
 
@@ -84,9 +86,10 @@ export class LayersView {
     return layer;
   }
 
-  /** After the last layer of the same kind; a new spatial kind after the last image-shaped
-   * output; anything else at the end. */
+  /** A token kind (embedding) first; else after the last layer of the same kind; a new spatial
+   * kind after the last image-shaped output; anything else at the end. */
   #insertAt(kind, draft) {
+    if (VOCAB_KINDS.includes(kind)) return 0;
     const last = draft.map((layer) => layer.kind).lastIndexOf(kind);
     if (last >= 0) return last + 1;
     if (!this.kinds.get(kind).fields.includes(SPATIAL_FIELD)) return draft.length;
@@ -239,6 +242,27 @@ export class LayersView {
     return { element, input };
   }
 
+  /** What the input is, in words: an image, a row of numbers, or a sequence of steps. */
+  #inputNote(shape) {
+    if (this.store.family === SEQUENCE_FAMILY) {
+      if (shape?.length === 1) return "characters, one a step";
+      return `steps, ${shape?.[1] === 1 ? "one value" : `${shape?.[1]} values`} a step`;
+    }
+    if (shape?.length === 3) return shape[0] === 1 ? "greyscale image" : `image, ${shape[0]} channels`;
+    return "numbers a row";
+  }
+
+  /** What the output head gives: classes, or for sequences what it predicts and when. */
+  #outputNote(head) {
+    if (this.store.family !== SEQUENCE_FAMILY) return "classes (softmax)";
+    const dataset = this.store.dataset();
+    const units = head?.out_shape[head.out_shape.length - 1];
+    let what = "the next value";
+    if (dataset?.vocab?.length) what = `scores of the ${dataset.vocab.length} characters (softmax)`;
+    else if (dataset?.problem === "classification") what = units === 1 ? "chance of class 1 (sigmoid)" : "classes (softmax)";
+    return head?.note ? `${what}, ${head.note}` : what;
+  }
+
   /** Values from the draft; shapes and costs from the plan where the draft matches the spec. */
   #fill(accepted) {
     const plan = this.store.plan || [];
@@ -271,16 +295,13 @@ export class LayersView {
     const dataset = this.store.dataset();
     const inShape = plan[0]?.in_shape || dataset?.shape;
     this.found("input-shape").textContent = shapeText(inShape);
-    const image = inShape?.length === 3;
-    part(this.box, "input-note").textContent = image
-      ? `${inShape[0] === 1 ? "greyscale image" : `image, ${inShape[0]} channels`}`
-      : "numbers a row";
+    part(this.box, "input-note").textContent = this.#inputNote(inShape);
     const autoencoder = spec.model.task === AUTOENCODER;
     part(this.box, "output-name").textContent = autoencoder ? "Bottleneck" : "Output";
     this.found("output-shape").textContent = head ? shapeText(head.out_shape) : "–";
     part(this.box, "output-note").textContent = autoencoder
       ? `units; a decoder then rebuilds the ${shapeText(inShape)} input`
-      : `classes (softmax)`;
+      : this.#outputNote(head);
     part(this.box, "output-cost").textContent = head ? `${whole(head.params)} params · ${compact(head.flops)} FLOPs` : "";
     const total = (key) => plan.reduce((sum, entry) => sum + (entry[key] || 0), 0);
     this.found("total-params").textContent = plan.length ? whole(total("params")) : "–";

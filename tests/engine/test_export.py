@@ -1,0 +1,339 @@
+"""Export: the standalone script, weights, ONNX, spec and history reproduce the app's model.
+
+The exported `model.py` runs in a fresh interpreter with no engine on its path (all its runs
+start at once: each one's time is mostly importing torch) and must predict what the session
+predicts within 1e-5; onnxruntime must do the same with model.onnx. In-process checks run the
+script's own functions (`runpy`) against the session: the data it draws, and the weights its
+`train()` reaches from scratch, which are the app's own.
+"""
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import os
+import runpy
+import subprocess
+import sys
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from engine.export import (ACTIVATION_CODE, FEATURE_CODE, ExportError, check_script, export,
+                           exported_module, sample_inputs, script, write_onnx)
+from engine.features import FEATURES, feature_matrix
+from engine.session import Session
+from engine.spec import ACTIVATIONS, parse_spec
+from server.cli import main
+
+TOLERANCE = 1e-5
+FAST = {"optimizer": "adam", "learning_rate": 0.003, "batch_size": 32}
+CASES = {
+    "spiral": ({"data": {"dataset": "spiral", "classes": 3, "features": ["x1", "x2", "x1x2"]},
+                "model": {"layers": [{"units": 6, "activation": "relu"},
+                                     {"units": 4, "activation": "tanh"}]},
+                "training": {"loss": "cross_entropy", "optimizer": "adam",
+                             "learning_rate": 0.03}}, 5),
+    "digits": ({"data": {"dataset": "digits", "augment": "shift"},
+                "model": {"layers": [
+                    {"kind": "conv2d", "filters": 8, "kernel": 3, "padding": 1},
+                    {"kind": "batchnorm", "activation": "relu"},
+                    {"kind": "residual", "filters": 12, "kernel": 3},
+                    {"kind": "maxpool"},
+                    {"kind": "avgpool"},
+                    {"kind": "flatten"},
+                    {"kind": "dense", "units": 32, "activation": "relu"},
+                    {"kind": "dropout", "rate": 0.25}]},
+                "training": FAST}, 2),
+    "iris": ({"data": {"dataset": "iris", "validation_ratio": 20},
+              "model": {"layers": [{"units": 16, "activation": "relu"},
+                                   {"kind": "batchnorm", "activation": "elu"},
+                                   {"kind": "dropout", "rate": 0.1}]},
+              "training": {**FAST, "regularization": "L2", "regularization_rate": 0.001,
+                           "early_stopping": 5}}, 4),
+}
+# What an exported script may import: nothing of ours.
+ALLOWED_IMPORTS = {"__future__", "argparse", "collections", "gzip", "math", "pathlib", "numpy",
+                   "torch", "safetensors", "sklearn"}
+
+
+def trained(raw: dict, epochs: int, data_dir=None) -> Session:
+    s = Session(parse_spec(raw), data_dir=data_dir)
+    for _ in range(epochs):
+        s.train_epoch()
+    s.refresh()
+    return s
+
+
+def app_outputs(s: Session, x: torch.Tensor) -> np.ndarray:
+    with torch.no_grad(), s.eval_mode():
+        return s.model(x).cpu().numpy()
+
+
+def run_script(directory, *args, cwd) -> subprocess.Popen:
+    """`python model.py ARGS` in a fresh interpreter, from elsewhere, PYTHONPATH empty."""
+    return subprocess.Popen([sys.executable, str(directory / "model.py"), *map(str, args)],
+                            cwd=cwd, env={**os.environ, "PYTHONPATH": ""},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen) -> tuple[str, str]:
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    return out, err
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """Each case trained and exported; its script's --predict (and spiral's --train 2) starts in
+    a fresh interpreter as soon as it is written, while the next case trains."""
+    root = tmp_path_factory.mktemp("export")
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    out = {}
+    for name, (raw, epochs) in CASES.items():
+        s = trained(raw, epochs)
+        directory = root / name
+        paths = export(s, directory)
+        x = s.splits["test"].x.cpu()
+        given, written = elsewhere / f"{name}_in.npy", elsewhere / f"{name}_out.npy"
+        np.save(given, x.numpy())
+        out[name] = {"session": s, "dir": directory, "paths": paths, "x": x,
+                     "want": app_outputs(s, x), "out": written,
+                     "predict": run_script(directory, "--predict", given, written,
+                                           cwd=elsewhere)}
+        if name == "spiral":
+            out[name]["train"] = run_script(directory, "--train", 2, cwd=elsewhere)
+    return out
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_file_is_written(exported, name):
+    assert sorted(p.name for p in exported[name]["dir"].iterdir()) == [
+        "history.csv", "model.onnx", "model.py", "spec.json", "weights.safetensors"]
+    assert set(exported[name]["paths"]) == {"history.csv", "model.onnx", "model.py",
+                                            "spec.json", "weights.safetensors"}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_script_in_a_fresh_interpreter_predicts_as_the_app(exported, name):
+    case = exported[name]
+    finish(case["predict"])
+    got = np.load(case["out"])
+    assert got.shape == case["want"].shape
+    np.testing.assert_allclose(got, case["want"], rtol=0, atol=TOLERANCE)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_onnx_in_onnxruntime_predicts_as_the_app(exported, name):
+    case = exported[name]
+    session = ort.InferenceSession(str(case["paths"]["model.onnx"]),
+                                   providers=["CPUExecutionProvider"])
+    for x in (case["x"], case["x"][:1]):                 # any batch size
+        got = session.run(["output"], {"input": x.numpy()})[0]
+        np.testing.assert_allclose(got, app_outputs(case["session"], x), rtol=0,
+                                   atol=TOLERANCE)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_script_imports_nothing_of_ours(exported, name):
+    tree = ast.parse((exported[name]["dir"] / "model.py").read_text())
+    tops = {(n.module if isinstance(n, ast.ImportFrom) else a.name).split(".")[0]
+            for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+            for a in n.names}
+    assert tops <= ALLOWED_IMPORTS
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_spec_and_history(exported, name):
+    case = exported[name]
+    s = case["session"]
+    assert parse_spec(json.loads(case["paths"]["spec.json"].read_text())) == s.spec
+    with open(case["paths"]["history.csv"], newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == s.epoch == CASES[name][1]
+    assert list(rows[0]) == ["epoch", "train_loss", "test_loss", "val_loss", "train_accuracy",
+                             "test_accuracy"]
+    assert [int(r["epoch"]) for r in rows] == list(range(1, s.epoch + 1))
+    assert float(rows[-1]["train_loss"]) == pytest.approx(s.history.train_loss[-1])
+    if name == "spiral":                                 # no validation split: empty cells
+        assert all(r["val_loss"] == "" for r in rows)
+    if name == "iris":
+        assert rows[-1]["val_loss"] != ""
+
+
+def test_script_trains_from_scratch_and_prints_losses(exported):
+    out, _ = finish(exported["spiral"]["train"])
+    lines = out.strip().splitlines()
+    assert [line.split()[:2] for line in lines] == [["epoch", "1"], ["epoch", "2"]]
+    loss = float(lines[-1].split("train_loss")[1].split()[0])
+    assert 0 < loss < 5
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_script_draws_the_apps_data(exported, name):
+    ns = runpy.run_path(str(exported[name]["dir"] / "model.py"), run_name="exported")
+    data, s = ns["load_data"](), exported[name]["session"]
+    for split in ("train", "val", "test"):
+        x, t = data[split]
+        assert torch.equal(x, s.splits[split].x.cpu()), split
+        assert torch.equal(t, s.splits[split].t.cpu()), split
+
+
+@pytest.mark.parametrize("name", ["spiral", "digits", "iris"])
+def test_script_trains_to_the_apps_weights(exported, name):
+    """Same initialisation, batch order, shifts, dropout masks and updates: the script's
+    train() from scratch ends where the app did, at the same test loss."""
+    case = exported[name]
+    ns = runpy.run_path(str(case["dir"] / "model.py"), run_name="exported")
+    logs: list[str] = []
+    with torch.random.fork_rng(devices=[]):
+        model = ns["train"](CASES[name][1], log=logs.append)
+    with torch.no_grad():
+        got = model(case["x"]).numpy()
+    np.testing.assert_allclose(got, case["want"], rtol=0, atol=TOLERANCE)
+    last = dict(zip(logs[-1].split()[2::2], map(float, logs[-1].split()[3::2])))
+    assert last["test_loss"] == pytest.approx(case["session"].metrics["test_loss"], abs=1e-4)
+
+
+# ---- every activation, head, point set, feature and family ------------------------------------
+
+def check_in_process(s: Session) -> dict:
+    """The script's network loads the session's weights and agrees with it; its data too."""
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.py"
+        path.write_text(script(s))
+        module = exported_module(s)
+        check_script(path, module, sample_inputs(s, 16))  # raises ExportError on a mismatch
+        ns = runpy.run_path(str(path), run_name="exported")
+    data = ns["load_data"]()
+    for split in ("train", "test"):
+        assert torch.equal(data[split][0], s.splits[split].x.cpu())
+        assert torch.equal(data[split][1], s.splits[split].t.cpu())
+    return ns
+
+
+def test_activation_table_covers_the_spec():
+    assert set(ACTIVATION_CODE) == set(ACTIVATIONS)
+    assert set(FEATURE_CODE) == set(FEATURES)
+
+
+ACTS = list(ACTIVATIONS)
+HEADS = {  # (dataset, classes, loss, activations): a tanh head, one logit, k logits, regression
+    "mse": ("xor", 2, "mse", ACTS[::2]), "one_logit": ("moons", 2, "cross_entropy", ACTS[1::2]),
+    "k_logits": ("gauss", 4, "cross_entropy", ACTS[:3]),
+    "regression": ("multi-gauss", 2, "mse", ACTS[3:6])}
+
+
+@pytest.mark.parametrize("head", HEADS)
+def test_every_activation_and_head_exports(head, tmp_path):
+    dataset, classes, loss, acts = HEADS[head]
+    s = trained({"data": {"dataset": dataset, "classes": classes, "samples": 100},
+                 "model": {"layers": [{"units": 3, "activation": a} for a in acts]},
+                 "training": {"loss": loss}}, 1)
+    check_in_process(s)
+    if head in ("mse", "one_logit"):                    # every activation, both 1-unit heads
+        module, x = exported_module(s), s.splits["test"].x
+        write_onnx(module, x[:4], tmp_path / "m.onnx")
+        got = ort.InferenceSession(str(tmp_path / "m.onnx")).run(None, {"input": x.numpy()})[0]
+        np.testing.assert_allclose(got, app_outputs(s, x), rtol=0, atol=TOLERANCE)
+
+
+@pytest.mark.parametrize("dataset", ["circle", "xor", "gauss", "spiral", "moons",
+                                     "checkerboard", "plane", "multi-gauss", "sine"])
+def test_every_point_set_and_feature_is_drawn_as_the_app_draws_it(dataset):
+    feats = ["x1", "x1sq", "sinx1", "cosx1"] if dataset == "sine" else list(FEATURES)
+    s = Session(parse_spec({"data": {"dataset": dataset, "noise": 20, "seed": 7,
+                                     "features": feats, "samples": 120}}))
+    check_in_process(s)
+
+
+def test_feature_expressions_match_the_engine():
+    X = np.random.default_rng(0).uniform(-6, 6, (50, 2)).astype(np.float32)
+    x1, x2 = X[:, 0], X[:, 1]
+    for name, code in FEATURE_CODE.items():
+        got = eval(code, {"np": np, "x1": x1, "x2": x2})
+        np.testing.assert_array_equal(got, feature_matrix(X, [name])[:, 0])
+
+
+FAMILIES = {
+    "text-lstm": {"data": {"dataset": "text", "samples": 60, "seq_length": 10},
+                  "model": {"layers": [{"kind": "embedding", "dim": 4},
+                                       {"kind": "lstm", "units": 8},
+                                       {"kind": "dense", "units": 4, "activation": "relu"}]}},
+    "sine-gru": {"data": {"dataset": "sine-wave", "samples": 60, "noise": 10},
+                 "model": {"layers": [{"kind": "gru", "units": 4, "num_layers": 2}]}},
+    "recall-rnn": {"data": {"dataset": "recall", "samples": 60},
+                   "model": {"layers": [{"kind": "rnn", "units": 4, "activation": "relu"},
+                                        {"kind": "dropout", "rate": 0.1}]}},
+    "parity-lstm": {"data": {"dataset": "parity-count", "samples": 60}},
+    "digits-autoencoder": {"data": {"dataset": "digits", "samples": 200},
+                           "model": {"task": "autoencoder"}},
+    "iris-autoencoder": {"data": {"dataset": "iris"},
+                         "model": {"task": "autoencoder",
+                                   "layers": [{"units": 8, "activation": "gelu"}]}},
+    "shapes-raw": {"data": {"dataset": "shapes", "samples": 140, "noise": 10,
+                            "normalize": False}},
+}
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_every_family_exports(name):
+    s = trained({**FAMILIES[name], "training": FAST}, 1)
+    ns = check_in_process(s)
+    logs: list[str] = []
+    with torch.random.fork_rng(devices=[]):
+        model = ns["train"](1, log=logs.append)
+    x = s.splits["test"].x
+    with torch.no_grad():
+        np.testing.assert_allclose(model(x).numpy(), app_outputs(s, x), rtol=0,
+                                   atol=TOLERANCE)
+
+
+def test_mnist_reads_idx_files(tmp_path):
+    from engine.data.images import write_idx
+    rng = np.random.default_rng(0)
+    (tmp_path / "mnist").mkdir()
+    for part, n in (("train", 60), ("t10k", 20)):
+        write_idx(tmp_path / "mnist" / f"{part}-images-idx3-ubyte.gz",
+                  rng.integers(0, 256, (n, 28, 28), dtype=np.uint8))
+        write_idx(tmp_path / "mnist" / f"{part}-labels-idx1-ubyte",
+                  rng.integers(0, 10, n, dtype=np.uint8))
+    s = trained({"data": {"dataset": "mnist", "samples": 80},
+                 "model": {"layers": [{"kind": "conv2d", "filters": 2, "kernel": 5,
+                                       "stride": 4}]},
+                 "training": FAST}, 1, data_dir=str(tmp_path))
+    ns = check_in_process(s)
+    assert ns["DATA_DIR"] == str((tmp_path / "mnist").resolve())
+
+
+def test_a_script_that_disagrees_is_refused(tmp_path):
+    s = Session(parse_spec({"data": {"dataset": "xor"}}))
+    path = tmp_path / "model.py"
+    path.write_text(script(s).replace("nn.Linear(2, 4), nn.Tanh()", "nn.Linear(2, 4), nn.ReLU()"))
+    with pytest.raises(ExportError, match="disagrees"):
+        check_script(path, exported_module(s), sample_inputs(s, 8))
+
+
+def test_cli_train_exports_and_quantizes(tmp_path, capsys):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"data": {"dataset": "digits", "samples": 400},
+                                "model": {"layers": [{"kind": "conv2d", "filters": 4,
+                                                      "kernel": 3},
+                                                     {"kind": "maxpool"},
+                                                     {"kind": "dense", "units": 128,
+                                                      "activation": "relu"}]},
+                                "training": FAST}))
+    main(["train", str(spec), "--epochs", "2", "--json", "--export", str(tmp_path / "out"),
+          "--quantize"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["export"] == ["history.csv", "model.onnx", "model.py", "model_int8.json",
+                                "model_int8.pt", "spec.json", "weights.safetensors"]
+    assert result["int8_bytes"] < result["float_bytes"]
+    assert result["float_accuracy"] == pytest.approx(result["accuracy"])
+    assert abs(result["int8_accuracy"] - result["float_accuracy"]) <= result["tolerance"]
+    with open(tmp_path / "out" / "history.csv") as f:
+        assert len(f.readlines()) == 1 + 2
