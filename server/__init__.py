@@ -37,9 +37,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SECRET_KEY"] = os.environ.get("NN_PLAYGROUND_SECRET") or secrets.token_hex(32)
     app.config.update(config or {})
 
-    from server import events, runner, store, views
+    from server import downloads, events, runner, store, views
     store.init_app(app)
     views.init_app(app)
+    downloads.init_app(app)
     runner.init_app(app, socketio)
     socketio.init_app(app)
     events.init_app(app, socketio)

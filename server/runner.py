@@ -54,6 +54,7 @@ class Entry:
     views: frozenset = frozenset()       # image/table probes the client shows
     sample: int = 0                      # test example the probes show
     options: dict = field(default_factory=dict)   # sequence probes: layer, prompt, temperature
+    quantized: dict | None = None        # the last int8 quantisation (engine/quantize.py)
     detached_at: float | None = None
 
 
@@ -170,8 +171,10 @@ class Runner:
         return min(slice_s, max(MIN_SLICE_S, due_in))
 
     def reset_stream(self, entry: Entry) -> None:
-        """After a reset the history starts again from 0 for the client too."""
+        """After a reset the history starts again from 0 for the client too, and an int8
+        copy of the old weights no longer describes the model."""
         entry.history_sent = 0
+        entry.quantized = None
 
     # ---- training loop ------------------------------------------------------------------
     def playing(self) -> list[tuple[str, Entry]]:
