@@ -19,6 +19,7 @@ import torch
 from flask import Flask
 
 from engine.devices import pick_device
+from engine.recording import Recording
 from engine.session import Session
 from engine.spec import Spec
 from engine.views import snapshot
@@ -55,6 +56,7 @@ class Entry:
     sample: int = 0                      # test example the probes show
     options: dict = field(default_factory=dict)   # sequence probes: layer, prompt, temperature
     quantized: dict | None = None        # the last int8 quantisation (engine/quantize.py)
+    recording: Recording = field(default_factory=Recording)   # snapshots for a saved replay
     detached_at: float | None = None
 
 
@@ -141,9 +143,10 @@ class Runner:
     # ---- frames -------------------------------------------------------------------------
     def send_frame(self, session_id: str, entry: Entry) -> None:
         """Snapshot and emit now (caller holds entry.lock)."""
+        s = entry.session
+        entry.recording.capture(s)
         if entry.sid is None:
             return
-        s = entry.session
         if s.history.version != entry.history_version:     # compacted: send it whole again
             entry.history_sent, entry.history_version = 0, s.history.version
         frame = snapshot(s, focus=entry.focus, history_from=entry.history_sent,
@@ -175,6 +178,7 @@ class Runner:
         copy of the old weights no longer describes the model."""
         entry.history_sent = 0
         entry.quantized = None
+        entry.recording.clear()
 
     # ---- training loop ------------------------------------------------------------------
     def playing(self) -> list[tuple[str, Entry]]:

@@ -1,0 +1,61 @@
+"""A recording of a run: a few snapshots of what it showed, spread over its epochs, so a saved
+experiment can be scrubbed through training (the decision boundary, the filters, ...).
+
+`Recording.capture(session)` is called as training goes; it keeps a snapshot at epochs
+stride, 2·stride, ... and, like the loss history, halves itself and doubles the stride when it
+holds MAX_FRAMES, so a long run is spread evenly over a bounded number of frames. What a frame
+holds depends on the family (REPLAY_VIEWS): the output map of a 2-D net, the first conv
+layer's filters and the confusion matrix of an image net, the prediction of a sequence net.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAX_FRAMES = 64
+# The probes a replay shows, per family (engine.views.snapshot's `views`).
+REPLAY_VIEWS = {
+    "points": frozenset(),
+    "images": frozenset({"filters", "confusion", "embedding"}),
+    "tabular": frozenset({"confusion", "embedding"}),
+    "sequences": frozenset({"series", "text"}),
+}
+REPLAY_ARRAYS = ("output", "output_class", "curve", "confusion", "embedding",
+                 "embedding_labels", "series_prediction", "series_target", "forecast")
+REPLAY_SCALARS = ("text", "metrics")
+
+
+@dataclass
+class Frame:
+    epoch: int
+    arrays: dict[str, np.ndarray]
+    scalars: dict
+
+
+@dataclass
+class Recording:
+    frames: list[Frame] = field(default_factory=list)
+    stride: int = 1
+
+    def capture(self, session) -> bool:
+        """Record the session's current state if its epoch is due; True when it did."""
+        epoch = session.epoch
+        if epoch == 0 and self.frames:
+            return False
+        if self.frames and (epoch <= self.frames[-1].epoch or epoch % self.stride):
+            return False
+        from engine.views import snapshot
+        shot = snapshot(session, views=REPLAY_VIEWS[session.spec.data.family],
+                        options={"temperature": 0.5})
+        arrays = {k: v for k, v in shot.arrays.items()
+                  if k in REPLAY_ARRAYS or k.startswith("filters.")}
+        scalars = {k: shot.scalars[k] for k in REPLAY_SCALARS if k in shot.scalars}
+        self.frames.append(Frame(epoch, arrays, scalars))
+        if len(self.frames) > MAX_FRAMES:
+            self.stride *= 2
+            self.frames = [f for f in self.frames if f.epoch % self.stride == 0]
+        return True
+
+    def clear(self) -> None:
+        self.frames, self.stride = [], 1
