@@ -26,6 +26,7 @@ from engine.export import (ACTIVATION_CODE, FEATURE_CODE, ExportError, check_scr
 from engine.features import FEATURES, feature_matrix
 from engine.session import Session
 from engine.spec import ACTIVATIONS, parse_spec
+from trainkit import trained
 from server.cli import main
 
 TOLERANCE = 1e-5
@@ -58,13 +59,6 @@ CASES = {
 ALLOWED_IMPORTS = {"__future__", "argparse", "collections", "gzip", "math", "pathlib", "numpy",
                    "torch", "safetensors", "sklearn"}
 
-
-def trained(raw: dict, epochs: int, data_dir=None) -> Session:
-    s = Session(parse_spec(raw), data_dir=data_dir)
-    for _ in range(epochs):
-        s.train_epoch()
-    s.refresh()
-    return s
 
 
 def app_outputs(s: Session, x: torch.Tensor) -> np.ndarray:

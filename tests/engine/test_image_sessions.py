@@ -12,6 +12,7 @@ from engine.image_views import examples, probe
 from engine.layers import conv_weights
 from engine.session import Session
 from engine.spec import SpecError, parse_spec
+from trainkit import trained
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = {"optimizer": "adam", "learning_rate": 0.003, "batch_size": 32}
@@ -19,13 +20,6 @@ SHAPES_NET = [{"kind": "conv2d", "filters": 8, "kernel": 5, "padding": 2}, {"kin
               {"kind": "conv2d", "filters": 16, "kernel": 3, "padding": 1}, {"kind": "maxpool"},
               {"kind": "dense", "units": 32, "activation": "relu"}]
 
-
-def trained(raw, epochs):
-    s = Session(parse_spec(raw))
-    for _ in range(epochs):
-        s.train_epoch()
-    s.refresh()                     # image/table sessions evaluate the test set on a timer
-    return s
 
 
 @pytest.fixture(scope="module")

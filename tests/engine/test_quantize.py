@@ -7,21 +7,13 @@ import pytest
 import torch
 
 from engine.quantize import ACCURACY_TOLERANCE, FIGURES, export_quantized, figures, quantize
-from engine.session import Session
-from engine.spec import parse_spec
+from trainkit import trained
 
 FAST = {"optimizer": "adam", "learning_rate": 0.003, "batch_size": 32}
 # int8 weights are a quarter of float32's; scales, zero points and the serialisation's own
 # bytes take some of that back (the default digits net measured 0.44 to 0.63 here).
 SIZE_RATIO_AT_MOST = 0.75
 
-
-def trained(raw: dict, epochs: int) -> Session:
-    s = Session(parse_spec(raw))
-    for _ in range(epochs):
-        s.train_epoch()
-    s.refresh()
-    return s
 
 
 @pytest.fixture(scope="module")

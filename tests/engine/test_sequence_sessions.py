@@ -7,17 +7,11 @@ import torch
 from engine.session import Session
 from engine.spec import parse_spec
 from engine.views import snapshot
+from trainkit import trained
 
 FAST = {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 32}
 PROBES = frozenset({"series", "hidden", "gates", "gradients", "text"})
 
-
-def trained(raw, epochs):
-    s = Session(parse_spec(raw))
-    for _ in range(epochs):
-        s.train_epoch()
-    s.refresh()
-    return s
 
 
 @pytest.fixture(scope="module")
