@@ -3,9 +3,11 @@
   nn-playground serve [--host H] [--port P] [--db FILE] [--fps N] [--device auto|cpu|cuda]
                       [--data-dir DIR]
   nn-playground spec URL_OR_FILE            normalised spec as JSON; errors and exit status 2
-  nn-playground train URL_OR_FILE --epochs N [--json] [--device ...]
+  nn-playground train URL_OR_FILE --epochs N [--json] [--device ...] [--data-dir DIR]
+                      [--export DIR] [--quantize]
 
-URL_OR_FILE is a JSON spec file, a share URL (ours or TensorFlow Playground's) or a bare hash.
+URL_OR_FILE is a JSON spec (a file or inline), a share URL (ours or TensorFlow Playground's)
+or a bare hash.
 """
 from __future__ import annotations
 
