@@ -257,3 +257,22 @@ export const SEQ = {
     font: 15, tick: 5, ticksX: 6, ticksY: 5, labelGap: 3, labelSpacing: 1.6,   // spacing: label heights between unit ticks
   },
 };
+
+/* ======================================================================
+   Export and quantise (views/modelactions.js, server/downloads.py)
+   ====================================================================== */
+export const EXPORT_URL = (sessionId) => `/api/sessions/${encodeURIComponent(sessionId)}/export.zip`;
+export const QUANTIZE_URL = (sessionId) => `/api/sessions/${encodeURIComponent(sessionId)}/quantize`;
+/** The zip's name when the answer does not give one (Content-Disposition). */
+export const EXPORT_FALLBACK_NAME = "nn-playground-model.zip";
+/** The object URL of a downloaded zip is released this long after the click started the save. */
+export const DOWNLOAD_REVOKE_MS = 60000;
+/** Byte sizes: binary steps, named as file browsers do. */
+export const BYTE_STEP = 1024;
+export const BYTE_UNITS = ["B", "KB", "MB", "GB"];
+export const BYTE_DIGITS = 1;
+/** How each quantisation method works, in a few words (engine/quantize.py). */
+export const QUANTIZE_METHODS = {
+  static: "weights and activations in int8",
+  dynamic: "int8 weights, activations quantised on the fly",
+};

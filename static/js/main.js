@@ -15,6 +15,7 @@ import { FamilyView } from "./views/family.js";
 import { LayersView } from "./views/layers.js";
 import { ImagePanel } from "./views/imagepanel.js";
 import { SequencePanel } from "./views/sequencepanel.js";
+import { ModelActions } from "./views/modelactions.js";
 
 async function start() {
   const response = await fetch(document.body.dataset.schemaUrl);
@@ -44,10 +45,12 @@ async function start() {
   const layers = new LayersView(root, schema, store, (blocked) => runbar.setBlocked(blocked));
   const images = new ImagePanel(root, schema, store, connection, showErrors);
   const sequences = new SequencePanel(root, schema, store, connection, showErrors);
+  const modelActions = new ModelActions(root, store);
 
   // The family view first: the others measure what it shows.
-  const specViews = [family, controls, datasets, features, network, output, classroom, layers, images, sequences];
-  const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences];
+  const specViews = [family, controls, datasets, features, network, output, classroom, layers, images, sequences,
+    modelActions];
+  const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions];
 
   store.onErrors(showErrors);
   store.onChange((spec, info) => specViews.forEach((view) => view.render(spec, info)));
