@@ -21,8 +21,13 @@ REPLAY_VIEWS = {
     "tabular": frozenset({"confusion", "embedding"}),
     "sequences": frozenset({"series", "text"}),
 }
-REPLAY_ARRAYS = ("output", "output_class", "curve", "confusion", "embedding",
-                 "embedding_labels", "series_prediction", "series_target", "forecast")
+REPLAY_ARRAYS = ("output", "output_class", "curve", "neurons", "confusion", "embedding",
+                 "embedding_labels", "series_input", "series_prediction", "series_target",
+                 "forecast", "forecast_truth")
+# Prefixes of arrays kept too: every layer's weights (the 2-D diagram) and filters; the first
+# frame also keeps the data points and input maps (they do not change during a run).
+REPLAY_PREFIXES = ("filters.", "weight.", "bias.")
+FIRST_FRAME_ARRAYS = ("train_x", "train_y", "test_x", "test_y", "inputs")
 REPLAY_SCALARS = ("text", "metrics")
 
 
@@ -46,10 +51,12 @@ class Recording:
         if self.frames and (epoch <= self.frames[-1].epoch or epoch % self.stride):
             return False
         from engine.views import snapshot
+        first = not self.frames
         shot = snapshot(session, views=REPLAY_VIEWS[session.spec.data.family],
-                        options={"temperature": 0.5})
+                        include_data=first, options={"temperature": 0.5})
         arrays = {k: v for k, v in shot.arrays.items()
-                  if k in REPLAY_ARRAYS or k.startswith("filters.")}
+                  if k in REPLAY_ARRAYS or k.startswith(REPLAY_PREFIXES)
+                  or (first and k in FIRST_FRAME_ARRAYS)}
         scalars = {k: shot.scalars[k] for k in REPLAY_SCALARS if k in shot.scalars}
         self.frames.append(Frame(epoch, arrays, scalars))
         if len(self.frames) > MAX_FRAMES:

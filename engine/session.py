@@ -200,6 +200,20 @@ class Session:
         self.metrics = self.evaluate()
         self.weights_version = 0
 
+    def restore(self, state_dict: dict, history: History, epoch: int, step: int,
+                optimizer: dict | None = None) -> None:
+        """Continue a saved run: its weights, loss history and counters, and the optimiser's
+        moments when given (`{"t": n, "state": {key: [tensor per parameter]}}`); paused."""
+        self.model.load_state_dict(state_dict)           # copies in place: aliases stay valid
+        if optimizer:
+            self.optimizer.t = optimizer["t"]
+            self.optimizer.state = {k: [v.to(self.device) for v in vs]
+                                    for k, vs in optimizer["state"].items()}
+        self.history, self.epoch, self.step = history, epoch, step
+        self.status, self.message = "paused", None
+        self.weights_version += 1
+        self.metrics = self.evaluate()
+
     def configure(self, spec: Spec) -> bool:
         """Adopt a new spec. Live fields apply in place; anything structural rebuilds.
         Returns True when the session was rebuilt (reset)."""

@@ -10,13 +10,14 @@ import functools
 import logging
 import secrets
 
-from flask import Flask, request, session as cookie
+from flask import Flask, current_app, request, session as cookie
 from flask_socketio import Namespace
 
 from engine.data import DataUnavailable
 from engine.image_views import VIEWS as IMAGE_VIEWS, examples
 from engine.sequence_views import MAX_PROMPT, MAX_TEMPERATURE, VIEWS as SEQUENCE_VIEWS
 from engine.spec import SpecError
+from server import experiments, store
 from server.runner import Full, Runner
 from server.specs import from_spec, resolve
 
@@ -127,6 +128,8 @@ class PlaygroundNamespace(Namespace):
 
     @answer
     def on_open(self, data):
+        if "experiment" in data:                       # continue a saved experiment
+            return self._fork(data)
         if "session_id" in data:                       # re-attach after a reconnect
             key, entry = self._entry(data)
             with entry.lock:
@@ -137,6 +140,33 @@ class PlaygroundNamespace(Namespace):
         key, entry = self.runner.create(resolved.parsed, owner_id(), request.sid)
         with entry.lock:
             return {"session_id": key, **resolved.answer(), **self._done(key, entry)}
+
+    def _fork(self, data: dict) -> dict:
+        """A NEW session of this browser from a saved experiment (which stays as it is)."""
+        record = store.load(current_app.config["DATABASE"], data["experiment"])
+        if record is None:
+            raise PayloadError("experiment", "no such experiment")
+        resolved = from_spec(experiments.saved_spec(record))
+        key, entry = self.runner.create(resolved.parsed, owner_id(), request.sid)
+        with entry.lock:
+            entry.recording = experiments.restore(entry.session, record)
+            return {"session_id": key, "experiment": data["experiment"], **resolved.answer(),
+                    **self._done(key, entry)}
+
+    @answer
+    def on_save(self, data):
+        """Store the session as an immutable experiment; answers its id and short URL."""
+        key, entry = self._entry(data)
+        limit = current_app.config["MAX_EXPERIMENT_BYTES"]
+        try:
+            texts = [store.check_text(f, "" if data.get(f) is None else data[f])
+                     for f in ("title", "description")]
+            with entry.lock:
+                record = experiments.record_of(entry.session, entry.recording, *texts, limit)
+            exp_id = store.save(current_app.config["DATABASE"], record, limit)
+        except store.RecordError as exc:
+            raise PayloadError(exc.path, exc.detail) from None
+        return {"id": exp_id, "url": f"/e/{exp_id}"}
 
     @answer
     def on_configure(self, data):

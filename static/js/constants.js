@@ -276,3 +276,14 @@ export const QUANTIZE_METHODS = {
   static: "weights and activations in int8",
   dynamic: "int8 weights, activations quantised on the fly",
 };
+
+// ---- saved experiments (views/save.js, views/saved.js; server/experiments.py) ----
+export const EXPERIMENT_URL = (id) => `/api/experiments/${encodeURIComponent(id)}`;
+export const EXPERIMENT_FRAMES_URL = (id) => `/api/experiments/${encodeURIComponent(id)}/frames`;
+export const SAVED_STATUS = "saved";             // the status line of a saved experiment
+export const READ_ONLY_MESSAGE = "This saved experiment is read-only: press Continue training to change it.";
+export const UNTITLED = "Untitled experiment";
+export const COPY_FEEDBACK_MS = 2000;
+// What a saved page locks: everything that would change the experiment.
+export const SAVED_LOCKED = ".topbar, .column-data, .column-network, [data-testid=\"model-actions\"], "
+  + ".view-toggles, .classroom";

@@ -16,6 +16,8 @@ import { LayersView } from "./views/layers.js";
 import { ImagePanel } from "./views/imagepanel.js";
 import { SequencePanel } from "./views/sequencepanel.js";
 import { ModelActions } from "./views/modelactions.js";
+import { SaveView } from "./views/save.js";
+import { SavedView } from "./views/saved.js";
 
 async function start() {
   const response = await fetch(document.body.dataset.schemaUrl);
@@ -29,6 +31,7 @@ async function start() {
   const showErrors = (list) => errors.show(list);
   const output = new OutputView(root, schema);
   const focus = (index, label, thumb) => {
+    if (connection.readOnly) return;     // a saved experiment has no neuron maps to show
     output.setFocus(index, label, thumb);
     connection.request("view", { focus: index ?? null });
   };
@@ -46,10 +49,11 @@ async function start() {
   const images = new ImagePanel(root, schema, store, connection, showErrors);
   const sequences = new SequencePanel(root, schema, store, connection, showErrors);
   const modelActions = new ModelActions(root, store);
+  const save = new SaveView(root, store);
 
   // The family view first: the others measure what it shows.
   const specViews = [family, controls, datasets, features, network, output, classroom, layers, images, sequences,
-    modelActions];
+    modelActions, save];
   const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions];
 
   store.onErrors(showErrors);
@@ -61,7 +65,7 @@ async function start() {
     drawn += 1;
     root.dataset.frames = String(drawn);   // lets tests wait for a drawn frame
     // Acknowledge once the browser has painted what we drew, so the server paces to us.
-    requestAnimationFrame(() => connection.ack(frame));
+    if (frame.seq != null) requestAnimationFrame(() => connection.ack(frame));
   };
   connection.onFrame((frame) => {
     if (!store.spec) {
@@ -79,9 +83,33 @@ async function start() {
     if (reconnected) store.reattach();
   });
 
+  const experimentId = root.dataset.experimentId;
+  if (experimentId) {
+    await showSaved(root, experimentId, { connection, store, draw });
+    root.dataset.ready = "true";
+    return;
+  }
   await store.open();
   if (early && (!early.session_id || early.session_id === store.sessionId)) draw(early);
   root.dataset.ready = "true";
+}
+
+/** The page at /e/<id>: the saved experiment, read-only, until "Continue training". */
+async function showSaved(root, experimentId, { connection, store, draw }) {
+  connection.readOnly = true;
+  const saved = new SavedView(root, experimentId, {
+    onFrame: draw,
+    onFork: async (id) => {
+      connection.readOnly = false;
+      const forked = await store.fork(id);
+      connection.readOnly = !forked;
+      if (forked) root.dataset.mode = "live";
+      return forked;
+    },
+  });
+  store.showSaved(await saved.load());
+  saved.lock();
+  draw(saved.first());
 }
 
 start().catch((error) => {

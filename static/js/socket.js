@@ -3,7 +3,7 @@
  * with their binary arrays decoded into typed arrays, and frame acknowledgements.
  */
 import { io } from "/vendor/socket.io.esm.min.js";
-import { ACK_TIMEOUT_MS, FRAME_MAX_ATTACHMENTS } from "./constants.js";
+import { ACK_TIMEOUT_MS, FRAME_MAX_ATTACHMENTS, READ_ONLY_MESSAGE } from "./constants.js";
 
 const TYPED_ARRAYS = {
   uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
@@ -41,6 +41,7 @@ export class Connection {
     this.linkHandlers = [];
     this.connectedBefore = false;
     this.sessionId = null;      // set by the spec store once `open` answers
+    this.readOnly = false;      // a saved experiment on screen: only `open` may be sent
     this.socket.on("frame", (raw) => this.#receive(raw));
     this.socket.on("connect", () => {
       const reconnected = this.connectedBefore;
@@ -68,6 +69,7 @@ export class Connection {
    * Every event but `open` names the session it is about.
    */
   async request(event, payload = {}) {
+    if (this.readOnly && event !== "open") return { ok: false, errors: [{ path: "", message: READ_ONLY_MESSAGE }] };
     const body = event === "open" || !this.sessionId ? payload : { session_id: this.sessionId, ...payload };
     try {
       return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, body);

@@ -57,6 +57,23 @@ export class SpecStore {
     else this.#emitErrors([...answer.errors, ...fallback.errors]);
   }
 
+  /** A saved experiment's summary (spec, plan): shown without a session; the URL stays /e/<id>. */
+  showSaved(summary) {
+    this.#accept({ spec: summary.spec, plan: summary.plan }, { reset: true });
+  }
+
+  /** Continue a saved experiment: a new session from its weights; the URL becomes /#<hash>. */
+  async fork(experimentId) {
+    const answer = await this.connection.request("open", { experiment: experimentId });
+    if (!answer.ok) {
+      this.#emitErrors(answer.errors);
+      return false;
+    }
+    history.replaceState(null, "", "/");
+    this.#accept(answer, { reset: true });
+    return true;
+  }
+
   /** After a reconnect: re-attach to our session, or start a new one from the spec we hold. */
   async reattach() {
     if (!this.sessionId) return;

@@ -19,6 +19,8 @@ def test_recording_spreads_a_long_run_over_few_frames(monkeypatch):
     assert epochs == sorted(epochs) and all(e % rec.stride == 0 for e in epochs)
     first, last = rec.frames[0].arrays["output"], rec.frames[-1].arrays["output"]
     assert first.shape == (100, 100) and not np.array_equal(first, last)
+    assert "train_x" in rec.frames[0].arrays and "train_x" not in rec.frames[-1].arrays
+    assert {"weight.0", "bias.2", "neurons"} <= set(rec.frames[-1].arrays)
     assert not rec.capture(s)                   # the same epoch twice: nothing new
 
 

@@ -193,6 +193,7 @@ export class LinksLayer {
   }
 
   #edit(element, event) {
+    if (this.connection.readOnly) return;      // a saved experiment: look, don't touch
     this.#hideTip();
     this.editing = element;
     const { x, y } = this.#position(event, element);

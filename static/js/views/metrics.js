@@ -3,11 +3,12 @@
  * loss and accuracy, the run status with the server's message (e.g. divergence advice) and the
  * device that trains.
  */
-import { LOSS_DIGITS, PERCENT, ACCURACY_DIGITS, STATUS, DEVICE_NAMES } from "../constants.js";
+import { LOSS_DIGITS, PERCENT, ACCURACY_DIGITS, STATUS, DEVICE_NAMES, SAVED_STATUS } from "../constants.js";
 
 const STATUS_TEXT = {
   [STATUS.playing]: "Training…",
   [STATUS.paused]: "Paused",
+  [SAVED_STATUS]: "Saved",
   [STATUS.diverged]: "Training diverged",
   [STATUS.stopped]: "Stopped",
 };

@@ -1,0 +1,152 @@
+"""Saves survive a crash: SIGKILL the real server during a burst of saves, restart it on the
+same database, and every save that answered a URL opens completely; nothing is half-written.
+
+The server runs as `python -m server.cli serve` in a subprocess and is driven by a real
+Socket.IO client carrying the owner cookie a page would get from GET /.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import requests
+import socketio
+from safetensors.torch import load as load_tensors
+
+from server import ROOT, store
+
+XOR = {"data": {"dataset": "xor"}}
+EPOCHS = 2
+ANSWERED_BEFORE_KILL = 8
+START_TIMEOUT_S = 30
+CALL_TIMEOUT_S = 3
+POLL_S = 0.02
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`nn-playground serve` on a free port; `url` once it answers."""
+
+    def __init__(self, db: str, log):
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--port", self.url.rsplit(":", 1)[1],
+             "--db", db, "--device", "cpu"], cwd=ROOT, stdout=log, stderr=log)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            assert self.proc.poll() is None, "the server exited while starting"
+            assert time.monotonic() < deadline, "the server did not start"
+            try:
+                if requests.get(self.url + "/api/schema", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(POLL_S)
+
+    def client(self) -> socketio.Client:
+        """A Socket.IO client with a browser's owner cookie (from GET /)."""
+        page = requests.get(self.url + "/", timeout=5)
+        assert page.ok
+        cookie = "; ".join(f"{k}={v}" for k, v in page.cookies.items())
+        sio = socketio.Client(reconnection=False)
+        sio.connect(self.url, headers={"Cookie": cookie}, wait_timeout=10)
+        return sio
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+
+def call(sio, event: str, payload: dict) -> dict:
+    answer = sio.call(event, payload, timeout=CALL_TIMEOUT_S)
+    assert answer["ok"], answer
+    return answer
+
+
+def burst(sio, session_id: str, answered: list, stop: threading.Event) -> None:
+    """Save over and over until the server is gone; every id it answered goes in `answered`."""
+    i = 0
+    while not stop.is_set():
+        try:
+            answer = sio.call("save", {"session_id": session_id, "title": f"save {i}"},
+                              timeout=CALL_TIMEOUT_S)
+        except Exception:            # the connection died with the server
+            return
+        if answer and answer.get("ok"):
+            answered.append(answer["id"])
+        i += 1
+
+
+def assert_complete(db_path: str) -> int:
+    """Every stored row decodes whole (weights, optimiser, history, recording); their count."""
+    db = sqlite3.connect(db_path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        ids = [r[0] for r in db.execute("SELECT id FROM experiments")]
+    finally:
+        db.close()
+    for exp_id in ids:
+        record = store.load(db_path, exp_id)
+        assert all(record[c] is not None for c in store.COLUMNS), exp_id
+        assert load_tensors(record["weights"]) and "t" in load_tensors(record["optimizer"])
+        assert json.loads(record["history"])["epoch"] == list(range(1, EPOCHS + 1))
+        with np.load(io.BytesIO(record["recording"]), allow_pickle=False) as z:
+            assert len(z.files) > 1
+    return len(ids)
+
+
+def test_every_answered_save_survives_sigkill(tmp_path):
+    db = str(tmp_path / "experiments.sqlite3")
+    with open(tmp_path / "server.log", "w") as log:
+        server = Server(db, log)
+        try:
+            sio = server.client()
+            session_id = call(sio, "open", {"spec": XOR})["session_id"]
+            for _ in range(EPOCHS):
+                call(sio, "step", {"session_id": session_id, "unit": "epoch"})
+            answered: list[str] = []
+            stop = threading.Event()
+            saver = threading.Thread(target=burst, args=(sio, session_id, answered, stop))
+            saver.start()
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while len(answered) < ANSWERED_BEFORE_KILL and saver.is_alive():
+                assert time.monotonic() < deadline, "the saves did not come back"
+                time.sleep(POLL_S)
+            server.kill()                                  # mid-burst: a save is in flight
+            stop.set()
+            saver.join()
+            sio.disconnect()
+        finally:
+            server.kill()
+        assert len(answered) >= ANSWERED_BEFORE_KILL
+
+        server = Server(db, log)                           # the same database, restarted
+        try:
+            assert assert_complete(db) >= len(answered)
+            for exp_id in answered:
+                r = requests.get(f"{server.url}/api/experiments/{exp_id}", timeout=5)
+                assert r.status_code == 200, exp_id
+                exp = r.json()
+                assert exp["spec"]["data"]["dataset"] == "xor" and exp["epoch"] == EPOCHS
+                assert len(exp["history"]["epoch"]) == EPOCHS
+                assert requests.get(f"{server.url}/e/{exp_id}", timeout=5).ok
+            sio = server.client()
+            for exp_id in (answered[0], answered[-1]):     # the weights load into a new session
+                assert call(sio, "open", {"experiment": exp_id})["epoch"] == EPOCHS
+            sio.disconnect()
+        finally:
+            server.kill()
