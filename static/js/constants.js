@@ -87,6 +87,11 @@ export const ACK_TIMEOUT_MS = 15000;
 /** Binary arrays one frame may carry (see socket.js). */
 export const FRAME_MAX_ATTACHMENTS = 64;
 
+/** Options every plotly chart is drawn with. */
+export const PLOTLY_CONFIG = { displayModeBar: false, responsive: true };
+/** Arrow keys that move between tabs: one tab right or left (wrapping around). */
+export const TAB_KEYS = { ArrowRight: 1, ArrowLeft: -1 };
+
 /** Loss chart (plotly). */
 export const CHART = {
   height: 120,

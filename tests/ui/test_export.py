@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from uikit import SHOTS
 
 pytestmark = pytest.mark.ui
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "screenshots"
-TIMEOUT = 15_000
 QUANTIZE_TIMEOUT = 60_000
 ZIP_FILES = {"model.py", "weights.safetensors", "model.onnx", "spec.json", "history.csv"}
 INT8_FILES = {"model_int8.pt", "model_int8.json"}

@@ -7,31 +7,13 @@ through a hash of their pixels, the embedding scatter through its plotly trace d
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from uikit import COLOURS, PIXEL_HASH, SHOTS, TIMEOUT, TRAIN_TIMEOUT, choose, pause, play
 
 pytestmark = pytest.mark.ui
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "screenshots"
-TRAIN_TIMEOUT = 90_000
-TIMEOUT = 15_000
-
-PIXEL_HASH = """(el) => {
-  const data = el.getContext("2d").getImageData(0, 0, el.width, el.height).data;
-  let h = 2166136261;
-  for (let i = 0; i < data.length; i++) { h ^= data[i]; h = Math.imul(h, 16777619) >>> 0; }
-  return h;
-}"""
-# How many different opaque colours a canvas shows (a blank one shows at most one).
-COLOURS = """(el) => {
-  const data = el.getContext("2d").getImageData(0, 0, el.width, el.height).data;
-  const seen = new Set();
-  for (let i = 0; i < data.length; i += 4) if (data[i + 3]) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-  return seen.size;
-}"""
 EMBEDDING = "() => JSON.stringify((document.querySelector('[data-testid=embedding-plot]').data || []).map((t) => [t.x, t.y]))"
 
 
@@ -39,16 +21,6 @@ def percent_above(page: Page, testid: str, value: float, timeout: int = TRAIN_TI
     page.wait_for_function(
         f"() => parseFloat(document.querySelector('[data-testid=\"{testid}\"]').textContent) > {value}",
         timeout=timeout)
-
-
-def play(page: Page) -> None:
-    page.get_by_test_id("play").click()
-    expect(page.get_by_test_id("play")).to_have_attribute("data-state", "playing")
-
-
-def pause(page: Page) -> None:
-    page.get_by_test_id("play").click()
-    expect(page.get_by_test_id("play")).to_have_attribute("data-state", "paused")
 
 
 def canvas_changes(page: Page, testid: str) -> None:
@@ -61,8 +33,7 @@ def canvas_changes(page: Page, testid: str) -> None:
 
 
 def choose_digits(page: Page) -> None:
-    page.get_by_test_id("dataset-digits").click()
-    expect(page.get_by_test_id("dataset-digits")).to_have_attribute("aria-pressed", "true")
+    choose(page, "digits")
     expect(page.get_by_test_id("layer-builder")).to_be_visible()
     expect(page.get_by_test_id("network")).to_be_hidden()
 

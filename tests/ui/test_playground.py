@@ -6,25 +6,15 @@ wait_for_function (no sleeps). Canvas pictures are compared through a hash of th
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from uikit import PIXEL_HASH, SHOTS, TIMEOUT, choose, number, pause, play
 
 pytestmark = pytest.mark.ui
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "screenshots"
-TRAIN_TIMEOUT = 60_000
-TIMEOUT = 15_000
-
-# A hash of every pixel of a canvas: equal pictures give equal hashes.
-PIXEL_HASH = """(el) => {
-  const data = el.getContext("2d").getImageData(0, 0, el.width, el.height).data;
-  let h = 2166136261;
-  for (let i = 0; i < data.length; i++) { h ^= data[i]; h = Math.imul(h, 16777619) >>> 0; }
-  return h;
-}"""
+# 2-D point nets train fast: less time than uikit.TRAIN_TIMEOUT gives digits and sequences.
+POINTS_TRAIN_TIMEOUT = 60_000
 
 # How many epochs the loss chart shows (its training-loss trace).
 CHART_POINTS = "document.querySelector('[data-testid=loss-chart]').data[0].x.length"
@@ -46,14 +36,6 @@ def pixels(page: Page) -> int:
     return page.get_by_test_id("output-canvas").evaluate(PIXEL_HASH)
 
 
-def number(page: Page, testid: str) -> float:
-    text = page.get_by_test_id(testid).text_content() or ""
-    try:
-        return float(text.replace("%", ""))
-    except ValueError:
-        return float("nan")
-
-
 def wait_for_number(page: Page, testid: str, predicate: str, timeout: int = TIMEOUT) -> None:
     """Wait until the number shown in [data-testid] satisfies the JS predicate on `n`."""
     page.wait_for_function(
@@ -65,18 +47,15 @@ def wait_for_number(page: Page, testid: str, predicate: str, timeout: int = TIME
     )
 
 
-def train_until(page: Page, predicate: str, testid: str = "epoch", timeout: int = TRAIN_TIMEOUT) -> None:
-    page.get_by_test_id("play").click()
-    expect(page.get_by_test_id("play")).to_have_attribute("data-state", "playing")
+def train_until(page: Page, predicate: str, testid: str = "epoch", timeout: int = POINTS_TRAIN_TIMEOUT) -> None:
+    play(page)
     wait_for_number(page, testid, predicate, timeout)
-    page.get_by_test_id("play").click()
-    expect(page.get_by_test_id("play")).to_have_attribute("data-state", "paused")
+    pause(page)
 
 
 def test_xor_trains_and_the_picture_changes(open_page):
     page = open_page()
-    page.get_by_test_id("dataset-xor").click()
-    expect(page.get_by_test_id("dataset-xor")).to_have_attribute("aria-pressed", "true")
+    choose(page, "xor")
     expect(page.get_by_test_id("dataset-name")).to_have_text("Exclusive or")
     page.get_by_test_id("add-neuron-0").click()
     expect(page.get_by_test_id("layer-units-0")).to_have_text(re.compile(r"^5"))

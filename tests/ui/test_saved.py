@@ -7,33 +7,18 @@ someone else following the link would). Waits with Playwright's expect / wait_fo
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from uikit import COLOURS, PIXEL_HASH, SHOTS
 
 pytestmark = pytest.mark.ui
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "screenshots"
-TIMEOUT = 30_000
+# Saving, opening /e/<id> in a fresh context and continuing there take longer than uikit.TIMEOUT.
+SAVED_TIMEOUT = 30_000
 EPOCHS = 4
 TITLE = "XOR <b>bold</b> & friends"
 DESCRIPTION = "Two hidden layers.\n<script>alert(1)</script> stays text."
-
-# A hash of every pixel of a canvas, and whether it holds more than one colour.
-PIXEL_HASH = """(el) => {
-  const data = el.getContext("2d").getImageData(0, 0, el.width, el.height).data;
-  let h = 2166136261;
-  for (let i = 0; i < data.length; i++) { h ^= data[i]; h = Math.imul(h, 16777619) >>> 0; }
-  return h;
-}"""
-DRAWN = """(el) => {
-  const data = el.getContext("2d").getImageData(0, 0, el.width, el.height).data;
-  const colours = new Set();
-  for (let i = 0; i < data.length; i += 4) if (data[i + 3]) colours.add(data[i] << 16 | data[i + 1] << 8 | data[i + 2]);
-  return colours.size;
-}"""
 CANVAS = "document.querySelector('[data-testid=output-canvas]')"
 
 
@@ -44,7 +29,7 @@ def save(page: Page, title: str, description: str = "") -> str:
     page.get_by_test_id("save-description").fill(description)
     page.get_by_test_id("save-submit").click()
     url = page.get_by_test_id("share-url")
-    expect(url).to_have_value(re.compile(r"^http://[^/]+/e/[A-Za-z0-9_-]{22}$"), timeout=TIMEOUT)
+    expect(url).to_have_value(re.compile(r"^http://[^/]+/e/[A-Za-z0-9_-]{22}$"), timeout=SAVED_TIMEOUT)
     expect(page.get_by_test_id("share-copy")).to_be_visible()
     return url.input_value()
 
@@ -55,8 +40,8 @@ def open_saved(browser, url: str, viewport=None):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(url)
-    page.wait_for_selector('body[data-ready="true"]', timeout=TIMEOUT)
-    page.wait_for_function("document.body.dataset.frames > 0", timeout=TIMEOUT)
+    page.wait_for_selector('body[data-ready="true"]', timeout=SAVED_TIMEOUT)
+    page.wait_for_function("document.body.dataset.frames > 0", timeout=SAVED_TIMEOUT)
     return context, page, errors
 
 
@@ -64,7 +49,7 @@ def test_save_share_replay_and_continue(open_page, browser):
     page = open_page("#dataset=xor&networkShape=4,2&learningRate=0.3&seed=1")
     for epoch in range(1, EPOCHS + 1):
         page.get_by_test_id("step").click()
-        expect(page.get_by_test_id("epoch")).to_have_text(str(epoch), timeout=TIMEOUT)
+        expect(page.get_by_test_id("epoch")).to_have_text(str(epoch), timeout=SAVED_TIMEOUT)
     test_loss = page.get_by_test_id("test-loss").text_content()
     url = save(page, TITLE, DESCRIPTION)
 
@@ -78,7 +63,7 @@ def test_save_share_replay_and_continue(open_page, browser):
         expect(saved.get_by_test_id("epoch")).to_have_text(str(EPOCHS))
         expect(saved.get_by_test_id("loss-chart").locator(".scatterlayer .trace").first).to_be_attached()
         assert saved.evaluate("document.querySelector('[data-testid=loss-chart]').data[0].x.length") >= EPOCHS
-        assert saved.get_by_test_id("output-canvas").evaluate(DRAWN) > 1, "the output map is blank"
+        assert saved.get_by_test_id("output-canvas").evaluate(COLOURS) > 1, "the output map is blank"
         # Read-only: nothing that would change the experiment can be used.
         for testid in ("play", "step", "reset", "add-layer", "dataset-circle", "save", "export"):
             expect(saved.get_by_test_id(testid)).to_be_disabled()
@@ -87,23 +72,23 @@ def test_save_share_replay_and_continue(open_page, browser):
         expect(slider).to_be_enabled()
         before = saved.get_by_test_id("output-canvas").evaluate(PIXEL_HASH)
         slider.fill("0")
-        saved.wait_for_function(f"(want) => ({PIXEL_HASH})({CANVAS}) !== want", arg=before, timeout=TIMEOUT)
+        saved.wait_for_function(f"(want) => ({PIXEL_HASH})({CANVAS}) !== want", arg=before, timeout=SAVED_TIMEOUT)
         expect(saved.get_by_test_id("replay-epoch")).to_contain_text(f"of {EPOCHS}")
         slider.fill(slider.get_attribute("max"))
-        saved.wait_for_function(f"(want) => ({PIXEL_HASH})({CANVAS}) === want", arg=before, timeout=TIMEOUT)
+        saved.wait_for_function(f"(want) => ({PIXEL_HASH})({CANVAS}) === want", arg=before, timeout=SAVED_TIMEOUT)
 
         SHOTS.mkdir(exist_ok=True)
         saved.screenshot(path=str(SHOTS / "saved-experiment-1366x768.png"))
 
         saved.get_by_test_id("fork").click()
-        expect(saved.get_by_test_id("saved")).to_be_hidden(timeout=TIMEOUT)
-        saved.wait_for_function("location.pathname === '/' && location.hash.length > 1", timeout=TIMEOUT)
+        expect(saved.get_by_test_id("saved")).to_be_hidden(timeout=SAVED_TIMEOUT)
+        saved.wait_for_function("location.pathname === '/' && location.hash.length > 1", timeout=SAVED_TIMEOUT)
         expect(saved.get_by_test_id("play")).to_be_enabled()
         saved.get_by_test_id("play").click()
         saved.wait_for_function(
-            f"Number(document.querySelector('[data-testid=epoch]').textContent) > {EPOCHS}", timeout=TIMEOUT)
+            f"Number(document.querySelector('[data-testid=epoch]').textContent) > {EPOCHS}", timeout=SAVED_TIMEOUT)
         saved.get_by_test_id("play").click()
-        expect(saved.get_by_test_id("play")).to_have_attribute("data-state", "paused", timeout=TIMEOUT)
+        expect(saved.get_by_test_id("play")).to_have_attribute("data-state", "paused", timeout=SAVED_TIMEOUT)
         expect(saved.get_by_test_id("save")).to_be_enabled()
         assert not errors, "JavaScript errors on the saved page:\n" + "\n".join(errors)
     finally:
@@ -115,7 +100,7 @@ def test_save_errors_name_the_field(open_page):
     page.get_by_test_id("save").click()
     page.get_by_test_id("save-title").fill("x" * 10_000)
     page.get_by_test_id("save-submit").click()
-    expect(page.get_by_test_id("save-error-title")).to_contain_text("200 allowed", timeout=TIMEOUT)
+    expect(page.get_by_test_id("save-error-title")).to_contain_text("200 allowed", timeout=SAVED_TIMEOUT)
     expect(page.get_by_test_id("save-title")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_test_id("share")).to_be_hidden()
 

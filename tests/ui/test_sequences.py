@@ -8,25 +8,13 @@ their trace data (each trace carries a `meta` role), canvases through their pixe
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from uikit import COLOURS, SHOTS, TIMEOUT, TRAIN_TIMEOUT, choose, number, pause, play
 
 pytestmark = pytest.mark.ui
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "screenshots"
-TRAIN_TIMEOUT = 90_000
-TIMEOUT = 15_000
-
-# How many different opaque colours a canvas shows (a blank one shows at most one).
-COLOURS = """(el) => {
-  const data = el.getContext("2d").getImageData(0, 0, el.width, el.height).data;
-  const seen = new Set();
-  for (let i = 0; i < data.length; i += 4) if (data[i + 3]) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-  return seen.size;
-}"""
 # Mean |prediction − target| of the series chart's traces (null before the chart is drawn).
 SERIES_ERROR = """() => {
   const data = document.querySelector('[data-testid=series-chart]').data || [];
@@ -40,36 +28,21 @@ SERIES_ERROR = """() => {
 GRADIENT_TRACE = "() => (document.querySelector('[data-testid=gradient-chart]').data || [])[0] || null"
 
 
-def number(page: Page, testid: str) -> float:
-    return float(page.get_by_test_id(testid).text_content())
-
-
-def play(page: Page) -> None:
-    page.get_by_test_id("play").click()
-    expect(page.get_by_test_id("play")).to_have_attribute("data-state", "playing")
-
-
-def pause(page: Page) -> None:
-    page.get_by_test_id("play").click()
-    expect(page.get_by_test_id("play")).to_have_attribute("data-state", "paused")
-
-
 def epochs_at_least(page: Page, n: int) -> None:
     page.wait_for_function(
         f"() => parseInt(document.querySelector('[data-testid=epoch]').textContent) >= {n}",
         timeout=TRAIN_TIMEOUT)
 
 
-def choose(page: Page, dataset: str) -> None:
-    page.get_by_test_id(f"dataset-{dataset}").click()
-    expect(page.get_by_test_id(f"dataset-{dataset}")).to_have_attribute("aria-pressed", "true")
+def choose_sequence(page: Page, dataset: str) -> None:
+    choose(page, dataset)
     expect(page.get_by_test_id("sequence-panel")).to_be_visible()
     expect(page.get_by_test_id("network")).to_be_hidden()
 
 
 def test_sine_wave_lstm_learns_to_predict_and_shows_its_memory(open_page, unnamed_controls):
     page = open_page()
-    choose(page, "sine-wave")
+    choose_sequence(page, "sine-wave")
     # The server's default net for the series: one LSTM, 20 steps of 16 units.
     expect(page.get_by_test_id("card-kind-0")).to_have_value("lstm")
     expect(page.get_by_test_id("input-shape")).to_have_text("20×1")
@@ -112,7 +85,7 @@ def test_sine_wave_lstm_learns_to_predict_and_shows_its_memory(open_page, unname
 
 def test_text_is_generated_live_from_a_prompt_at_a_temperature(open_page):
     page = open_page()
-    choose(page, "text")
+    choose_sequence(page, "text")
     expect(page.get_by_test_id("card-kind-0")).to_have_value("embedding")
     expect(page.get_by_test_id("tab-text")).to_have_attribute("aria-selected", "true")
     expect(page.get_by_test_id("tab-series")).to_be_hidden()

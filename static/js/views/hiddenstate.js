@@ -11,6 +11,7 @@ import { maxAbs, timeUnitCodes } from "../tensors.js";
 import { drawHeatmap } from "./heatmap.js";
 import { drawLegendBar } from "./pixels.js";
 import { GATES, SEQ, WEIGHT_DIGITS } from "../constants.js";
+import { PanelView } from "./panelview.js";
 
 /** Tanh-bounded states share the fixed ±1 scale (colours comparable frame to frame); larger
  *  ones (a ReLU RNN, an LSTM's cell) are scaled by their own largest |value|. */
@@ -28,9 +29,9 @@ function layerName(store, kindLabels, index) {
   return `Layer ${index + 1} · ${kindLabels[kind] || kind || ""}`;
 }
 
-export class HiddenStateView {
+export class HiddenStateView extends PanelView {
   constructor(panel, schema, store) {
-    this.panel = panel;
+    super(panel);
     this.store = store;
     this.kindLabels = Object.fromEntries(schema.layer_kinds.map((k) => [k.kind, k.label]));
     this.canvas = panel.querySelector('[data-testid="hidden-canvas"]');
@@ -38,21 +39,11 @@ export class HiddenStateView {
     this.low = part(panel, "low");
     this.high = part(panel, "high");
     drawLegendBar(part(panel, "bar"), LUTS.diverging);
-    this.last = null;
   }
 
   update(frame) {
     if (!frame.arrays.hidden) return;
-    this.last = { hidden: frame.arrays.hidden, layer: frame.sequence?.layer ?? 0 };
-    if (!this.panel.hidden) this.draw();
-  }
-
-  render(spec, info = {}) {
-    if (info.reset) this.last = null;
-  }
-
-  show() {
-    this.draw();
+    this.keep({ hidden: frame.arrays.hidden, layer: frame.sequence?.layer ?? 0 });
   }
 
   draw() {
@@ -66,31 +57,21 @@ export class HiddenStateView {
   }
 }
 
-export class GatesView {
+export class GatesView extends PanelView {
   constructor(panel, schema, store) {
-    this.panel = panel;
+    super(panel);
     this.store = store;
     this.list = part(panel, "list");
     this.empty = part(panel, "empty");
     drawLegendBar(part(panel, "bar"), LUTS.viridis);
     this.figures = new Map();
     this.built = "";
-    this.last = null;
   }
 
   update(frame) {
     if (!frame.arrays.hidden || !frame.sequence) return;
     const kind = this.store.spec?.model.layers[frame.sequence.layer]?.kind || "";
-    this.last = { kind, arrays: frame.arrays };
-    if (!this.panel.hidden) this.draw();
-  }
-
-  render(spec, info = {}) {
-    if (info.reset) this.last = null;
-  }
-
-  show() {
-    this.draw();
+    this.keep({ kind, arrays: frame.arrays });
   }
 
   draw() {

@@ -11,6 +11,7 @@ import { ConfusionView } from "./confusion.js";
 import { GalleryView } from "./gallery.js";
 import { HistogramsView } from "./histograms.js";
 import { EmbeddingView } from "./embedding.js";
+import { tabsAndPanels, wireTabs, showAvailable, selectTab } from "./tabs.js";
 
 const FAMILIES = [IMAGE_FAMILY, TABLE_FAMILY];
 const TABS_BY_MODEL = {
@@ -24,8 +25,7 @@ export class ImagePanel {
     this.store = store;
     this.connection = connection;
     this.box = root.querySelector('[data-testid="image-panel"]');
-    this.tabs = new Map([...this.box.querySelectorAll('[role="tab"]')].map((tab) => [tab.dataset.view, tab]));
-    this.panels = new Map([...this.box.querySelectorAll("[data-panel]")].map((panel) => [panel.dataset.panel, panel]));
+    Object.assign(this, tabsAndPanels(this.box));
     const pick = (index) => this.pick(index);
     const panel = (name) => this.panels.get(name);
     this.views = {
@@ -40,13 +40,7 @@ export class ImagePanel {
     this.active = null;
     this.sample = 0;
     this.sent = "";
-    for (const [name, tab] of this.tabs) {
-      tab.addEventListener("click", () => this.open(name));
-      tab.addEventListener("keydown", (event) => this.#arrowKeys(event, name));
-    }
-    for (const [name, panelElement] of this.panels) {
-      new ResizeObserver(() => { if (!panelElement.hidden) this.views[name].show(); }).observe(panelElement);
-    }
+    wireTabs(this);
   }
 
   render(spec, info = {}) {
@@ -60,7 +54,7 @@ export class ImagePanel {
     }
     const task = spec.model.task === AUTOENCODER ? AUTOENCODER : "predict";
     this.available = TABS_BY_MODEL[`${family}|${task}`] || TABS_BY_MODEL[task];
-    for (const [name, tab] of this.tabs) tab.hidden = !this.available.includes(name);
+    showAvailable(this.tabs, this.available);
     Object.values(this.views).forEach((view) => view.render(spec, info));
     this.open(this.available.includes(this.active) ? this.active : this.available[0], { force: info.reset });
   }
@@ -69,12 +63,7 @@ export class ImagePanel {
   open(name, { force = false } = {}) {
     const changed = name !== this.active;
     this.active = name;
-    for (const [view, tab] of this.tabs) {
-      const selected = view === name;
-      tab.setAttribute("aria-selected", String(selected));
-      tab.tabIndex = selected ? 0 : -1;
-      this.panels.get(view).hidden = !selected;
-    }
+    selectTab(this.tabs, this.panels, name);
     if (changed) this.views[name].show();
     this.#request([name, ...IMAGE_VIEWS.always], force);
   }
@@ -110,14 +99,5 @@ export class ImagePanel {
   update(frame) {
     if (!FAMILIES.includes(this.store.family)) return;
     Object.values(this.views).forEach((view) => view.update(frame));
-  }
-
-  #arrowKeys(event, name) {
-    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
-    if (!step) return;
-    const visible = this.available;
-    const next = visible[(visible.indexOf(name) + step + visible.length) % visible.length];
-    this.open(next);
-    this.tabs.get(next).focus();
   }
 }

@@ -15,6 +15,7 @@ import { HiddenStateView, GatesView } from "./hiddenstate.js";
 import { StepGradientsView } from "./stepgrads.js";
 import { TextGenView } from "./textgen.js";
 import { HistogramsView } from "./histograms.js";
+import { tabsAndPanels, wireTabs, showAvailable, selectTab } from "./tabs.js";
 
 /** Which tab set a sequence dataset gets: series (regression), text (a vocabulary), labels. */
 function datasetKind(dataset) {
@@ -29,8 +30,7 @@ export class SequencePanel {
     this.showErrors = showErrors;
     this.kindLabels = Object.fromEntries(schema.layer_kinds.map((k) => [k.kind, k.label]));
     this.box = root.querySelector('[data-testid="sequence-panel"]');
-    this.tabs = new Map([...this.box.querySelectorAll('[role="tab"]')].map((tab) => [tab.dataset.view, tab]));
-    this.panels = new Map([...this.box.querySelectorAll("[data-panel]")].map((panel) => [panel.dataset.panel, panel]));
+    Object.assign(this, tabsAndPanels(this.box));
     const panel = (name) => this.panels.get(name);
     this.views = {
       series: new SeriesView(panel("series")),
@@ -57,13 +57,7 @@ export class SequencePanel {
       this.layer = Number(this.layerSelect.value);
       this.#request(true);
     });
-    for (const [name, tab] of this.tabs) {
-      tab.addEventListener("click", () => this.open(name));
-      tab.addEventListener("keydown", (event) => this.#arrowKeys(event, name));
-    }
-    for (const [name, panelElement] of this.panels) {
-      new ResizeObserver(() => { if (!panelElement.hidden) this.views[name].show(); }).observe(panelElement);
-    }
+    wireTabs(this);
   }
 
   render(spec, info = {}) {
@@ -83,7 +77,7 @@ export class SequencePanel {
       if (LAYER_TABS.includes(tab) && !this.recurrent.length) return false;
       return tab !== "gates" || gated;
     });
-    for (const [name, tab] of this.tabs) tab.hidden = !this.available.includes(name);
+    showAvailable(this.tabs, this.available);
     this.#fillLayers(layers);
     Object.values(this.views).forEach((view) => view.render(spec, info));
     this.open(this.available.includes(this.active) ? this.active : this.available[0], { force: info.reset });
@@ -104,12 +98,7 @@ export class SequencePanel {
   open(name, { force = false } = {}) {
     const changed = name !== this.active;
     this.active = name;
-    for (const [view, tab] of this.tabs) {
-      const selected = view === name;
-      tab.setAttribute("aria-selected", String(selected));
-      tab.tabIndex = selected ? 0 : -1;
-      this.panels.get(view).hidden = !selected;
-    }
+    selectTab(this.tabs, this.panels, name);
     this.samplePicker.hidden = !SAMPLE_TABS.includes(name);
     this.layerPicker.hidden = !LAYER_TABS.includes(name) || this.recurrent.length < 2;
     if (changed) this.views[name].show();
@@ -163,14 +152,5 @@ export class SequencePanel {
       this.#showSample();
     }
     Object.values(this.views).forEach((view) => view.update(frame));
-  }
-
-  #arrowKeys(event, name) {
-    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
-    if (!step) return;
-    const visible = this.available;
-    const next = visible[(visible.indexOf(name) + step + visible.length) % visible.length];
-    this.open(next);
-    this.tabs.get(next).focus();
   }
 }

@@ -7,6 +7,7 @@
  */
 import { extent } from "../tensors.js";
 import { SEQ } from "../constants.js";
+import { PlotlyView } from "./panelview.js";
 
 const C = SEQ.colors;
 /** Head-room above the largest true value, so predictions that overshoot a little still show. */
@@ -36,31 +37,18 @@ export function chartLayout(element, height) {
   };
 }
 
-export class SeriesView {
+export class SeriesView extends PlotlyView {
   constructor(panel) {
-    this.panel = panel;
-    this.plot = panel.querySelector('[data-testid="series-chart"]');
-    this.last = null;
-    this.created = false;
+    super(panel, "series-chart");
   }
 
   update(frame) {
     const a = frame.arrays;
     if (!a.series_prediction) return;
-    this.last = {
+    this.keep({
       input: a.series_input.data, target: a.series_target.data, prediction: a.series_prediction.data,
       forecast: a.forecast?.data || new Float32Array(0), truth: a.forecast_truth?.data || new Float32Array(0),
-    };
-    if (!this.panel.hidden) this.draw();
-  }
-
-  render(spec, info = {}) {
-    if (info.reset) this.last = null;
-  }
-
-  show() {
-    if (this.created) window.Plotly.Plots.resize(this.plot);
-    this.draw();
+    });
   }
 
   #traces({ input, target, prediction, forecast, truth }) {
@@ -109,8 +97,6 @@ export class SeriesView {
     const { input, target, truth } = this.last;
     const [low, high] = extent(Float32Array.from([...input, ...target, ...truth]));
     const bound = Math.max(Math.abs(low), Math.abs(high), 1) * Y_ROOM;
-    window.Plotly.react(this.plot, this.#traces(this.last), this.#layout(input.length, bound),
-      { displayModeBar: false, responsive: true });
-    this.created = true;
+    this.react(this.#traces(this.last), this.#layout(input.length, bound));
   }
 }

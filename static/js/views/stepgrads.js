@@ -6,30 +6,18 @@
  */
 import { SEQ } from "../constants.js";
 import { chartHeight, chartLayout } from "./series.js";
+import { PlotlyView } from "./panelview.js";
 
-export class StepGradientsView {
+export class StepGradientsView extends PlotlyView {
   constructor(panel, store) {
-    this.panel = panel;
+    super(panel, "gradient-chart");
     this.store = store;
-    this.plot = panel.querySelector('[data-testid="gradient-chart"]');
-    this.last = null;
-    this.created = false;
   }
 
   update(frame) {
     const norms = frame.arrays.step_gradients;
     if (!norms) return;
-    this.last = norms.data;
-    if (!this.panel.hidden) this.draw();
-  }
-
-  render(spec, info = {}) {
-    if (info.reset) this.last = null;
-  }
-
-  show() {
-    if (this.created) window.Plotly.Plots.resize(this.plot);
-    this.draw();
+    this.keep(norms.data);
   }
 
   draw() {
@@ -50,8 +38,7 @@ export class StepGradientsView {
       yaxis: { title: { text: "gradient reaching step t" }, type: "log", exponentformat: "power", dtick: this.#decades() },
       annotations,
     };
-    window.Plotly.react(this.plot, [trace], layout, { displayModeBar: false, responsive: true });
-    this.created = true;
+    this.react([trace], layout);
   }
 
   /** Log-axis tick spacing in decades: powers of ten only, about SEQ.gradTicks of them. */

@@ -1,0 +1,57 @@
+"""Helpers for the Playwright UI tests: paths, timeouts, canvas snippets, play / pause and reading
+the numbers a page shows.
+
+A plain module (tests/ui has no __init__.py): the test files import it as `from uikit import ...`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "screenshots"
+# How long a page may take to show what a click or a frame changes.
+TIMEOUT = 15_000
+# How long a digits / sequence model may train before it reaches what a test waits for.
+TRAIN_TIMEOUT = 90_000
+
+# A hash of every pixel of a canvas: equal pictures give equal hashes.
+PIXEL_HASH = """(el) => {
+  const data = el.getContext("2d").getImageData(0, 0, el.width, el.height).data;
+  let h = 2166136261;
+  for (let i = 0; i < data.length; i++) { h ^= data[i]; h = Math.imul(h, 16777619) >>> 0; }
+  return h;
+}"""
+# How many different opaque colours a canvas shows (a blank one shows at most one).
+COLOURS = """(el) => {
+  const data = el.getContext("2d").getImageData(0, 0, el.width, el.height).data;
+  const seen = new Set();
+  for (let i = 0; i < data.length; i += 4) if (data[i + 3]) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+  return seen.size;
+}"""
+
+
+def play(page: Page) -> None:
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("play")).to_have_attribute("data-state", "playing")
+
+
+def pause(page: Page) -> None:
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("play")).to_have_attribute("data-state", "paused")
+
+
+def number(page: Page, testid: str) -> float:
+    """The number shown in [data-testid] (a trailing % dropped); NaN when it shows none."""
+    text = page.get_by_test_id(testid).text_content() or ""
+    try:
+        return float(text.replace("%", ""))
+    except ValueError:
+        return float("nan")
+
+
+def choose(page: Page, dataset: str) -> None:
+    """Click the dataset's button and wait until it shows as the chosen one."""
+    page.get_by_test_id(f"dataset-{dataset}").click()
+    expect(page.get_by_test_id(f"dataset-{dataset}")).to_have_attribute("aria-pressed", "true")
