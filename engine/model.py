@@ -70,6 +70,13 @@ def sequence_kwargs(spec: Spec) -> dict:
     return {"sequence": info.sequence, "vocab": len(info.vocab)}
 
 
+def plan_layers(spec: Spec):
+    """Each layer's shapes, parameters and FLOPs for this spec (engine.layers.plan); raises
+    engine.layers.LayerError for an impossible layer."""
+    from engine.layers import plan
+    return plan(spec.model.layers, input_shape(spec), output_units(spec), **sequence_kwargs(spec))
+
+
 def output_units(spec: Spec) -> int:
     if spec.model.task == "autoencoder":
         return spec.model.bottleneck

@@ -430,10 +430,8 @@ class Session:
 
 def activations(spec: Spec) -> int:
     """Activation values of one example through the whole network."""
-    from engine.layers import plan
-    from engine.model import input_shape, output_units, sequence_kwargs
-    return activations_per_example(plan(spec.model.layers, input_shape(spec), output_units(spec),
-                                        **sequence_kwargs(spec)))
+    from engine.model import plan_layers
+    return activations_per_example(plan_layers(spec))
 
 
 def _sequence_pairs(spec: Spec, raw: np.ndarray, labels: np.ndarray, device):

@@ -564,11 +564,10 @@ def parse_spec(raw: Any) -> Spec:
 
 def _check_shapes(spec: Spec) -> None:
     """Refuse impossible layers (a kernel larger than its input, ...) before training."""
-    from engine.layers import LayerError, plan     # layers imports model, which imports spec
-    from engine.model import input_shape, output_units, sequence_kwargs
+    from engine.layers import LayerError        # layers imports model, which imports spec
+    from engine.model import plan_layers
     try:
-        plans = plan(spec.model.layers, input_shape(spec), output_units(spec),
-                     **sequence_kwargs(spec))
+        plans = plan_layers(spec)
     except LayerError as exc:
         path = "model.layers" if exc.index is None or exc.index >= len(spec.model.layers) \
             else f"model.layers[{exc.index}]"

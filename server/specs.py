@@ -27,10 +27,9 @@ class Resolved:
 
 
 def layer_plan(spec: Spec) -> list[dict]:
-    from engine.layers import describe, plan
-    from engine.model import input_shape, output_units, sequence_kwargs
-    return describe(plan(spec.model.layers, input_shape(spec), output_units(spec),
-                         **sequence_kwargs(spec)))
+    from engine.layers import describe
+    from engine.model import plan_layers
+    return describe(plan_layers(spec))
 
 
 def from_spec(spec: Spec) -> Resolved:
