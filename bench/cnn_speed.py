@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine.model import build_model                     # noqa: E402
 from engine.session import Session                       # noqa: E402
-from server.runner import Runner                         # noqa: E402
+from server.trainer import Trainer                         # noqa: E402
 from server.specs import load                            # noqa: E402
 
 FPS = 10
@@ -42,10 +42,12 @@ def playground(spec, seconds: float, device: str) -> dict:
     def emit(event, payload, to=None):
         frames.append(sum(len(p) for p in packet.Packet(packet.EVENT, data=[event, payload])
                           .encode()))
-        runner.ack(entry, payload["seq"])
+        runner.ack(key, payload["seq"])
 
-    runner = Runner(emit, fps=FPS, device=device)
-    key, entry = runner.create(spec, owner="bench", sid="client")
+    runner = Trainer(emit, fps=FPS, device=device)
+    key = "bench"
+    runner.create(key, spec, sid="client")
+    entry = runner.entries[key]
     entry.views = VIEWS
     entry.session.play()
     start = time.perf_counter()

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from engine.session import Session                       # noqa: E402
 from engine.spec import parse_spec                       # noqa: E402
 from engine.views import snapshot                        # noqa: E402
-from server.runner import Runner, encode                 # noqa: E402
+from server.trainer import Trainer, encode                 # noqa: E402
 
 NETS = {
     "default_4-2": {},
@@ -46,10 +46,12 @@ def playground(spec, seconds: float) -> dict:
     def emit(event, payload, to=None):
         frames.append(sum(len(p) for p in packet.Packet(packet.EVENT, data=[event, payload])
                           .encode() if isinstance(p, (str, bytes))))
-        runner.ack(entry, payload["seq"])
+        runner.ack(key, payload["seq"])
 
-    runner = Runner(emit, fps=FPS, device="cpu")
-    key, entry = runner.create(spec, owner="bench", sid="client")
+    runner = Trainer(emit, fps=FPS, device="cpu")
+    key = "bench"
+    runner.create(key, spec, sid="client")
+    entry = runner.entries[key]
     entry.session.play()
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -23,6 +24,7 @@ DEFAULTS = {
     "DEVICE": "auto",
     "DATA_DIR": None,             # MNIST / Fashion-MNIST IDX files (see engine/data/images.py)
     "RUNNER_AUTOSTART": True,     # tests turn it off and drive the runner by hand
+    "WORKERS": "auto",            # trainer processes: one per core ("auto"); 0 = a thread here
     "MAX_SESSIONS": 200,
     "MAX_SESSIONS_PER_OWNER": 8,
     "DETACHED_TTL_S": 600,
@@ -44,5 +46,25 @@ def create_app(config: dict | None = None) -> Flask:
     downloads.init_app(app)
     runner.init_app(app, socketio)
     socketio.init_app(app)
+    _atomic_packets(socketio.server)
     events.init_app(app, socketio)
     return app
+
+
+def _atomic_packets(server) -> None:
+    """Send each Socket.IO packet's parts (a header, then one message per binary attachment)
+    without another thread's packet between them. python-socketio queues the parts one by one,
+    so a frame sent by a trainer's thread and an ack answered by a handler's thread could
+    interleave on one connection, and the client would read an attachment as a packet."""
+    if getattr(server, "_atomic_packets", False):
+        return
+    lock = threading.Lock()
+
+    def send_packet(eio_sid, pkt):
+        encoded = pkt.encode()
+        with lock:
+            for part in encoded if isinstance(encoded, list) else [encoded]:
+                server.eio.send(eio_sid, part)
+
+    server._send_packet = send_packet
+    server._atomic_packets = True

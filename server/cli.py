@@ -38,17 +38,49 @@ def _load_or_exit(source: str):
         sys.exit(EXIT_BAD_SPEC)
 
 
+def _workers(text: str):
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 'auto' or a number from 0 to 64")
+    return value
+
+
 def cmd_serve(args) -> None:
-    from server import create_app, socketio
-    config = {"FPS": args.fps, "DEVICE": args.device, "DATA_DIR": args.data_dir}
+    from server import create_app
+    config = {"FPS": args.fps, "DEVICE": args.device, "DATA_DIR": args.data_dir,
+              "WORKERS": args.workers}
     if args.db:
         config["DATABASE"] = args.db
     app = create_app(config)
     print(f"NN Playground on http://{args.host}:{args.port} "
-          f"(device {app.extensions['runner'].device}, database {app.config['DATABASE']})",
+          f"(device {app.extensions['runner'].device}, "
+          f"{len(app.extensions['runner'].trainers)} trainer(s), database {app.config['DATABASE']})",
           flush=True)
-    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                 log_output=args.verbose)
+    serve(app, args.host, args.port, args.verbose)
+
+
+def serve(app, host: str, port: int, verbose: bool = False) -> None:
+    """Werkzeug's threaded server (Flask-SocketIO's threading mode) with Nagle's algorithm off:
+    a frame is a few small WebSocket messages, and Nagle held each behind the client's delayed
+    ACK, 40 ms a frame (sockets accepted on Linux inherit TCP_NODELAY from the listener)."""
+    import logging
+    import socket
+    from werkzeug.serving import make_server
+    if not verbose:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server(host, port, app, threaded=True)
+    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.extensions["runner"].stop()
 
 
 def cmd_spec(args) -> None:
@@ -132,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--db", help="SQLite file (default instance/nn-playground.sqlite3)")
     s.add_argument("--fps", type=_positive, default=30, help="frames per second per client")
     s.add_argument("--device", choices=CHOICES, default="auto")
+    s.add_argument("--workers", type=_workers, default="auto",
+                   help="trainer processes: 'auto' = one per core, 0 = a thread in the server")
     s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files "
                                       "(DIR/mnist/, DIR/fashion-mnist/)")
     s.add_argument("--verbose", action="store_true", help="log every request")

@@ -9,60 +9,39 @@ a session is only ever exported by the browser that made it.
 from __future__ import annotations
 
 import io
-import tempfile
-import zipfile
-from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, jsonify, send_file, session as cookie
 
-from engine.export import ExportError, export
-from engine.quantize import QuantizeError, export_quantized, figures, quantize
 from server.events import OWNER_KEY
 
 bp = Blueprint("downloads", __name__)
 
 
-def _entry(session_id: str):
+def _call(session_id: str, op: str):
+    """The op's answer, or the HTTP error response: 404 not this browser's, 422 refused."""
     runner = current_app.extensions["runner"]
-    return runner.get(session_id, cookie.get(OWNER_KEY, ""))
-
-
-def _not_found():
-    return jsonify(errors=[{"path": "session_id", "message": "session_id: no such session"}]), 404
+    reply = runner.call(session_id, cookie.get(OWNER_KEY, ""), op)
+    if reply is None:
+        return None, (jsonify(errors=[{"path": "session_id",
+                                       "message": "session_id: no such session"}]), 404)
+    if not reply.pop("ok"):
+        return None, (jsonify(errors=reply["errors"]), 422)
+    return reply, None
 
 
 @bp.get("/api/sessions/<session_id>/export.zip")
 def export_zip(session_id: str):
-    entry = _entry(session_id)
-    if entry is None:
-        return _not_found()
-    with tempfile.TemporaryDirectory() as tmp, entry.lock:
-        try:
-            files = export(entry.session, tmp)
-            if entry.quantized is not None:
-                files.update(export_quantized(entry.quantized, tmp))
-        except ExportError as exc:
-            return jsonify(errors=[{"path": "", "message": f"export: {exc}"}]), 422
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-            for path in files.values():
-                z.write(path, Path(path).name)
-    buffer.seek(0)
-    name = f"nn-playground-{entry.session.spec.data.dataset}-epoch{entry.session.epoch}.zip"
-    return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=name)
+    reply, error = _call(session_id, "export_zip")
+    if error:
+        return error
+    return send_file(io.BytesIO(reply["zip"]), mimetype="application/zip", as_attachment=True,
+                     download_name=reply["name"])
 
 
 @bp.post("/api/sessions/<session_id>/quantize")
 def quantize_session(session_id: str):
-    entry = _entry(session_id)
-    if entry is None:
-        return _not_found()
-    with entry.lock:
-        try:
-            entry.quantized = quantize(entry.session)
-        except QuantizeError as exc:
-            return jsonify(errors=[{"path": "", "message": f"quantize: {exc}"}]), 422
-        return jsonify({**figures(entry.quantized), "epoch": entry.session.epoch})
+    reply, error = _call(session_id, "quantize_session")
+    return error or jsonify(reply)
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Socket.IO handlers: thin. Validate the payload, act on the session under its lock, answer.
+"""Socket.IO handlers: thin. Validate what needs no session, then ask the runner to run the op
+on the trainer that holds the session (server/operations.py), and answer.
 
 Every event answers through its acknowledgement with `{"ok": true, ...}` or
 `{"ok": false, "errors": [{"path", "message"}]}` (docs/protocol.md). A session belongs to the
@@ -13,27 +14,14 @@ import secrets
 from flask import Flask, current_app, request, session as cookie
 from flask_socketio import Namespace
 
-from engine.data import DataUnavailable
-from engine.image_views import VIEWS as IMAGE_VIEWS, examples
-from engine.sequence_views import MAX_PROMPT, MAX_TEMPERATURE, VIEWS as SEQUENCE_VIEWS
-from engine.spec import SpecError
 from server import experiments, store
-from server.runner import Full, Runner
+from server.operations import PayloadError, errors_of
+from server.runner import Runner
 from server.specs import from_spec, resolve
 
 log = logging.getLogger(__name__)
 OWNER_KEY = "owner"
-VIEWS = IMAGE_VIEWS + SEQUENCE_VIEWS
-
-
-class PayloadError(ValueError):
-    def __init__(self, path: str, message: str):
-        super().__init__(f"{path}: {message}")
-        self.errors = [{"path": path, "message": f"{path}: {message}"}]
-
-
 OWNER_ID_BYTES = 16
-MAX_EDIT_VALUE = 1e6      # a weight or bias typed into the diagram
 
 
 def owner_id() -> str:
@@ -51,52 +39,22 @@ def answer(handler):
         if not isinstance(data, dict):
             return {"ok": False, "errors": [{"path": "", "message": "payload: must be an object"}]}
         try:
-            return {"ok": True, **(handler(self, data) or {})}
-        except (SpecError, PayloadError) as exc:
-            return {"ok": False, "errors": exc.errors}
-        except Full as exc:
-            return {"ok": False, "errors": [{"path": "", "message": str(exc)}]}
-        except DataUnavailable as exc:
-            return {"ok": False, "errors": [{"path": "data.dataset",
-                                             "message": f"data.dataset: {exc}"}]}
-        except Exception:
-            log.exception("handler %s failed", handler.__name__)
-            return {"ok": False, "errors": [{"path": "", "message": "internal server error"}]}
+            out = handler(self, data) or {}
+            return out if "ok" in out else {"ok": True, **out}
+        except Exception as exc:
+            errors = errors_of(exc)
+            if errors is None:
+                log.exception("handler %s failed", handler.__name__)
+                errors = [{"path": "", "message": "internal server error"}]
+            return {"ok": False, "errors": errors}
     return wrapped
 
 
-def _index(data: dict, key: str, upper: int) -> int:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < upper:
-        raise PayloadError(key, f"{value!r} is not an index from 0 to {upper - 1}")
-    return value
-
-
-def _number(data: dict, key: str, bound: float = MAX_EDIT_VALUE) -> float:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= bound:
-        raise PayloadError(key, f"{value!r} is not a number from {-bound:g} to {bound:g}")
-    return float(value)
-
-
-def _sequence_options(data: dict, layers: int) -> dict:
-    """The sequence probes' settings from a view event: recurrent layer, prompt, temperature."""
-    out = {}
-    if "layer" in data:
-        out["layer"] = _index(data, "layer", max(1, layers))
-    if "prompt" in data:
-        prompt = data["prompt"]
-        if not isinstance(prompt, str) or len(prompt) > MAX_PROMPT:
-            raise PayloadError("prompt", f"must be text of at most {MAX_PROMPT} characters")
-        out["prompt"] = prompt
-    if "temperature" in data:
-        value = data["temperature"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not 0 <= value <= MAX_TEMPERATURE:
-            raise PayloadError("temperature", f"{value!r} is not a number from 0 to "
-                                              f"{MAX_TEMPERATURE:g}")
-        out["temperature"] = float(value)
-    return out
+def _ok(reply: dict | None) -> dict:
+    """A trainer's answer as this handler's, or "no such session"."""
+    if reply is None:
+        raise PayloadError("session_id", "no such session")
+    return reply
 
 
 class PlaygroundNamespace(Namespace):
@@ -104,18 +62,14 @@ class PlaygroundNamespace(Namespace):
         super().__init__("/")
         self.runner = runner
 
-    def _entry(self, data: dict):
-        entry = self.runner.get(data.get("session_id"), owner_id())
-        if entry is None:
+    def _mine(self, data: dict) -> None:
+        """Refuse a session that is not this browser's before looking at the rest."""
+        if not self.runner.owns(data.get("session_id"), owner_id()):
             raise PayloadError("session_id", "no such session")
-        return data["session_id"], entry
 
-    def _done(self, key, entry, frame=True) -> dict:
-        if frame:
-            self.runner.send_frame(key, entry)
-        s = entry.session
-        return {"status": s.status, "epoch": s.epoch, "step": s.step, "message": s.message,
-                "device": s.device.type}
+    def _call(self, data: dict, op: str, args: dict | None = None) -> dict:
+        return _ok(self.runner.call(data.get("session_id"), owner_id(), op,
+                                    data if args is None else args))
 
     def on_connect(self, auth=None):
         # Sessions belong to the browser's signed cookie, set by the page (GET /). A socket
@@ -131,15 +85,11 @@ class PlaygroundNamespace(Namespace):
         if "experiment" in data:                       # continue a saved experiment
             return self._fork(data)
         if "session_id" in data:                       # re-attach after a reconnect
-            key, entry = self._entry(data)
-            with entry.lock:
-                self.runner.attach(entry, request.sid)
-                return {"session_id": key, **from_spec(entry.session.spec).answer(),
-                        **self._done(key, entry)}
+            reply = self._call(data, "attach", {"sid": request.sid})
+            return {"session_id": data["session_id"], **reply} if reply["ok"] else reply
         resolved = resolve(data)
-        key, entry = self.runner.create(resolved.parsed, owner_id(), request.sid)
-        with entry.lock:
-            return {"session_id": key, **resolved.answer(), **self._done(key, entry)}
+        key, reply = self.runner.create(resolved.parsed, owner_id(), request.sid)
+        return {"session_id": key, **resolved.answer(), **reply} if reply["ok"] else reply
 
     def _fork(self, data: dict) -> dict:
         """A NEW session of this browser from a saved experiment (which stays as it is)."""
@@ -147,145 +97,78 @@ class PlaygroundNamespace(Namespace):
         if record is None:
             raise PayloadError("experiment", "no such experiment")
         resolved = from_spec(experiments.saved_spec(record))
-        key, entry = self.runner.create(resolved.parsed, owner_id(), request.sid)
-        with entry.lock:
-            entry.recording = experiments.restore(entry.session, record)
-            return {"session_id": key, "experiment": data["experiment"], **resolved.answer(),
-                    **self._done(key, entry)}
+        key, reply = self.runner.create(resolved.parsed, owner_id(), request.sid, "restore",
+                                        {"record": record})
+        if not reply["ok"]:
+            return reply
+        return {"session_id": key, "experiment": data["experiment"], **resolved.answer(),
+                **reply}
 
     @answer
     def on_save(self, data):
         """Store the session as an immutable experiment; answers its id and short URL."""
-        key, entry = self._entry(data)
+        self._mine(data)
         limit = current_app.config["MAX_EXPERIMENT_BYTES"]
-        try:
-            texts = [store.check_text(f, "" if data.get(f) is None else data[f])
-                     for f in ("title", "description")]
-            with entry.lock:
-                record = experiments.record_of(entry.session, entry.recording, *texts, limit)
-            exp_id = store.save(current_app.config["DATABASE"], record, limit)
-        except store.RecordError as exc:
-            raise PayloadError(exc.path, exc.detail) from None
+        title, description = [store.check_text(f, "" if data.get(f) is None else data[f])
+                              for f in ("title", "description")]
+        reply = self._call(data, "record", {"title": title, "description": description,
+                                            "limit": limit})
+        if not reply["ok"]:
+            return reply
+        exp_id = store.save(current_app.config["DATABASE"], reply["record"], limit)
         return {"id": exp_id, "url": f"/e/{exp_id}"}
 
     @answer
     def on_configure(self, data):
-        key, entry = self._entry(data)
+        self._mine(data)
         resolved = resolve(data, required=True)
-        with entry.lock:
-            reset = entry.session.configure(resolved.parsed)
-            if reset:
-                self.runner.reset_stream(entry)
-            return {**resolved.answer(), "reset": reset, **self._done(key, entry)}
+        reply = self._call(data, "configure", {"spec": resolved.parsed})
+        return {**resolved.answer(), **reply} if reply["ok"] else reply
 
     @answer
     def on_play(self, data):
-        key, entry = self._entry(data)
-        with entry.lock:
-            try:
-                entry.session.play()
-            except RuntimeError as exc:
-                raise PayloadError("status", str(exc)) from None
-        self.runner.wake()
-        return {"status": "playing"}
+        return self._call(data, "play")
 
     @answer
     def on_pause(self, data):
-        key, entry = self._entry(data)
-        with entry.lock:
-            entry.session.pause()
-            return self._done(key, entry)
+        return self._call(data, "pause")
 
     @answer
     def on_step(self, data):
-        key, entry = self._entry(data)
         unit = data.get("unit", "epoch")
         if unit not in ("epoch", "batch"):
             raise PayloadError("unit", f"{unit!r} is not one of epoch, batch")
-        with entry.lock:
-            s = entry.session
-            s.pause()
-            s.train_epoch() if unit == "epoch" else s.train_batch()
-            if s.spec.data.family != "points":
-                s.refresh()                 # an explicit step shows exact figures
-            return self._done(key, entry)
+        return self._call(data, "step", {"unit": unit})
 
     @answer
     def on_reset(self, data):
-        key, entry = self._entry(data)
-        with entry.lock:
-            entry.session.reset()
-            self.runner.reset_stream(entry)
-            return self._done(key, entry)
+        return self._call(data, "reset")
 
     @answer
     def on_regenerate(self, data):
-        key, entry = self._entry(data)
-        with entry.lock:
-            spec = entry.session.regenerate()
-            return {**from_spec(spec).answer(), **self._done(key, entry)}
+        return self._call(data, "regenerate")
 
     @answer
     def on_view(self, data):
         """What is on screen: a focused neuron (2-D), probes and the sample (images)."""
-        key, entry = self._entry(data)
-        with entry.lock:
-            s = entry.session
-            if "focus" in data:
-                entry.focus = None if data["focus"] is None else _index(
-                    data, "focus", max(1, s.neuron_count()))
-            if "views" in data:
-                views = data["views"]
-                if not isinstance(views, list) or not all(v in VIEWS for v in views):
-                    raise PayloadError("views", f"must be a list of {', '.join(VIEWS)}")
-                entry.views = frozenset(views)
-            if "sample" in data:
-                entry.sample = _index(data, "sample", max(1, len(s.splits["test"])))
-            entry.options.update(_sequence_options(data, len(s.spec.model.layers)))
-            return self._done(key, entry)
+        return self._call(data, "view")
 
     @answer
     def on_examples(self, data):
         """The test examples behind one confusion-matrix cell."""
-        key, entry = self._entry(data)
-        with entry.lock:
-            s = entry.session
-            k = s.spec.data.n_classes
-            if s.spec.data.family not in ("images", "tabular") or s.spec.model.task != "predict":
-                raise PayloadError("true", "this model has no confusion matrix")
-            images, meta = examples(s, _index(data, "true", k), _index(data, "pred", k))
-            out = {"examples": meta}
-            if images is not None:
-                out["images"] = {"shape": list(images.shape), "dtype": "uint8",
-                                 "data": images.tobytes()}
-            return out
-
-    def _edit(self, data: dict, apply) -> dict:
-        """Validate the layer index, then let `apply(session, layer, sizes)` edit one value."""
-        key, entry = self._entry(data)
-        with entry.lock:
-            if not entry.session.neuron_count():
-                raise PayloadError("layer", "only 2-D playground networks have editable links")
-            sizes = entry.session.model.sizes
-            apply(entry.session, _index(data, "layer", len(sizes) - 1), sizes)
-            return self._done(key, entry)
+        return self._call(data, "confusion_examples")
 
     @answer
     def on_set_weight(self, data):
-        return self._edit(data, lambda s, layer, sizes: s.set_weight(
-            layer, _index(data, "to", sizes[layer + 1]), _index(data, "from", sizes[layer]),
-            _number(data, "value")))
+        return self._call(data, "set_weight")
 
     @answer
     def on_set_bias(self, data):
-        return self._edit(data, lambda s, layer, sizes: s.set_bias(
-            layer, _index(data, "unit", sizes[layer + 1]), _number(data, "value")))
+        return self._call(data, "set_bias")
 
     def on_frame_ack(self, data=None):
         data = data if isinstance(data, dict) else {}
-        entry = self.runner.get(data.get("session_id"), owner_id())
-        if entry is not None:
-            self.runner.ack(entry, data.get("seq"))
+        self.runner.ack(data.get("session_id"), owner_id(), data.get("seq"))
 
 
 def init_app(app: Flask, socketio) -> None:

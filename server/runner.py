@@ -1,239 +1,286 @@
-"""The runner: who gets CPU time, and when each client gets a frame.
+"""The runner: which browser owns which session, the limits, and the trainers that hold them.
 
-ONE trainer thread trains every playing session in turn (a time slice each, so none starves)
-and emits each session's newest frame at most every 1/fps s, and only once the client has
-acknowledged the previous one: a slow client gets fewer, fresher frames, never a queue of stale
-ones. Handlers mutate sessions under the entry's lock; tests call `tick()` themselves.
-This is the seam where trainer worker processes can later replace the in-process thread.
+Sessions live in trainers (server/trainer.py). With `workers=0` there is one trainer, run by a
+thread of this process (or by hand: tests call `tick()`); with `workers=N` there are N worker
+processes (server/workers.py), one trainer each, so training and frame-making use every core
+while this process only moves bytes between sockets and workers. A new session goes to the
+trainer with the fewest sessions. Whatever the trainer, a client's request is the same call:
+`call(session_id, owner, op, args)` answers the op's ack dict, or None when the session is not
+this owner's (indistinguishable from one that does not exist).
+
+Limits: `max_sessions` in all and `max_per_owner` per browser (the oldest detached session of a
+browser at its limit makes room); the refusal names the limit. A client that goes away has its
+sessions paused and kept `detached_ttl` seconds for a reconnect.
 """
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass
 
-import numpy as np
 import torch
 from flask import Flask
 
 from engine.devices import pick_device
-from engine.recording import Recording
-from engine.session import Session
 from engine.spec import Spec
-from engine.views import snapshot
+from server.operations import Full
+from server.trainer import Trainer
 
 log = logging.getLogger(__name__)
 
-MIN_SLICE_S = 0.002      # below this, switching sessions costs more than it shares
-MAX_SLICE_S = 0.02       # above this, the frame interval is late
-ACK_TIMEOUT_S = 2.0      # an ack lost on the way must not freeze a client forever
-IDLE_WAIT_S = 0.1        # how long the trainer sleeps when nothing plays
+IDLE_WAIT_S = 0.1        # how long an idle trainer sleeps before it looks again
 SESSION_ID_BYTES = 16    # 128-bit unguessable ids
 REAP_EVERY_S = 10.0
+CALL_TIMEOUT_S = 120.0   # an export of a big model takes seconds; a dead trainer never answers
 
-
-class Full(RuntimeError):
-    """The server (or this browser) has as many sessions as it may."""
+__all__ = ["Full", "Runner", "init_app"]
 
 
 @dataclass
-class Entry:
-    """A session and what its client has been sent."""
-    session: Session
+class Slot:
     owner: str
     sid: str | None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    seq: int = 0
-    awaiting: int | None = None          # seq of the frame not yet acknowledged
-    last_emit: float = 0.0
-    history_sent: int = 0
-    history_version: int = 0             # History.version the client has
-    data_sent: int = -1                  # data_version the client has
-    focus: int | None = None
-    views: frozenset = frozenset()       # image/table probes the client shows
-    sample: int = 0                      # test example the probes show
-    options: dict = field(default_factory=dict)   # sequence probes: layer, prompt, temperature
-    quantized: dict | None = None        # the last int8 quantisation (engine/quantize.py)
-    recording: Recording = field(default_factory=Recording)   # snapshots for a saved replay
+    trainer: int
     detached_at: float | None = None
 
 
-def encode(frame, session_id: str, seq: int) -> dict:
-    """A Frame as a Socket.IO payload: numeric arrays as binary attachments."""
-    arrays = {name: {"shape": list(a.shape), "dtype": str(a.dtype),
-                     "data": np.ascontiguousarray(a).tobytes()}
-              for name, a in frame.arrays.items()}
-    return {"session_id": session_id, "seq": seq, **frame.scalars, "arrays": arrays}
+class LocalTrainer:
+    """A trainer in this process. Started, a thread runs it and requests queue for that thread;
+    not started (tests), requests run at once on the caller's thread."""
+
+    def __init__(self, trainer: Trainer):
+        self.trainer = trainer
+        self.requests: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        trainer.wake = lambda: self.requests.put(None)
+
+    def request(self, method: str, *args):
+        if self.thread is None:
+            return getattr(self.trainer, method)(*args)
+        future: Future = Future()
+        self.requests.put((future, method, args))
+        return future.result(CALL_TIMEOUT_S)
+
+    def post(self, method: str, *args) -> None:
+        if self.thread is None:
+            getattr(self.trainer, method)(*args)
+        else:
+            self.requests.put((None, method, args))
+
+    def _serve(self, block: bool) -> None:
+        try:
+            item = self.requests.get(timeout=IDLE_WAIT_S) if block else self.requests.get_nowait()
+        except queue.Empty:
+            return
+        while item is not None or not self.requests.empty():
+            if item is not None:
+                future, method, args = item
+                try:
+                    result = getattr(self.trainer, method)(*args)
+                    if future is not None:
+                        future.set_result(result)
+                except Exception as exc:          # noqa: BLE001 (the caller sees it)
+                    log.exception("trainer %s failed", method)
+                    if future is not None:
+                        future.set_exception(exc)
+            try:
+                item = self.requests.get_nowait()
+            except queue.Empty:
+                return
+
+    def _loop(self) -> None:
+        torch.set_num_threads(1)     # one thread per trainer: two burnt 180% CPU for less work
+        while not self._stop.is_set():
+            self._serve(block=False)
+            if not self.trainer.tick():
+                self._serve(block=True)
+
+    def start(self) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._loop, name="trainer", daemon=True)
+            self.thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.requests.put(None)
 
 
 class Runner:
     def __init__(self, emit, fps: float = 30, device: str = "auto", max_sessions: int = 200,
                  max_per_owner: int = 8, detached_ttl: float = 600, data_dir: str | None = None,
-                 clock=time.perf_counter):
-        self.emit, self.fps, self.clock = emit, fps, clock
-        self.requested_device = device
-        self.device = pick_device(device)
-        self.data_dir = data_dir
-        self.max_sessions, self.max_per_owner, self.detached_ttl = (
-            max_sessions, max_per_owner, detached_ttl)
+                 workers: int = 0, clock=time.perf_counter, batching: bool = True):
         if fps <= 0:
             raise ValueError(f"fps: {fps} must be above 0")
-        self.entries: dict[str, Entry] = {}
-        self._building = 0                   # sessions being built outside the lock
+        self.emit, self.fps = emit, fps
+        self.device = pick_device(device)
+        self.max_sessions, self.max_per_owner, self.detached_ttl = (
+            max_sessions, max_per_owner, detached_ttl)
+        self.slots: dict[str, Slot] = {}
         self._registry = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._clock = clock
+        self._stopped = threading.Event()
+        if workers:
+            from server.workers import WorkerTrainer
+            config = {"fps": fps, "device": device, "data_dir": data_dir, "batching": batching}
+            self.trainers = [WorkerTrainer(i, config, emit) for i in range(workers)]
+        else:
+            self.trainers = [LocalTrainer(Trainer(emit, fps, device, data_dir, clock=clock,
+                                                  batching=batching))]
+
+    # ---- in-process conveniences (tests, benches) ------------------------------------------
+    @property
+    def local(self) -> Trainer:
+        return self.trainers[0].trainer
+
+    @property
+    def entries(self):
+        """The in-process trainer's sessions by id (workers=0 only)."""
+        return self.local.entries
+
+    @property
+    def clock(self):
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock) -> None:
+        self._clock = clock
+        if isinstance(self.trainers[0], LocalTrainer):
+            self.local.clock = clock
+
+    def tick(self) -> int:
+        return self.local.tick()
 
     # ---- sessions -----------------------------------------------------------------------
-    def create(self, spec: Spec, owner: str, sid: str) -> tuple[str, Entry]:
-        """A new session for `owner`. The slot is reserved under the registry lock; the
-        session (data, model) is built outside it, so a slow build stalls nobody else."""
+    def create(self, spec: Spec, owner: str, sid: str, op: str = "opened",
+               args: dict | None = None) -> tuple[str, dict]:
+        """A new session for `owner`: its id and the answer of op `op` on it (`opened`: the
+        counters, and a frame is sent; `restore` for a fork). The slot is taken under the registry lock; the session is built outside it."""
         with self._registry:
-            if len(self.entries) + self._building >= self.max_sessions:
+            self._reap_locked()
+            if len(self.slots) >= self.max_sessions:
                 raise Full(f"the server is full ({self.max_sessions} sessions): try again later")
-            mine = [k for k, e in self.entries.items() if e.owner == owner]
+            mine = [k for k, s in self.slots.items() if s.owner == owner]
             if len(mine) >= self.max_per_owner:       # drop this browser's oldest detached one
-                old = [k for k in mine if self.entries[k].detached_at is not None]
+                old = [k for k in mine if self.slots[k].detached_at is not None]
                 if not old:
                     raise Full(f"this browser already has {self.max_per_owner} sessions open")
-                del self.entries[old[0]]
-            self._building += 1
+                self._remove_locked(old[0])
+            load = [0] * len(self.trainers)
+            for slot in self.slots.values():
+                load[slot.trainer] += 1
+            index = load.index(min(load))
+            key = secrets.token_urlsafe(SESSION_ID_BYTES)
+            self.slots[key] = Slot(owner, sid, index)   # before the first frame's ack can come
+        answer = None
         try:
-            entry = Entry(Session(spec, self.device_for(spec), self.data_dir), owner, sid)
+            answer = self.trainers[index].request("create", key, spec, sid, op, args)
         finally:
-            with self._registry:
-                self._building -= 1
-        key = secrets.token_urlsafe(SESSION_ID_BYTES)
-        with self._registry:
-            self.entries[key] = entry
-        return key, entry
+            if not answer_ok(answer):
+                with self._registry:
+                    self.slots.pop(key, None)
+        return key, answer
 
-    def device_for(self, spec: Spec):
-        """Image models get the GPU where there is one; 2-D nets stay on the CPU (devices.py)."""
-        return pick_device(self.requested_device, heavy=spec.data.family == "images")
+    def call(self, session_id, owner: str, op: str, args: dict | None = None) -> dict | None:
+        slot = self._slot(session_id, owner)
+        if slot is None:
+            return None
+        if op == "attach":
+            slot.sid, slot.detached_at = args["sid"], None
+        return self.trainers[slot.trainer].request("call", session_id, op, args or {})
 
-    def get(self, session_id, owner: str) -> Entry | None:
-        """The entry if it exists and belongs to `owner`; None otherwise (indistinguishable)."""
-        entry = self.entries.get(session_id) if isinstance(session_id, str) else None
-        return entry if entry is not None and entry.owner == owner else None
+    def ack(self, session_id, owner: str, seq) -> None:
+        slot = self._slot(session_id, owner)
+        if slot is not None:
+            self.trainers[slot.trainer].post("ack", session_id, seq)
+
+    def owns(self, session_id, owner: str) -> bool:
+        return self._slot(session_id, owner) is not None
+
+    def _slot(self, session_id, owner: str) -> Slot | None:
+        slot = self.slots.get(session_id) if isinstance(session_id, str) else None
+        return slot if slot is not None and slot.owner == owner else None
 
     def detach(self, sid: str) -> None:
         """The client went away: pause its sessions and keep them a while for a reconnect."""
-        now = self.clock()
-        for entry in list(self.entries.values()):
-            if entry.sid == sid:
-                with entry.lock:
-                    entry.session.pause()
-                    entry.sid, entry.detached_at, entry.awaiting = None, now, None
+        now = self._clock()
+        for key, slot in list(self.slots.items()):
+            if slot.sid == sid:
+                slot.sid, slot.detached_at = None, now
+                self.trainers[slot.trainer].post("call", key, "detach", {})
 
-    def attach(self, entry: Entry, sid: str) -> None:
-        entry.sid, entry.detached_at, entry.awaiting = sid, None, None
-        entry.history_sent, entry.data_sent = 0, -1       # the new page has nothing yet
+    def summary(self, session_id, owner: str) -> dict | None:
+        """A live session's spec, history and outputs for the Compare page (engine/summary.py)."""
+        answer = self.call(session_id, owner, "summary")
+        if answer is None or not answer.pop("ok"):
+            return None
+        return answer
+
+    def sessions_of(self, owner: str) -> list[dict]:
+        """This browser's live sessions, oldest first: id, dataset, epoch, status."""
+        out = []
+        for key in [k for k, s in list(self.slots.items()) if s.owner == owner]:
+            answer = self.call(key, owner, "brief")
+            if answer is not None and answer.pop("ok"):
+                out.append({"session_id": key, **answer})
+        return out
 
     def _reap(self) -> None:
-        now = self.clock()
         with self._registry:
-            for key in [k for k, e in self.entries.items()
-                        if e.detached_at is not None and now - e.detached_at > self.detached_ttl]:
-                del self.entries[key]
+            self._reap_locked()
 
-    # ---- frames -------------------------------------------------------------------------
-    def send_frame(self, session_id: str, entry: Entry) -> None:
-        """Snapshot and emit now (caller holds entry.lock)."""
-        s = entry.session
-        entry.recording.capture(s)
-        if entry.sid is None:
-            return
-        if s.history.version != entry.history_version:     # compacted: send it whole again
-            entry.history_sent, entry.history_version = 0, s.history.version
-        frame = snapshot(s, focus=entry.focus, history_from=entry.history_sent,
-                         include_data=entry.data_sent != s.data_version, views=entry.views,
-                         sample=entry.sample, options=entry.options)
-        entry.seq += 1
-        entry.history_sent, entry.data_sent = len(s.history), s.data_version
-        entry.awaiting, entry.last_emit = entry.seq, self.clock()
-        self.emit("frame", encode(frame, session_id, entry.seq), to=entry.sid)
+    def _reap_locked(self) -> None:
+        now = self._clock()
+        for key in [k for k, s in self.slots.items()
+                    if s.detached_at is not None and now - s.detached_at > self.detached_ttl]:
+            self._remove_locked(key)
 
-    def ack(self, entry: Entry, seq) -> None:
-        if entry.awaiting == seq:
-            entry.awaiting = None
-
-    def _frame_due(self, entry: Entry, now: float) -> bool:
-        if entry.sid is None or now - entry.last_emit < 1.0 / self.fps:
-            return False
-        return entry.awaiting is None or now - entry.last_emit > ACK_TIMEOUT_S
-
-    def _budget(self, entry: Entry, slice_s: float) -> float:
-        """Train until this client's next frame is due (so frames are not late by a slice)."""
-        if entry.sid is None or entry.awaiting is not None:
-            return slice_s
-        due_in = entry.last_emit + 1.0 / self.fps - self.clock()
-        return min(slice_s, max(MIN_SLICE_S, due_in))
-
-    def reset_stream(self, entry: Entry) -> None:
-        """After a reset the history starts again from 0 for the client too, and an int8
-        copy of the old weights no longer describes the model."""
-        entry.history_sent = 0
-        entry.quantized = None
-        entry.recording.clear()
-
-    # ---- training loop ------------------------------------------------------------------
-    def playing(self) -> list[tuple[str, Entry]]:
-        return [(k, e) for k, e in list(self.entries.items()) if e.session.status == "playing"]
-
-    def tick(self) -> int:
-        """One round: a time slice for every playing session, then the frames that are due.
-        Returns how many sessions trained."""
-        active = self.playing()
-        if not active:
-            return 0
-        slice_s = min(MAX_SLICE_S, max(MIN_SLICE_S, 1.0 / self.fps / len(active)))
-        for key, entry in active:
-            with entry.lock:
-                try:
-                    if entry.session.status == "playing":
-                        entry.session.train_for(self._budget(entry, slice_s), self.clock)
-                    if self._frame_due(entry, self.clock()) or entry.session.status != "playing":
-                        self.send_frame(key, entry)
-                except Exception as exc:   # one broken session must not stop everyone's
-                    log.exception("session %s failed", key)
-                    if entry.session.status == "playing":
-                        entry.session.status = "paused"
-                        entry.session.message = f"training stopped by an internal error: {exc}"
-        return len(active)
+    def _remove_locked(self, key: str) -> None:
+        slot = self.slots.pop(key)
+        self.trainers[slot.trainer].post("remove", key)
 
     def wake(self) -> None:
-        self._wake.set()
+        """Kept for callers of the old API: ops wake their trainer themselves."""
 
-    def _loop(self) -> None:
-        torch.set_num_threads(1)     # one thread per trainer: two burnt 180% CPU for less work
-        last_reap = self.clock()
-        while not self._stop.is_set():
-            if not self.tick():
-                self._wake.wait(IDLE_WAIT_S)
-                self._wake.clear()
-            if self.clock() - last_reap > REAP_EVERY_S:
-                self._reap()
-                last_reap = self.clock()
-
+    # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="trainer", daemon=True)
-            self._thread.start()
+        for trainer in self.trainers:
+            trainer.start()
+        threading.Thread(target=self._reaper, name="reaper", daemon=True).start()
+
+    def _reaper(self) -> None:
+        while not self._stopped.wait(REAP_EVERY_S):
+            self._reap()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
+        self._stopped.set()
+        for trainer in self.trainers:
+            trainer.stop()
+
+
+def answer_ok(answer) -> bool:
+    return isinstance(answer, dict) and answer.get("ok") is True
+
+
+def worker_count(setting) -> int:
+    """WORKERS config: "auto" = one per core (0 on a single core: a thread is cheaper)."""
+    if setting == "auto":
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        return cores if (cores or 1) > 1 else 0
+    return int(setting)
 
 
 def init_app(app: Flask, socketio) -> None:
     c = app.config
     runner = Runner(socketio.emit, fps=c["FPS"], device=c["DEVICE"],
                     max_sessions=c["MAX_SESSIONS"], max_per_owner=c["MAX_SESSIONS_PER_OWNER"],
-                    detached_ttl=c["DETACHED_TTL_S"], data_dir=c["DATA_DIR"])
+                    detached_ttl=c["DETACHED_TTL_S"], data_dir=c["DATA_DIR"],
+                    workers=worker_count(c["WORKERS"]) if c["RUNNER_AUTOSTART"] else 0)
     app.extensions["runner"] = runner
     if c["RUNNER_AUTOSTART"]:
         runner.start()

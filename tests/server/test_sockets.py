@@ -11,7 +11,7 @@ import pytest
 
 from engine.data import DATASETS
 from server import socketio
-from server.runner import ACK_TIMEOUT_S
+from server.trainer import ACK_TIMEOUT_S
 from server.specs import resolve
 
 from serverkit import DIVERGING, TF_HASH, TF_INPUTS, TF_UNITS, Browser, array

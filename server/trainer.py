@@ -1,0 +1,203 @@
+"""A trainer: the sessions one CPU core trains, and when each client gets a frame.
+
+One trainer is ONE thread of control. It owns its sessions outright: the ops clients ask for
+(server/operations.py) run on the same thread, between rounds of training, so a session is never
+touched by two threads and a batched group (engine/batched.py) never changes under a step. The
+runner (server/runner.py) hosts one trainer in a thread of the server process, or one per worker
+process (server/workers.py); tests drive `tick()` and the ops by hand.
+
+A round (`tick`) gives every playing unit — a session alone, or a group of sessions that share an
+architecture and train as one stacked model — a time slice, then sends the frames that are due:
+at most one per 1/fps s per client, and only once the client has acknowledged the previous one,
+so a slow client gets fewer, fresher frames, never a queue of stale ones. With many clients the
+interval stretches so that one trainer sends at most `frame_budget` frames a second in all, shared
+equally; training keeps the rest of the core.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.devices import pick_device
+from engine.recording import Recording
+from engine.session import Session
+from engine.spec import Spec
+from engine.views import snapshot
+from server import operations
+from server.batching import Groups
+
+log = logging.getLogger(__name__)
+
+MIN_SLICE_S = 0.002      # below this, switching sessions costs more than it shares
+MAX_SLICE_S = 0.02       # above this, the frame interval is late
+ACK_TIMEOUT_S = 2.0      # an ack lost on the way must not freeze a client forever
+FRAME_BUDGET = 400       # frames a second one trainer sends in all, at most
+
+
+@dataclass
+class Entry:
+    """A session and what its client has been sent."""
+    session: Session
+    sid: str | None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    seq: int = 0
+    awaiting: int | None = None          # seq of the frame not yet acknowledged
+    last_emit: float = 0.0
+    history_sent: int = 0
+    history_version: int = 0             # History.version the client has
+    data_sent: int = -1                  # data_version the client has
+    focus: int | None = None
+    views: frozenset = frozenset()       # image/table probes the client shows
+    sample: int = 0                      # test example the probes show
+    options: dict = field(default_factory=dict)   # sequence probes: layer, prompt, temperature
+    quantized: dict | None = None        # the last int8 quantisation (engine/quantize.py)
+    recording: Recording = field(default_factory=Recording)   # snapshots for a saved replay
+
+
+def encode(frame, session_id: str, seq: int) -> dict:
+    """A Frame as a Socket.IO payload: numeric arrays as binary attachments."""
+    arrays = {name: {"shape": list(a.shape), "dtype": str(a.dtype),
+                     "data": np.ascontiguousarray(a).tobytes()}
+              for name, a in frame.arrays.items()}
+    return {"session_id": session_id, "seq": seq, "sent": time.time(), **frame.scalars,
+            "arrays": arrays}
+
+
+class Trainer:
+    def __init__(self, emit, fps: float = 30, device: str = "auto", data_dir: str | None = None,
+                 frame_budget: float = FRAME_BUDGET, batching: bool = True,
+                 clock=time.perf_counter, wake=lambda: None):
+        if fps <= 0:
+            raise ValueError(f"fps: {fps} must be above 0")
+        self.emit, self.fps, self.clock, self.wake = emit, fps, clock, wake
+        self.requested_device, self.data_dir = device, data_dir
+        self.frame_budget = frame_budget
+        self.entries: dict[str, Entry] = {}
+        self.groups = Groups() if batching else None
+
+    # ---- sessions (called by the runner, on this trainer's thread) ------------------------
+    def device_for(self, spec: Spec):
+        """Image models get the GPU where there is one; 2-D nets stay on the CPU (devices.py)."""
+        return pick_device(self.requested_device, heavy=spec.data.family == "images")
+
+    def create(self, key: str, spec: Spec, sid: str | None, op: str = "opened",
+               args: dict | None = None) -> dict:
+        """Build session `key`, then answer op `op` on it (`restore` for a fork), or refuse."""
+        def build():
+            self.entries[key] = Entry(Session(spec, self.device_for(spec), self.data_dir), sid)
+        answer = operations.outcome(build)
+        if answer["ok"]:
+            answer = self.call(key, op, args or {})
+            if not answer["ok"]:
+                self.entries.pop(key, None)
+        return answer
+
+    def call(self, key: str, op: str, args: dict) -> dict:
+        entry = self.entries.get(key)
+        if entry is None:
+            return {"ok": False, "errors": [{"path": "session_id",
+                                             "message": "session_id: no such session"}]}
+        if self.groups is not None and op not in operations.READ_ONLY:
+            self.groups.release(key)          # an op may change what the group stacked
+        return operations.run(self, key, entry, op, args)
+
+    def remove(self, key: str) -> None:
+        if self.groups is not None:
+            self.groups.release(key)
+        self.entries.pop(key, None)
+
+    def attach(self, entry: Entry, sid: str) -> None:
+        entry.sid, entry.awaiting = sid, None
+        entry.history_sent, entry.data_sent = 0, -1       # the new page has nothing yet
+
+    def ack(self, key: str, seq) -> None:
+        entry = self.entries.get(key)
+        if entry is not None and entry.awaiting == seq:
+            entry.awaiting = None
+
+    def reset_stream(self, entry: Entry) -> None:
+        """After a reset the history starts again from 0 for the client too, and an int8
+        copy of the old weights no longer describes the model."""
+        entry.history_sent = 0
+        entry.quantized = None
+        entry.recording.clear()
+
+    # ---- frames -------------------------------------------------------------------------
+    def send_frame(self, key: str, entry: Entry) -> None:
+        """Snapshot and emit now."""
+        s = entry.session
+        entry.recording.capture(s)
+        if entry.sid is None:
+            return
+        if s.history.version != entry.history_version:     # compacted: send it whole again
+            entry.history_sent, entry.history_version = 0, s.history.version
+        frame = snapshot(s, focus=entry.focus, history_from=entry.history_sent,
+                         include_data=entry.data_sent != s.data_version, views=entry.views,
+                         sample=entry.sample, options=entry.options)
+        entry.seq += 1
+        entry.history_sent, entry.data_sent = len(s.history), s.data_version
+        entry.awaiting, entry.last_emit = entry.seq, self.clock()
+        self.emit("frame", encode(frame, key, entry.seq), to=entry.sid)
+
+    def frame_interval(self, watched: int) -> float:
+        """Seconds between one client's frames when `watched` clients share this trainer."""
+        return max(1.0 / self.fps, watched / self.frame_budget)
+
+    def _frame_due(self, entry: Entry, now: float, interval: float) -> bool:
+        if entry.sid is None or now - entry.last_emit < interval:
+            return False
+        return entry.awaiting is None or now - entry.last_emit > ACK_TIMEOUT_S
+
+    # ---- training -----------------------------------------------------------------------
+    def playing(self) -> list[tuple[str, Entry]]:
+        return [(k, e) for k, e in self.entries.items() if e.session.status == "playing"]
+
+    def tick(self) -> int:
+        """One round: a time slice for every playing unit, then the frames that are due.
+        Returns how many sessions trained."""
+        active = self.playing()
+        if not active:
+            return 0
+        units = self.groups.plan(active) if self.groups is not None else \
+            [(None, [member]) for member in active]
+        slice_s = min(MAX_SLICE_S, max(MIN_SLICE_S, 1.0 / self.fps / len(units)))
+        interval = self.frame_interval(sum(e.sid is not None for _, e in active))
+        for group, members in units:
+            try:
+                if group is not None:
+                    group.train_for(slice_s, self.clock)
+                else:
+                    session = members[0][1].session
+                    session.train_for(self._budget(members[0][1], slice_s, interval), self.clock)
+            except Exception as exc:   # one broken unit must not stop everyone's
+                log.exception("training %s failed", [k for k, _ in members])
+                self._stop(members, exc)
+            for key, entry in members:
+                try:
+                    if self._frame_due(entry, self.clock(), interval) \
+                            or entry.session.status != "playing":
+                        self.send_frame(key, entry)
+                except Exception as exc:
+                    log.exception("frame of %s failed", key)
+                    self._stop([(key, entry)], exc)
+        return len(active)
+
+    def _budget(self, entry: Entry, slice_s: float, interval: float) -> float:
+        """Train until this client's next frame is due (so frames are not late by a slice)."""
+        if entry.sid is None or entry.awaiting is not None:
+            return slice_s
+        due_in = entry.last_emit + interval - self.clock()
+        return min(slice_s, max(MIN_SLICE_S, due_in))
+
+    def _stop(self, members, exc: Exception) -> None:
+        if self.groups is not None:
+            for key, _ in members:
+                self.groups.release(key)
+        for _, entry in members:
+            if entry.session.status == "playing":
+                entry.session.status = "paused"
+                entry.session.message = f"training stopped by an internal error: {exc}"
