@@ -14,7 +14,7 @@ import secrets
 from flask import Flask, current_app, request, session as cookie
 from flask_socketio import Namespace
 
-from server import experiments, store
+from server import experiments, rooms, store
 from server.operations import PayloadError, errors_of
 from server.runner import Runner
 from server.specs import from_spec, resolve
@@ -79,6 +79,7 @@ class PlaygroundNamespace(Namespace):
 
     def on_disconnect(self, reason=None):
         self.runner.detach(request.sid)
+        rooms.disconnected(current_app.extensions["rooms"], request.sid)
 
     @answer
     def on_open(self, data):
@@ -166,10 +167,39 @@ class PlaygroundNamespace(Namespace):
     def on_set_bias(self, data):
         return self._call(data, "set_bias")
 
+    def _room(self, name: str, data: dict) -> dict:
+        return rooms.HANDLERS[name](self.runner, current_app.extensions["rooms"], owner_id(),
+                                    request.sid, data)
+
+    @answer
+    def on_room_open(self, data):
+        return self._room("room_open", data)
+
+    @answer
+    def on_room_close(self, data):
+        return self._room("room_close", data)
+
+    @answer
+    def on_room_push(self, data):
+        return self._room("room_push", data)
+
+    @answer
+    def on_room_join(self, data):
+        return self._room("room_join", data)
+
+    @answer
+    def on_room_leave(self, data):
+        return self._room("room_leave", data)
+
+    @answer
+    def on_room_fork(self, data):
+        return self._room("room_fork", data)
+
     def on_frame_ack(self, data=None):
         data = data if isinstance(data, dict) else {}
         self.runner.ack(data.get("session_id"), owner_id(), data.get("seq"))
 
 
 def init_app(app: Flask, socketio) -> None:
+    app.extensions["rooms"] = rooms.Rooms(app.extensions["runner"], socketio.emit)
     socketio.on_namespace(PlaygroundNamespace(app.extensions["runner"]))

@@ -133,6 +133,13 @@ def detach(trainer, key, entry, args):
     entry.sid, entry.awaiting = None, None
 
 
+def watch(trainer, key, entry, args):
+    """A live room starts (or stops, room None) watching; whoever joined gets everything."""
+    entry.room = args["room"]
+    entry.room_history_sent, entry.room_data_sent = 0, -1
+    return {**spec_answer(entry.session.spec), **done(trainer, key, entry)}
+
+
 def restore(trainer, key, entry, args):
     from server.experiments import restore as restore_record
     entry.recording = restore_record(entry.session, args["record"])
@@ -267,7 +274,7 @@ def quantize_session(trainer, key, entry, args):
 
 
 OPS = {fn.__name__: fn for fn in (
-    opened, attach, detach, restore, record, configure, play, pause, step, reset, regenerate,
+    opened, attach, detach, watch, restore, record, configure, play, pause, step, reset, regenerate,
     view, confusion_examples, set_weight, set_bias, summary, brief, export_zip, quantize_session)}
 
 
@@ -279,5 +286,5 @@ def run(trainer, key, entry, op: str, args: dict) -> dict:
 
 # Ops that leave the model and its training settings as they are: a batched group holding the
 # session need not be taken apart for them (server/trainer.py).
-READ_ONLY = frozenset({"opened", "attach", "detach", "view", "confusion_examples", "record",
+READ_ONLY = frozenset({"opened", "attach", "detach", "watch", "view", "confusion_examples", "record",
                        "summary", "brief", "export_zip"})

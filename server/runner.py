@@ -199,6 +199,11 @@ class Runner:
         if slot is not None:
             self.trainers[slot.trainer].post("ack", session_id, seq)
 
+    def sid_of(self, session_id: str) -> str | None:
+        """The socket a session's frames go to (None while its client is away)."""
+        slot = self.slots.get(session_id)
+        return slot.sid if slot is not None else None
+
     def owns(self, session_id, owner: str) -> bool:
         return self._slot(session_id, owner) is not None
 

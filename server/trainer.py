@@ -56,6 +56,9 @@ class Entry:
     options: dict = field(default_factory=dict)   # sequence probes: layer, prompt, temperature
     quantized: dict | None = None        # the last int8 quantisation (engine/quantize.py)
     recording: Recording = field(default_factory=Recording)   # snapshots for a saved replay
+    room: str | None = None              # a live room watching (server/rooms.py): its channel
+    room_history_sent: int = 0           # the room's own cursors: students join at any time
+    room_data_sent: int = -1
 
 
 def encode(frame, session_id: str, seq: int) -> dict:
@@ -128,20 +131,34 @@ class Trainer:
 
     # ---- frames -------------------------------------------------------------------------
     def send_frame(self, key: str, entry: Entry) -> None:
-        """Snapshot and emit now."""
+        """Snapshot and emit now, to the client and to a room watching the session."""
         s = entry.session
         entry.recording.capture(s)
-        if entry.sid is None:
+        if entry.sid is None and entry.room is None:
             return
         if s.history.version != entry.history_version:     # compacted: send it whole again
-            entry.history_sent, entry.history_version = 0, s.history.version
-        frame = snapshot(s, focus=entry.focus, history_from=entry.history_sent,
-                         include_data=entry.data_sent != s.data_version, views=entry.views,
-                         sample=entry.sample, options=entry.options)
+            entry.history_sent = entry.room_history_sent = 0
+            entry.history_version = s.history.version
         entry.seq += 1
-        entry.history_sent, entry.data_sent = len(s.history), s.data_version
-        entry.awaiting, entry.last_emit = entry.seq, self.clock()
-        self.emit("frame", encode(frame, key, entry.seq), to=entry.sid)
+        payload = None
+        if entry.sid is not None:
+            payload = self._payload(key, entry, entry.history_sent, entry.data_sent)
+            entry.history_sent, entry.data_sent = len(s.history), s.data_version
+            entry.awaiting, entry.last_emit = entry.seq, self.clock()
+            self.emit("frame", payload, to=entry.sid)
+        if entry.room is not None:
+            if payload is None or (entry.room_history_sent, entry.room_data_sent) != (
+                    payload["history"]["start"], payload["data_version_from"]):
+                payload = self._payload(key, entry, entry.room_history_sent, entry.room_data_sent)
+            entry.room_history_sent, entry.room_data_sent = len(s.history), s.data_version
+            self.emit("frame", payload, to=entry.room)
+
+    def _payload(self, key: str, entry: Entry, history_from: int, data_sent: int) -> dict:
+        s = entry.session
+        frame = snapshot(s, focus=entry.focus, history_from=history_from,
+                         include_data=data_sent != s.data_version, views=entry.views,
+                         sample=entry.sample, options=entry.options)
+        return {**encode(frame, key, entry.seq), "data_version_from": data_sent}
 
     def frame_interval(self, watched: int) -> float:
         """Seconds between one client's frames when `watched` clients share this trainer."""
