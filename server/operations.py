@@ -152,10 +152,17 @@ def record(trainer, key, entry, args):
                                 args["description"], args["limit"])}
 
 
+def tell_room(trainer, entry) -> None:
+    """A room watching the session follows its spec (the students' page redraws the network)."""
+    if entry.room is not None:
+        trainer.emit("room_spec", spec_answer(entry.session.spec), to=entry.room)
+
+
 def configure(trainer, key, entry, args):
     reset = entry.session.configure(args["spec"])
     if reset:
         trainer.reset_stream(entry)
+    tell_room(trainer, entry)
     return {"reset": reset, **done(trainer, key, entry)}
 
 
@@ -190,6 +197,7 @@ def reset(trainer, key, entry, args):
 
 def regenerate(trainer, key, entry, args):
     spec = entry.session.regenerate()
+    tell_room(trainer, entry)
     return {**spec_answer(spec), **done(trainer, key, entry)}
 
 

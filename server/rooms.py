@@ -17,7 +17,8 @@ Socket events (answers as in docs/protocol.md):
   room_leave {code}             student  -> {}
   room_fork {code}              student  -> a new session of theirs, answered as `open` is
 Everyone in a room (and the teacher) gets `room {code, viewers, open}` when the count changes
-or the room closes.
+or the room closes, and the room gets `room_spec {spec, hash, plan}` when the teacher changes
+the session's spec (before the first frame of the new one).
 """
 from __future__ import annotations
 

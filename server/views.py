@@ -17,6 +17,7 @@ from server.specs import resolve
 
 bp = Blueprint("pages", __name__)
 PREVIEW_EXAMPLES = 12
+ROOM_CODE_CHARS = 12      # longer is not a code: the page says the room was not found
 MAX_CLASS_DIGITS = 2
 
 # What the page may load from node_modules (never a CDN): name → path in node_modules.
@@ -32,6 +33,15 @@ def index():
     owner_id()          # the browser's id cookie: its sessions are its own
     cookie.permanent = True
     return render_template("index.html", schema_url="/api/schema")
+
+
+@bp.get("/r/<code>")
+def room(code: str):
+    """A live room's page (server/rooms.py): the playground, watching the teacher's session."""
+    owner_id()
+    cookie.permanent = True
+    code = code.strip().upper()[:ROOM_CODE_CHARS]
+    return render_template("index.html", schema_url="/api/schema", room_code=code)
 
 
 @bp.get("/vendor/<name>")

@@ -48,6 +48,10 @@ def test_a_student_joins_by_code_and_watches_the_teachers_training(app, runner):
     assert frames[-1]["session_id"] == teacher.session_id
     epochs = [e for f in frames for e in f["history"]["epoch"]]
     assert epochs == list(range(1, frames[-1]["epoch"] + 1))     # each epoch once, in order
+    assert teacher.call("configure", {"session_id": teacher.session_id,
+                                      "spec": {"data": {"dataset": "spiral"}}})["ok"]
+    spec = received(student, "room_spec")
+    assert len(spec) == 1 and spec[0]["spec"]["data"]["dataset"] == "spiral" and spec[0]["plan"]
 
 
 def test_students_cannot_drive_the_teachers_session(app, runner):
