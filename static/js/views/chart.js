@@ -75,7 +75,7 @@ export class ChartView {
       visible: !trace.optional,
       connectgaps: true,      // the server evaluates the test set on a time budget: some epochs have none
     }));
-    window.Plotly.newPlot(this.element, data, this.#layout(), { displayModeBar: false, responsive: true });
+    window.Plotly.newPlot(this.element, data, this.#layout(), { displayModeBar: "hover", modeBarButtons: [["toImage"]], displaylogo: false, responsive: true, toImageButtonOptions: { filename: "nn-playground-loss", scale: 2 } });
   }
 
   #bestShapes() {
