@@ -40,6 +40,23 @@ ACTIVATION_FNS = {
 }
 
 
+# dL/dz from dL/dy (`d`), the pre-activation `z` and the output `y`, for engine.batched's
+# hand-written backward pass: each is the derivative op autograd itself runs for that function.
+_aten = torch.ops.aten
+ACTIVATION_GRADS = {
+    "tanh": lambda d, z, y: _aten.tanh_backward(d, y),
+    "relu": lambda d, z, y: _aten.threshold_backward(d, y, 0),
+    "sigmoid": lambda d, z, y: _aten.sigmoid_backward(d, y),
+    "linear": lambda d, z, y: d,
+    "leaky_relu": lambda d, z, y: _aten.leaky_relu_backward(d, z, LEAKY_SLOPE, False),
+    "elu": lambda d, z, y: _aten.elu_backward(d, 1.0, 1, 1, False, z),
+    "gelu": lambda d, z, y: _aten.gelu_backward(d, z),
+    "softsign": lambda d, z, y: d / (z.abs() + 1).square(),
+    "softplus": lambda d, z, y: _aten.softplus_backward(d, z, 1, 20),
+    "step": lambda d, z, y: torch.zeros_like(d),      # no gradient (autograd: unused, zeros)
+}
+
+
 class Step(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return _step(x)
@@ -257,13 +274,20 @@ def targets(spec: Spec, y) -> torch.Tensor:
     return y.long()
 
 
+def head(spec: Spec) -> str:
+    """The loss the head trains with: "mse", "bce" (one logit, 0/1 targets) or "ce" (logits
+    of several classes, class-index targets)."""
+    if spec.training.loss == "mse":
+        return "mse"
+    return "bce" if output_units(spec) == 1 else "ce"
+
+
 def loss_fn(spec: Spec):
     """(prediction, target) -> mean loss. Squared error is TF Playground's ½(ŷ−y)²."""
-    if spec.training.loss == "mse":
+    kind = head(spec)
+    if kind == "mse":
         return lambda out, t: 0.5 * mse(out, t)
-    if output_units(spec) == 1:
-        return F.binary_cross_entropy_with_logits
-    return _cross_entropy
+    return F.binary_cross_entropy_with_logits if kind == "bce" else _cross_entropy
 
 
 def _cross_entropy(out: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

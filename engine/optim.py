@@ -1,10 +1,14 @@
 """Optimisers and regularisation as a few fused `torch._foreach_*` updates.
 
 Each update is the same arithmetic as its `torch.optim` class with default options (tests/engine/
-test_optim.py checks them against torch.optim step by step), but skips torch.optim's per-step
+test_oracle.py checks them against torch.optim step by step), but skips torch.optim's per-step
 Python machinery, which on a 2-D playground net costs about as much as forward and backward
 together. Gradients come in as a list (from `torch.autograd.grad`), so nothing is zeroed.
 Hyper-parameters are read on every step, so learning rate and momentum change live.
+
+`StackedOptimizer` and the `stacked_*` functions do the same arithmetic, in the same order, for
+S models at once (engine.batched): every member's parameters flattened into one [S, P] tensor,
+each hyper-parameter a per-member [S, 1] column.
 """
 from __future__ import annotations
 
@@ -15,6 +19,10 @@ ADAM_EPS = 1e-8
 RMSPROP_ALPHA = 0.99            # torch.optim.RMSprop defaults
 RMSPROP_EPS = 1e-8
 ADAGRAD_EPS = 1e-10             # torch.optim.Adagrad default
+# The moments each optimiser keeps in `Optimizer.state` (one tensor per parameter under each key).
+STATE_KEYS = {"sgd": (), "momentum": ("buf",), "adam": ("m", "v"), "rmsprop": ("v",),
+              "adagrad": ("sum",)}
+ADAM_TABLE = 256                # stacked Adam: steps of bias corrections computed at once
 
 
 class Optimizer:
@@ -96,3 +104,92 @@ def clip_grad_norm(grads, max_norm: float) -> None:
     (torch.nn.utils.clip_grad_norm_'s arithmetic, without a host sync)."""
     total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
     torch._foreach_mul_(grads, (max_norm / (total + CLIP_EPS)).clamp(max=1.0))
+
+
+class StackedOptimizer:
+    """`Optimizer` for S models at once. `params` is [S, P] (member i's parameters flattened in
+    row i), `state` maps each of STATE_KEYS[name] to a [S, P] stack (zeros where a member had
+    none: a zero momentum buffer gives exactly torch's first buffer, the gradient), `lr`,
+    `momentum` and `t` (steps each member has taken) are per member."""
+
+    def __init__(self, name: str, params: torch.Tensor, state: dict[str, torch.Tensor],
+                 lr: list[float], momentum: list[float], t: list[int]):
+        self.name, self.params, self.state = name, params, state
+        self.neg_lr = column([-x for x in lr], params)
+        self.momentum = column(momentum, params)
+        self._lr = torch.tensor(lr, dtype=torch.float64)
+        self._update = getattr(self, f"_{name}")
+        self.restart(t)
+
+    def restart(self, t: list[int]) -> None:
+        """Count steps from each member's `t` (its Optimizer's) again."""
+        self._t = torch.tensor(t, dtype=torch.float64)
+        self.steps = 0                                      # steps since then
+        self._table: tuple[torch.Tensor, torch.Tensor] | None = None
+
+    def step(self, g: torch.Tensor) -> None:
+        self._update(g)
+        self.steps += 1
+
+    def _sgd(self, g):
+        self.params.addcmul_(g, self.neg_lr)
+
+    def _momentum(self, g):
+        buf = self.state["buf"]
+        buf.mul_(self.momentum).add_(g)
+        self.params.addcmul_(buf, self.neg_lr)
+
+    def _adam(self, g):
+        b1, b2 = ADAM_BETAS
+        m, v = self.state["m"], self.state["v"]
+        m.lerp_(g, 1 - b1)
+        v.mul_(b2).addcmul_(g, g, value=1 - b2)
+        step_size, root_bc2 = self._bias_corrections()
+        denom = v.sqrt().div_(root_bc2).add_(ADAM_EPS)
+        self.params.addcmul_(m.div(denom), step_size)
+
+    def _bias_corrections(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(-lr / (1 - β₁ᵗ), √(1 - β₂ᵗ)) of this step per member, as Optimizer computes them
+        in double precision; a table of ADAM_TABLE steps at a time."""
+        row = self.steps % ADAM_TABLE
+        if row == 0:
+            b1, b2 = ADAM_BETAS
+            t = self._t + self.steps + torch.arange(1, ADAM_TABLE + 1, dtype=torch.float64)[:, None]
+            step_size = -self._lr / (1 - b1 ** t)
+            root_bc2 = (1 - b2 ** t) ** 0.5
+            dtype, dev = self.params.dtype, self.params.device
+            self._table = (step_size.to(dev, dtype)[..., None], root_bc2.to(dev, dtype)[..., None])
+        return self._table[0][row], self._table[1][row]
+
+    def _rmsprop(self, g):
+        v = self.state["v"]
+        v.mul_(RMSPROP_ALPHA).addcmul_(g, g, value=1 - RMSPROP_ALPHA)
+        self.params.addcmul_(g / v.sqrt().add_(RMSPROP_EPS), self.neg_lr)
+
+    def _adagrad(self, g):
+        s = self.state["sum"]
+        s.addcmul_(g, g, value=1.0)
+        self.params.addcmul_(g / s.sqrt().add_(ADAGRAD_EPS), self.neg_lr)
+
+
+def column(values: list[float], like: torch.Tensor) -> torch.Tensor:
+    """Per-member values as an [S, 1] column that broadcasts over [S, P] stacks."""
+    return torch.tensor(values, dtype=like.dtype, device=like.device)[:, None]
+
+
+def stacked_regularization(grads: torch.Tensor, weights: torch.Tensor, l1: torch.Tensor | None,
+                           l2: torch.Tensor | None) -> None:
+    """add_regularization on [S, P] stacks; `l1`, `l2` are [S, P] rates (0 at biases and for
+    members without that penalty), None when no member has it."""
+    if l1 is not None:
+        grads.addcmul_(l1, weights.sign())
+    if l2 is not None:
+        grads.addcmul_(l2, weights)
+
+
+def stacked_clip_grad_norm(grads: torch.Tensor, max_norm: torch.Tensor) -> None:
+    """clip_grad_norm of each member's row of a [S, P] stack; `max_norm` is an [S, 1] column,
+    0 where a member does not clip (its gradients stay exactly as they are)."""
+    total = torch.linalg.vector_norm(grads, dim=1, keepdim=True)
+    scale = (max_norm / (total + CLIP_EPS)).clamp(max=1.0)
+    grads.mul_(torch.where(max_norm > 0, scale, 1.0))

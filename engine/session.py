@@ -344,12 +344,19 @@ class Session:
         self.metrics = self.evaluate()
 
     def _end_epoch(self) -> None:
+        if self._running:
+            self.end_epoch(*self._running_metrics())
+        else:
+            m = self.evaluate()
+            self.end_epoch(m, m)
+
+    def end_epoch(self, metrics: dict, entry: dict) -> None:
+        """Count an epoch just trained, with its measured `metrics` (shown) and `entry` (its
+        history point): history, divergence pause, early stopping. Called by this session, or
+        by the engine.batched group that trains it."""
         self.epoch += 1
         self.weights_version += 1
-        if self._running:
-            self.metrics, m = self._running_metrics()
-        else:
-            self.metrics = m = self.evaluate()
+        self.metrics, m = metrics, entry
         self.history.append(self.epoch, m)
         if not math.isfinite(m["train_loss"]):
             self.status = "diverged"

@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-try:  # TEMP until engine/batched.py lands
-    from engine.batched import BatchedGroup, batch_key
-except ImportError:
-    BatchedGroup = None
-
-    def batch_key(session):
-        return None
+from engine.batched import BatchedGroup, batch_key
 
 
 class Groups:

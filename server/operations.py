@@ -295,4 +295,4 @@ def run(trainer, key, entry, op: str, args: dict) -> dict:
 # Ops that leave the model and its training settings as they are: a batched group holding the
 # session need not be taken apart for them (server/trainer.py).
 READ_ONLY = frozenset({"opened", "attach", "detach", "watch", "view", "confusion_examples", "record",
-                       "summary", "brief", "export_zip"})
+                       "summary", "brief"})
