@@ -53,7 +53,8 @@ class Recording:
         from engine.views import snapshot
         first = not self.frames
         shot = snapshot(session, views=REPLAY_VIEWS[session.spec.data.family],
-                        include_data=first, options={"temperature": 0.5})
+                        include_data=first, options={"temperature": 0.5},
+                        history_from=len(session.history))     # a saved run keeps it whole
         arrays = {k: v for k, v in shot.arrays.items()
                   if k in REPLAY_ARRAYS or k.startswith(REPLAY_PREFIXES)
                   or (first and k in FIRST_FRAME_ARRAYS)}

@@ -16,7 +16,10 @@ from flask_socketio import SocketIO
 ROOT = Path(__file__).resolve().parent.parent
 MAX_MESSAGE_BYTES = 1_000_000     # socket and HTTP bodies: a spec is a few KB
 
-socketio = SocketIO(async_mode="threading", max_http_buffer_size=MAX_MESSAGE_BYTES)
+# Handlers run on the connection's own reader thread (async_handlers=False): a frame ack is a
+# few microseconds of work, and a new thread per event cost more than the event.
+socketio = SocketIO(async_mode="threading", max_http_buffer_size=MAX_MESSAGE_BYTES,
+                    async_handlers=False)
 
 DEFAULTS = {
     "DATABASE": str(ROOT / "instance" / "nn-playground.sqlite3"),

@@ -10,8 +10,9 @@ A round (`tick`) gives every playing unit — a session alone, or a group of ses
 architecture and train as one stacked model — a time slice, then sends the frames that are due:
 at most one per 1/fps s per client, and only once the client has acknowledged the previous one,
 so a slow client gets fewer, fresher frames, never a queue of stale ones. With many clients the
-interval stretches so that one trainer sends at most `frame_budget` frames a second in all, shared
-equally; training keeps the rest of the core.
+interval stretches so that making frames takes at most FRAME_SHARE of the trainer's time (their
+measured cost, shared equally among its clients) but never below MIN_FPS; training keeps the rest
+of the core.
 """
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ log = logging.getLogger(__name__)
 MIN_SLICE_S = 0.002      # below this, switching sessions costs more than it shares
 MAX_SLICE_S = 0.02       # above this, the frame interval is late
 ACK_TIMEOUT_S = 2.0      # an ack lost on the way must not freeze a client forever
-FRAME_BUDGET = 400       # frames a second one trainer sends in all, at most
+FRAME_SHARE = 0.4        # of a trainer's time, at most, for making frames when it is busy
+FRAME_COST_S = 0.001     # a first guess of one frame's cost, before any was measured
+MIN_FPS = 12             # never fewer frames a second than this (10 is where a class notices)
 
 
 @dataclass
@@ -72,13 +75,14 @@ def encode(frame, session_id: str, seq: int) -> dict:
 
 class Trainer:
     def __init__(self, emit, fps: float = 30, device: str = "auto", data_dir: str | None = None,
-                 frame_budget: float = FRAME_BUDGET, batching: bool = True,
+                 frame_share: float = FRAME_SHARE, batching: bool = True,
                  clock=time.perf_counter, wake=lambda: None):
         if fps <= 0:
             raise ValueError(f"fps: {fps} must be above 0")
         self.emit, self.fps, self.clock, self.wake = emit, fps, clock, wake
         self.requested_device, self.data_dir = device, data_dir
-        self.frame_budget = frame_budget
+        self.frame_share = frame_share
+        self.frame_cost = FRAME_COST_S       # a moving average of send_frame's seconds
         self.entries: dict[str, Entry] = {}
         self.groups = Groups() if batching else None
 
@@ -162,7 +166,13 @@ class Trainer:
 
     def frame_interval(self, watched: int) -> float:
         """Seconds between one client's frames when `watched` clients share this trainer."""
-        return max(1.0 / self.fps, watched / self.frame_budget)
+        shared = watched * self.frame_cost / self.frame_share
+        return max(1.0 / self.fps, min(shared, 1.0 / MIN_FPS))
+
+    def _timed_frame(self, key: str, entry: Entry) -> None:
+        start = time.perf_counter()
+        self.send_frame(key, entry)
+        self.frame_cost += 0.05 * (time.perf_counter() - start - self.frame_cost)
 
     def _frame_due(self, entry: Entry, now: float, interval: float) -> bool:
         if entry.sid is None or now - entry.last_emit < interval:
@@ -197,7 +207,7 @@ class Trainer:
                 try:
                     if self._frame_due(entry, self.clock(), interval) \
                             or entry.session.status != "playing":
-                        self.send_frame(key, entry)
+                        self._timed_frame(key, entry)
                 except Exception as exc:
                     log.exception("frame of %s failed", key)
                     self._stop([(key, entry)], exc)

@@ -8,9 +8,7 @@ core (no GIL shared with the sockets or the other workers). They talk over one p
   worker -> server   ("reply", id, ok, value)        the method's result, or its error text
                      ("emit", event, payload, to)     a frame (or other event) for a client
 Everything crossing is plain data (specs are frozen dataclasses; frames are dicts of bytes).
-Workers are started with `spawn` (a fork of a threaded Flask server is not safe) and run at a
-lower priority than the server process, so moving frames to clients is never queued behind
-training. A worker that dies fails its pending requests and is started afresh; its sessions are
+Workers are started with `spawn` (a fork of a threaded Flask server is not safe). A worker that dies fails its pending requests and is started afresh; its sessions are
 lost (their clients are told "no such session" and open a new one).
 """
 from __future__ import annotations
@@ -18,7 +16,6 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
-import os
 import signal
 import threading
 from concurrent.futures import Future
@@ -27,7 +24,7 @@ log = logging.getLogger(__name__)
 
 IDLE_WAIT_S = 0.1
 CALL_TIMEOUT_S = 120.0
-WORKER_NICE = 5           # below the server process: frames out before more training
+
 START_TIMEOUT_S = 60.0
 
 
@@ -118,10 +115,6 @@ class WorkerTrainer:
 def main(conn, config: dict) -> None:
     """The worker process: serve requests between rounds of training."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the server's to handle
-    try:
-        os.nice(WORKER_NICE)
-    except OSError:
-        pass
     import torch
     torch.set_num_threads(1)
     from server.trainer import Trainer
