@@ -11,8 +11,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from test_saved import save
-from uikit import COLOURS, PIXEL_HASH, SHOTS, pause, play
+from uikit import COLOURS, PIXEL_HASH, SHOTS, pause, play, save
 
 pytestmark = pytest.mark.ui
 

@@ -6,43 +6,17 @@ someone else following the link would). Waits with Playwright's expect / wait_fo
 """
 from __future__ import annotations
 
-import re
 
 import pytest
-from playwright.sync_api import Page, expect
-from uikit import COLOURS, PIXEL_HASH, SHOTS
+from playwright.sync_api import expect
+from uikit import COLOURS, PIXEL_HASH, SAVED_TIMEOUT, SHOTS, open_elsewhere, save
 
 pytestmark = pytest.mark.ui
 
-# Saving, opening /e/<id> in a fresh context and continuing there take longer than uikit.TIMEOUT.
-SAVED_TIMEOUT = 30_000
 EPOCHS = 4
 TITLE = "XOR <b>bold</b> & friends"
 DESCRIPTION = "Two hidden layers.\n<script>alert(1)</script> stays text."
 CANVAS = "document.querySelector('[data-testid=output-canvas]')"
-
-
-def save(page: Page, title: str, description: str = "") -> str:
-    page.get_by_test_id("save").click()
-    expect(page.get_by_test_id("save-form")).to_be_visible()
-    page.get_by_test_id("save-title").fill(title)
-    page.get_by_test_id("save-description").fill(description)
-    page.get_by_test_id("save-submit").click()
-    url = page.get_by_test_id("share-url")
-    expect(url).to_have_value(re.compile(r"^http://[^/]+/e/[A-Za-z0-9_-]{22}$"), timeout=SAVED_TIMEOUT)
-    expect(page.get_by_test_id("share-copy")).to_be_visible()
-    return url.input_value()
-
-
-def open_saved(browser, url: str, viewport=None):
-    context = browser.new_context(viewport=viewport or {"width": 1366, "height": 768})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(url)
-    page.wait_for_selector('body[data-ready="true"]', timeout=SAVED_TIMEOUT)
-    page.wait_for_function("document.body.dataset.frames > 0", timeout=SAVED_TIMEOUT)
-    return context, page, errors
 
 
 def test_save_share_replay_and_continue(open_page, browser):
@@ -53,7 +27,7 @@ def test_save_share_replay_and_continue(open_page, browser):
     test_loss = page.get_by_test_id("test-loss").text_content()
     url = save(page, TITLE, DESCRIPTION)
 
-    context, saved, errors = open_saved(browser, url)
+    context, saved, errors = open_elsewhere(browser, url, SAVED_TIMEOUT)
     try:
         expect(saved.get_by_test_id("saved")).to_be_visible()
         expect(saved.get_by_test_id("saved-title")).to_have_text(TITLE)

@@ -5,6 +5,7 @@ A plain module (tests/ui has no __init__.py): the test files import it as `from 
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -13,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots"
 # How long a page may take to show what a click or a frame changes.
 TIMEOUT = 15_000
+# Saving, opening /e/<id> in a fresh context and continuing there take longer than TIMEOUT.
+SAVED_TIMEOUT = 30_000
 # How long a digits / sequence model may train before it reaches what a test waits for.
 TRAIN_TIMEOUT = 90_000
 
@@ -55,3 +58,29 @@ def choose(page: Page, dataset: str) -> None:
     """Click the dataset's button and wait until it shows as the chosen one."""
     page.get_by_test_id(f"dataset-{dataset}").click()
     expect(page.get_by_test_id(f"dataset-{dataset}")).to_have_attribute("aria-pressed", "true")
+
+
+def open_elsewhere(browser, url: str, timeout: int, viewport=None):
+    """Open `url` in a NEW browser context (another person: their own cookies) and wait for its
+    first drawn frame. Returns (context, page, errors): the page's JavaScript errors so far."""
+    context = browser.new_context(viewport=viewport or {"width": 1366, "height": 768})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector('body[data-ready="true"]', timeout=timeout)
+    page.wait_for_function("document.body.dataset.frames > 0", timeout=timeout)
+    return context, page, errors
+
+
+def save(page: Page, title: str, description: str = "") -> str:
+    """Save the session from the page's Save form; the share URL it shows."""
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("save-form")).to_be_visible()
+    page.get_by_test_id("save-title").fill(title)
+    page.get_by_test_id("save-description").fill(description)
+    page.get_by_test_id("save-submit").click()
+    url = page.get_by_test_id("share-url")
+    expect(url).to_have_value(re.compile(r"^http://[^/]+/e/[A-Za-z0-9_-]{22}$"), timeout=SAVED_TIMEOUT)
+    expect(page.get_by_test_id("share-copy")).to_be_visible()
+    return url.input_value()
