@@ -120,6 +120,8 @@ VIEW_FIELDS = {
     "show_test_data": Field("bool", False, "Show test data", live=True),
     "discretize": Field("bool", False, "Discretize output", live=True),
     "hide_text": Field("bool", False, "Hide text", live=True),
+    "presenter": Field("bool", False, "Presenter mode", live=True,
+                       help="large type, thick lines, colour-blind-safe colours (for a projector)"),
 }
 LAYER_FIELDS = {
     "units": Field("int", 4, "Neurons", 1, MAX_UNITS),
@@ -260,6 +262,7 @@ class ViewSpec:
     discretize: bool
     hide_text: bool
     hidden: tuple[str, ...] = field(default_factory=tuple)
+    presenter: bool = False
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ Decisions a reader of a TF link should know:
 
 Our keys beyond TF's: optimizer, loss, momentum, classes, samples, validation, earlyStopping,
 clip (gradient clipping's max norm), init, trainSeed, activations (per-layer, for all-dense
-nets), augment, normalize, seqLength (a sequence set's length), task, bottleneck and layers.
+nets), augment, normalize, seqLength (a sequence set's length), task, bottleneck, layers and
+presenter (``presenter=true``: the page's presenter mode, a view field like TF's hideText).
 
 ``layers``: the whole net, for nets with any layer that is not dense. Layers are joined by
 ``,``; a layer is its kind, then its fields in ``LAYER_KINDS`` order, joined by ``:``::
@@ -554,6 +555,10 @@ _NEW_ROWS: tuple[_Row, ...] = (
     _leaf("task", "model.task", _to_text, default=_SPEC_DEFAULT),
     _leaf("bottleneck", "model.bottleneck", _to_int, default=_SPEC_DEFAULT),
     _Row("layers", "model.layers", _encode_layers, _decode_layers),
+    _Row("presenter", "view.presenter",
+         # written only when on; a spec saved before this field existed has no presenter key
+         lambda s: "true" if s["view"].get("presenter") else None,
+         _leaf("presenter", "view.presenter", _to_bool).decode),
 )
 
 _ROWS: tuple[_Row, ...] = _TF_ROWS + _HIDE_ROWS + _NEW_ROWS

@@ -42,12 +42,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SECRET_KEY"] = os.environ.get("NN_PLAYGROUND_SECRET") or secrets.token_hex(32)
     app.config.update(config or {})
 
-    from server import compare, downloads, events, experiments, runner, store, views
+    from server import compare, downloads, events, experiments, lessons, runner, store, views
     store.init_app(app)
     experiments.init_app(app)
     views.init_app(app)
     downloads.init_app(app)
     compare.init_app(app)
+    lessons.init_app(app)
     runner.init_app(app, socketio)
     socketio.init_app(app)
     _atomic_packets(socketio.server)

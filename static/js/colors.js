@@ -1,6 +1,9 @@
 /**
  * Colour maths, apart from drawing: lookup tables that turn the server's uint8 map coding into
- * RGBA, and the colours of data points.
+ * RGBA, the colours of data points, and the diverging palettes (TF Playground's, and presenter
+ * mode's). SCALE_COLORS always holds the palette in use: setPalette() rewrites it and refills
+ * the lookup tables in place, so every view that reads them (heatmaps, points, weight links,
+ * filters, confusion cells) draws the new colours on its next draw.
  */
 import {
   SCALE_COLORS, CLASS_PALETTE, HEATMAP_WHITE_MIX, CLASS_MAX_STRENGTH, UINT8_HALF, UINT8_MAX,
@@ -8,6 +11,18 @@ import {
 } from "./constants.js";
 
 const WHITE = [255, 255, 255];
+
+/**
+ * TF Playground's orange/blue is already safe for colour-blind eyes: simulated protanopia,
+ * deuteranopia and tritanopia (Machado et al. 2009) keep the two ≥ 87 CIELAB ΔE apart. What it
+ * lacks on a projector is contrast: its orange is 2.3:1 against white, so thin links and small
+ * points fade. Presenter mode uses Okabe & Ito's vermillion (3.9:1) and a deep blue (7.1:1):
+ * both above WCAG's 3:1 for graphics, still ≥ 92 ΔE apart under every simulated dichromacy.
+ */
+export const PALETTES = {
+  tf: { ...SCALE_COLORS },
+  presenter: { ...SCALE_COLORS, negative: [213, 94, 0], positive: [0, 90, 160] },
+};
 
 export function mix(a, b, t) {
   return a.map((channel, i) => Math.round(channel + (b[i] - channel) * t));
@@ -34,8 +49,7 @@ export function decodeUnit(code) {
   return code / UINT8_HALF - 1;
 }
 
-function buildLut(colorOf) {
-  const lut = new Uint8ClampedArray((UINT8_MAX + 1) * RGBA);
+function buildLut(colorOf, lut = new Uint8ClampedArray((UINT8_MAX + 1) * RGBA)) {
   for (let code = 0; code <= UINT8_MAX; code += 1) {
     const rgb = colorOf(code);
     lut.set([rgb[0], rgb[1], rgb[2], OPAQUE], code * RGBA);
@@ -43,14 +57,27 @@ function buildLut(colorOf) {
   return lut;
 }
 
-/** Lookup tables for the diverging scale: continuous and discretized (sign only), lightened. */
-const SCALE_LUT = buildLut((code) => mix(scaleColor(decodeUnit(code)), WHITE, HEATMAP_WHITE_MIX));
-const SIGN_LUT = buildLut((code) => {
-  const v = decodeUnit(code);
-  return mix(scaleColor(v === 0 ? 0 : Math.sign(v)), WHITE, HEATMAP_WHITE_MIX);
-});
-/** Thumbnails are small: draw them at full strength. */
-const THUMB_LUT = buildLut((code) => scaleColor(decodeUnit(code)));
+/** Lookup tables for the diverging scale: continuous and discretized (sign only), lightened;
+ *  thumbnails are small, so they are drawn at full strength. */
+const SCALE_LUTS = {
+  scale: (code) => mix(scaleColor(decodeUnit(code)), WHITE, HEATMAP_WHITE_MIX),
+  sign: (code) => {
+    const v = decodeUnit(code);
+    return mix(scaleColor(v === 0 ? 0 : Math.sign(v)), WHITE, HEATMAP_WHITE_MIX);
+  },
+  thumb: (code) => scaleColor(decodeUnit(code)),
+};
+const SCALE_LUT = buildLut(SCALE_LUTS.scale);
+const SIGN_LUT = buildLut(SCALE_LUTS.sign);
+const THUMB_LUT = buildLut(SCALE_LUTS.thumb);
+
+/** Switch the diverging palette (a PALETTES name); views pick it up on their next draw. */
+export function setPalette(name) {
+  Object.assign(SCALE_COLORS, PALETTES[name]);
+  buildLut(SCALE_LUTS.scale, SCALE_LUT);
+  buildLut(SCALE_LUTS.sign, SIGN_LUT);
+  buildLut(SCALE_LUTS.thumb, THUMB_LUT);
+}
 
 /** Paint uint8 codes into an ImageData with the diverging scale. */
 export function paintScale(codes, image, { discretize = false, thumb = false } = {}) {

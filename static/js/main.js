@@ -18,6 +18,8 @@ import { SequencePanel } from "./views/sequencepanel.js";
 import { ModelActions } from "./views/modelactions.js";
 import { SaveView } from "./views/save.js";
 import { SavedView } from "./views/saved.js";
+import { LessonView } from "./views/lesson.js";
+import { PresenterView, Shortcuts } from "./views/presenter.js";
 
 async function start() {
   const response = await fetch(document.body.dataset.schemaUrl);
@@ -50,10 +52,20 @@ async function start() {
   const sequences = new SequencePanel(root, schema, store, connection, showErrors);
   const modelActions = new ModelActions(root, store);
   const save = new SaveView(root, store);
+  const lesson = LessonView.fromPage(root, store);
+  // A new palette must reach the output's colour legend too (it redraws only when its key changes).
+  const presenter = new PresenterView(root, store, {
+    onLook: () => {
+      output.legendKey = "";
+      if (store.spec) output.render(store.spec);
+    },
+    readOnly: () => connection.readOnly,
+  });
+  new Shortcuts(root);
 
-  // The family view first: the others measure what it shows.
-  const specViews = [family, controls, datasets, features, network, output, classroom, layers, images, sequences,
-    modelActions, save];
+  // The family view first: the others measure what it shows; presenter's palette before drawing.
+  const specViews = [family, presenter, controls, datasets, features, network, output, classroom, layers, images,
+    sequences, modelActions, save, lesson].filter(Boolean);
   const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions];
 
   store.onErrors(showErrors);
@@ -89,6 +101,7 @@ async function start() {
     root.dataset.ready = "true";
     return;
   }
+  lesson?.prepareUrl();
   await store.open();
   if (early && (!early.session_id || early.session_id === store.sessionId)) draw(early);
   root.dataset.ready = "true";

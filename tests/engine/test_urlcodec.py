@@ -28,7 +28,8 @@ BASE = {
     "training": {"loss": "mse", "optimizer": "sgd", "learning_rate": 0.03, "momentum": 0.9,
                  "batch_size": 10, "regularization": "none", "regularization_rate": 0.0,
                  "early_stopping": 0, "clip": 0, "seed": 1},
-    "view": {"show_test_data": False, "discretize": False, "hide_text": False, "hidden": []},
+    "view": {"show_test_data": False, "discretize": False, "hide_text": False, "hidden": [],
+             "presenter": False},
 }
 
 
@@ -611,4 +612,4 @@ def test_exports():
     assert len(HIDEABLE) == 24 and HIDEABLE[0] == "showTestData" and "sinY" in HIDEABLE
     assert NEW_KEYS == ("optimizer", "loss", "momentum", "classes", "samples", "validation",
                         "earlyStopping", "clip", "init", "trainSeed", "activations", "augment",
-                        "normalize", "seqLength", "task", "bottleneck", "layers")
+                        "normalize", "seqLength", "task", "bottleneck", "layers", "presenter")

@@ -1,9 +1,9 @@
 /**
  * What the URL's `view` part hides, and the classroom-link checklist that edits it. Every element
  * with data-hide-key="<TF name>" is hidden while view.hidden names it; view.hide_text hides the
- * header and explanatory text ([data-hide-text]). The checklist (one box per schema `hideable`
- * name, plus "hide text") writes view.hidden through the store, so the server's hash — and the
- * link shown — follow.
+ * header and explanatory text ([data-hide-text]). The checklist (presenter mode, "hide text",
+ * then one box per schema `hideable` name) writes the view through the store, so the server's
+ * hash — and the link shown — follow.
  */
 import { cloneTemplate, part } from "../dom.js";
 
@@ -18,6 +18,8 @@ export class ClassroomView {
     this.copy = panel.querySelector('[data-testid="copy-link"]');
     this.copy.addEventListener("click", () => this.#copyLink());
     this.boxes = new Map();
+    this.presenterBox = this.#option("presenter", "Presenter mode (large type, colour-blind-safe colours)",
+      (spec, on) => { spec.view.presenter = on; }, "classroom-presenter");
     this.textBox = this.#option("hideText", "Header and explanations", (spec, on) => { spec.view.hide_text = on; });
     for (const name of schema.hideable || []) {
       this.boxes.set(name, this.#option(name, name, (spec, on) => {
@@ -29,12 +31,12 @@ export class ClassroomView {
     }
   }
 
-  #option(name, text, apply) {
+  #option(name, text, apply, id = `hide-${name}`) {
     const option = cloneTemplate("tpl-hide-option");
     const input = part(option, "input");
     const label = part(option, "label");
-    input.id = `hide-${name}`;
-    input.dataset.testid = `hide-${name}`;
+    input.id = id;
+    input.dataset.testid = id;
     label.htmlFor = input.id;
     label.textContent = text;
     input.addEventListener("change", () => this.store.update((spec) => apply(spec, input.checked)));
@@ -49,6 +51,7 @@ export class ClassroomView {
     }
     document.body.classList.toggle("hide-text", Boolean(spec.view.hide_text));
     this.textBox.input.checked = Boolean(spec.view.hide_text);
+    this.presenterBox.input.checked = Boolean(spec.view.presenter);
     for (const [name, { input, label }] of this.boxes) {
       input.checked = hidden.has(name);
       const target = this.root.querySelector(`[data-hide-key="${name}"]`);
