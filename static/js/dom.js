@@ -64,3 +64,16 @@ export function formatNumber(value, digits) {
   if (value == null || Number.isNaN(value)) return "–";
   return String(Number(Number(value).toPrecision(digits)));
 }
+
+/** Disable every enabled control inside the elements matching `selector`; returns the undo. */
+export function lockControls(root, selector) {
+  const locked = [];
+  for (const scope of root.querySelectorAll(selector)) {
+    for (const control of scope.querySelectorAll("button, input, select, textarea")) {
+      if (control.disabled) continue;
+      control.disabled = true;
+      locked.push(control);
+    }
+  }
+  return () => locked.forEach((control) => { control.disabled = false; });
+}

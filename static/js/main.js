@@ -20,6 +20,9 @@ import { SaveView } from "./views/save.js";
 import { SavedView } from "./views/saved.js";
 import { LessonView } from "./views/lesson.js";
 import { PresenterView, Shortcuts } from "./views/presenter.js";
+import { RoomView } from "./views/room.js";
+import { lockControls } from "./dom.js";
+import { SAVED_LOCKED } from "./constants.js";
 
 async function start() {
   const response = await fetch(document.body.dataset.schemaUrl);
@@ -62,10 +65,21 @@ async function start() {
     readOnly: () => connection.readOnly,
   });
   new Shortcuts(root);
+  const roomCode = root.dataset.roomCode || null;
+  let unlockRoom = () => {};
+  const room = new RoomView(root, store, connection, showErrors, {
+    code: roomCode,
+    onForked: (answer) => {             // a student's own copy: this page becomes a playground
+      connection.readOnly = false;
+      unlockRoom();
+      root.dataset.mode = "live";
+      store.adoptOwn(answer);
+    },
+  });
 
   // The family view first: the others measure what it shows; presenter's palette before drawing.
   const specViews = [family, presenter, controls, datasets, features, network, output, classroom, layers, images,
-    sequences, modelActions, save, lesson].filter(Boolean);
+    sequences, modelActions, save, lesson, room].filter(Boolean);
   const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions];
 
   store.onErrors(showErrors);
@@ -98,6 +112,25 @@ async function start() {
   const experimentId = root.dataset.experimentId;
   if (experimentId) {
     await showSaved(root, experimentId, { connection, store, draw });
+    root.dataset.ready = "true";
+    return;
+  }
+  if (roomCode) {
+    connection.readOnly = true;
+    unlockRoom = lockControls(root, SAVED_LOCKED);
+    const show = (answer) => {       // the teacher's spec; the views rebuild: lock them again
+      store.showSaved(answer);
+      unlockRoom();
+      unlockRoom = lockControls(root, SAVED_LOCKED);
+    };
+    connection.on("room_spec", (answer) => {
+      if (connection.readOnly) show(answer);
+    });
+    const answer = await room.join();
+    if (answer) {
+      show(answer);
+      if (early) draw(early);
+    }
     root.dataset.ready = "true";
     return;
   }

@@ -10,6 +10,9 @@ const TYPED_ARRAYS = {
   int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array,
 };
 
+/** What a page that shows a session it does not own (saved, or a room's) may still send. */
+const READ_ONLY_EVENTS = new Set(["open", "room_join", "room_leave", "room_fork"]);
+
 /** {shape, dtype, data: ArrayBuffer | view | list} → {shape, dtype, data: TypedArray}. */
 export function decodeArray(entry) {
   const Typed = TYPED_ARRAYS[entry.dtype];
@@ -59,6 +62,11 @@ export class Connection {
     this.frameHandlers.push(handler);
   }
 
+  /** handler(payload) for a server event other than frames (e.g. `room`, `room_push`). */
+  on(event, handler) {
+    this.socket.on(event, handler);
+  }
+
   /** handler({connected, reconnected}) on connect and disconnect. */
   onLink(handler) {
     this.linkHandlers.push(handler);
@@ -69,8 +77,8 @@ export class Connection {
    * Every event but `open` names the session it is about.
    */
   async request(event, payload = {}) {
-    if (this.readOnly && event !== "open") return { ok: false, errors: [{ path: "", message: READ_ONLY_MESSAGE }] };
-    const body = event === "open" || !this.sessionId ? payload : { session_id: this.sessionId, ...payload };
+    if (this.readOnly && !READ_ONLY_EVENTS.has(event)) return { ok: false, errors: [{ path: "", message: READ_ONLY_MESSAGE }] };
+    const body = event === "open" || event.startsWith("room_") && event !== "room_open" || !this.sessionId ? payload : { session_id: this.sessionId, ...payload };
     try {
       return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, body);
     } catch (error) {

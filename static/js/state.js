@@ -57,7 +57,8 @@ export class SpecStore {
     else this.#emitErrors([...answer.errors, ...fallback.errors]);
   }
 
-  /** A saved experiment's summary (spec, plan): shown without a session; the URL stays /e/<id>. */
+  /** A spec shown without a session of ours (a saved experiment's summary, a room's answer):
+   * spec and plan; the URL stays as it is (/e/<id>, /r/<code>). */
   showSaved(summary) {
     this.#accept({ spec: summary.spec, plan: summary.plan }, { reset: true });
   }
@@ -69,9 +70,15 @@ export class SpecStore {
       this.#emitErrors(answer.errors);
       return false;
     }
+    this.adoptOwn(answer);
+    return true;
+  }
+
+  /** A new session of ours from a saved run or a room (an `open`-like answer): the URL becomes
+   * /#<hash> of it. */
+  adoptOwn(answer) {
     history.replaceState(null, "", "/");
     this.#accept(answer, { reset: true });
-    return true;
   }
 
   /** After a reconnect: re-attach to our session, or start a new one from the spec we hold. */

@@ -5,7 +5,7 @@
  * draw them: the output map, the filters, the confusion matrix, the prediction. Everything that
  * would change the experiment is disabled; "Continue training" forks a live session from it.
  */
-import { part } from "../dom.js";
+import { lockControls, part } from "../dom.js";
 import { decodeArray } from "../socket.js";
 import {
   EXPERIMENT_URL, EXPERIMENT_FRAMES_URL, SAVED_STATUS, SAVED_LOCKED, UNTITLED,
@@ -38,7 +38,7 @@ export class SavedView {
       .map((name) => [name, part(this.box, name)]));
     this.summary = null;
     this.frames = [];
-    this.locked = [];
+    this.unlock = () => {};
     this.el.slider.addEventListener("input", () => this.show(Number(this.el.slider.value)));
     this.el.fork.addEventListener("click", async () => {
       this.el.fork.disabled = true;
@@ -114,17 +114,6 @@ export class SavedView {
 
   /** Disable every control that would change the experiment (and remember which, to undo). */
   lock() {
-    for (const scope of this.root.querySelectorAll(SAVED_LOCKED)) {
-      for (const control of scope.querySelectorAll("button, input, select, textarea")) {
-        if (control.disabled) continue;
-        control.disabled = true;
-        this.locked.push(control);
-      }
-    }
-  }
-
-  unlock() {
-    this.locked.forEach((control) => { control.disabled = false; });
-    this.locked = [];
+    this.unlock = lockControls(this.root, SAVED_LOCKED);
   }
 }

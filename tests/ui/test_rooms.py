@@ -1,0 +1,82 @@
+"""Live rooms in two browsers: a teacher opens a room, a student joins by its link and watches
+the teacher's training, cannot drive it, gets what the teacher sends, and makes their own copy.
+
+Teacher and student are separate browser contexts (separate cookies: separate browsers)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from uikit import PIXEL_HASH, SHOTS, TIMEOUT, number, open_elsewhere, play
+
+pytestmark = pytest.mark.ui
+ROOM_TIMEOUT = 30_000
+
+
+def epoch_above(page: Page, n: float) -> None:
+    page.wait_for_function(
+        f"parseFloat(document.querySelector('[data-testid=epoch]').textContent) > {n}",
+        timeout=ROOM_TIMEOUT)
+
+
+def open_room(page: Page) -> tuple[str, str]:
+    page.get_by_test_id("room-open").click()
+    code = page.get_by_test_id("room-code")
+    expect(code).to_have_text(re.compile(r"^[2-9A-Z]{6}$"), timeout=TIMEOUT)
+    link = page.get_by_test_id("room-link").input_value()
+    assert link.endswith(f"/r/{code.text_content()}")
+    return code.text_content(), link
+
+
+def test_a_student_watches_the_teacher_live_and_cannot_drive(open_page, browser):
+    teacher = open_page("#dataset=xor&networkShape=4,2&learningRate=0.1&seed=3")
+    code, link = open_room(teacher)
+    context, student, errors = open_elsewhere(browser, link, ROOM_TIMEOUT)
+    try:
+        expect(student.get_by_test_id("room-code")).to_have_text(code)
+        expect(teacher.get_by_test_id("room-viewers")).to_have_text("1 watching", timeout=TIMEOUT)
+        expect(student.get_by_test_id("room-viewers")).to_have_text("1 watching", timeout=TIMEOUT)
+        expect(student.get_by_test_id("dataset-xor")).to_have_attribute("aria-pressed", "true")
+        before = student.get_by_test_id("output-canvas").evaluate(PIXEL_HASH)
+        play(teacher)
+        epoch_above(student, 5)                                  # the teacher's epochs, live
+        student.wait_for_function(
+            f"document.querySelector('[data-testid=output-canvas]') && "
+            f"(({PIXEL_HASH})(document.querySelector('[data-testid=output-canvas]'))) !== {before}",
+            timeout=ROOM_TIMEOUT)
+        # The student's run controls are locked; the teacher keeps training regardless.
+        expect(student.get_by_test_id("play")).to_be_disabled()
+        expect(student.get_by_test_id("reset")).to_be_disabled()
+        teacher_epoch = number(teacher, "epoch")
+        epoch_above(teacher, teacher_epoch + 3)
+        SHOTS.mkdir(exist_ok=True)
+        teacher.screenshot(path=str(SHOTS / "room-teacher.png"))
+        student.screenshot(path=str(SHOTS / "room-student.png"))
+    finally:
+        context.close()
+    expect(teacher.get_by_test_id("room-viewers")).to_have_text("0 watching", timeout=TIMEOUT)
+    assert not errors, errors
+
+
+def test_a_pushed_spec_reaches_the_student_who_forks_their_own(open_page, browser):
+    teacher = open_page("#dataset=circle&networkShape=3&seed=2")
+    code, link = open_room(teacher)
+    context, student, errors = open_elsewhere(browser, link, ROOM_TIMEOUT)
+    try:
+        teacher.get_by_test_id("dataset-spiral").click()
+        expect(teacher.get_by_test_id("dataset-spiral")).to_have_attribute("aria-pressed", "true")
+        teacher.get_by_test_id("room-push").click()
+        expect(teacher.get_by_test_id("room-push-status")).to_have_text("Sent to 1 student")
+        expect(student.get_by_test_id("room-suggested")).to_contain_text("spiral", timeout=TIMEOUT)
+        expect(student.get_by_test_id("room-try")).to_have_attribute("href", re.compile(r"dataset=spiral"))
+        # The student's own copy: a live session of theirs, with the teacher's network.
+        student.get_by_test_id("room-fork").click()
+        expect(student.get_by_test_id("play")).to_be_enabled(timeout=TIMEOUT)
+        expect(student.get_by_test_id("room-banner")).to_be_hidden()
+        play(student)
+        epoch_above(student, 2)
+        assert number(teacher, "epoch") == 0                     # the teacher's did not move
+    finally:
+        context.close()
+    assert not errors, errors
