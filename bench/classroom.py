@@ -177,6 +177,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=8, help="seconds before counting starts")
     ap.add_argument("--workers", default="auto", help="the server's --workers")
     ap.add_argument("--fps", type=float, default=30, help="the server's --fps")
+    ap.add_argument("--each", action="store_true", help="also print every student's figures")
     args = ap.parse_args()
 
     port = free_port()
@@ -228,6 +229,10 @@ def main() -> None:
     }
     if failed:
         summary["errors"] = [r["error"] for r in failed[:3]]
+    if args.each:
+        for r in sorted(ok, key=lambda r: r["student"]):
+            print(f"student {r['student']:2d} {'default' if r['default'] else 'other  '} "
+                  f"{r['frames_per_s']:5.1f} frames/s {r['epochs_per_s']:6.1f} epochs/s")
     print(json.dumps(summary))
 
 

@@ -62,15 +62,30 @@ class Entry:
     room: str | None = None              # a live room watching (server/rooms.py): its channel
     room_history_sent: int = 0           # the room's own cursors: students join at any time
     room_data_sent: int = -1
+    last_status: str = "paused"          # status at the last frame check: a stop sends a frame
+
+
+ALIGN = 8                # every array starts at a multiple of 8 bytes of the blob
 
 
 def encode(frame, session_id: str, seq: int) -> dict:
-    """A Frame as a Socket.IO payload: numeric arrays as binary attachments."""
-    arrays = {name: {"shape": list(a.shape), "dtype": str(a.dtype),
-                     "data": np.ascontiguousarray(a).tobytes()}
-              for name, a in frame.arrays.items()}
+    """A Frame as a Socket.IO payload: scalars as JSON, and every numeric array packed into ONE
+    binary attachment, `blob`, each at the `offset` (aligned for typed-array views) and `nbytes`
+    named beside its shape and dtype. One attachment, not one per array: a frame is then two
+    WebSocket messages, not up to thirty, for the server to send and the browser to parse."""
+    parts, arrays, offset = [], {}, 0
+    for name, a in frame.arrays.items():
+        data = np.ascontiguousarray(a).tobytes()
+        pad = -offset % ALIGN
+        if pad:
+            parts.append(bytes(pad))
+            offset += pad
+        arrays[name] = {"shape": list(a.shape), "dtype": str(a.dtype), "offset": offset,
+                        "nbytes": len(data)}
+        parts.append(data)
+        offset += len(data)
     return {"session_id": session_id, "seq": seq, "sent": time.time(), **frame.scalars,
-            "arrays": arrays}
+            "arrays": arrays, "blob": b"".join(parts)}
 
 
 class Trainer:
@@ -83,6 +98,7 @@ class Trainer:
         self.requested_device, self.data_dir = device, data_dir
         self.frame_share = frame_share
         self.frame_cost = FRAME_COST_S       # a moving average of send_frame's seconds
+        self.epoch_cost: dict[frozenset, float] = {}   # each unit's seconds per epoch (average)
         self.entries: dict[str, Entry] = {}
         self.groups = Groups() if batching else None
 
@@ -184,34 +200,70 @@ class Trainer:
         return [(k, e) for k, e in self.entries.items() if e.session.status == "playing"]
 
     def tick(self) -> int:
-        """One round: a time slice for every playing unit, then the frames that are due.
-        Returns how many sessions trained."""
+        """One round: a time slice for every playing unit (see _slices); after each slice, the
+        frames that are due (anyone's: a frame waits at most one slice). Returns how many
+        sessions trained."""
         active = self.playing()
         if not active:
             return 0
         units = self.groups.plan(active) if self.groups is not None else \
             [(None, [member]) for member in active]
-        slice_s = min(MAX_SLICE_S, max(MIN_SLICE_S, 1.0 / self.fps / len(units)))
         interval = self.frame_interval(sum(e.sid is not None for _, e in active))
-        for group, members in units:
+        slices = self._slices(units)
+        for (group, members), slice_s in zip(units, slices):
+            session = members[0][1].session
+            epoch, start = session.epoch, self.clock()
             try:
                 if group is not None:
-                    group.train_for(slice_s, self.clock)
+                    group.train_for(self._group_budget(members, slice_s, interval), self.clock)
                 else:
-                    session = members[0][1].session
                     session.train_for(self._budget(members[0][1], slice_s, interval), self.clock)
             except Exception as exc:   # one broken unit must not stop everyone's
                 log.exception("training %s failed", [k for k, _ in members])
                 self._stop(members, exc)
-            for key, entry in members:
-                try:
-                    if self._frame_due(entry, self.clock(), interval) \
-                            or entry.session.status != "playing":
-                        self._timed_frame(key, entry)
-                except Exception as exc:
-                    log.exception("frame of %s failed", key)
-                    self._stop([(key, entry)], exc)
+            self._measure(members, session.epoch - epoch, self.clock() - start)
+            self._send_due(active, interval)
         return len(active)
+
+    def _slices(self, units) -> list[float]:
+        """Each unit's time this round, so that every unit (a session, or a group whose members
+        all step together) gains about as many epochs: time in proportion to its measured
+        seconds per epoch. A round lasts about 1/fps; a unit not measured yet gets an equal
+        share. Fair by progress, not by time: a bigger net gets more time, none starves."""
+        costs = [self.epoch_cost.get(self._unit_key(members)) for _, members in units]
+        known = [c for c in costs if c]
+        round_s = 1.0 / self.fps
+        if not known:
+            return [max(MIN_SLICE_S, min(MAX_SLICE_S, round_s / len(units)))] * len(units)
+        fill = sum(known) / len(known)
+        costs = [c or fill for c in costs]
+        epochs = round_s / sum(costs)
+        return [max(MIN_SLICE_S, min(MAX_SLICE_S, c * epochs)) for c in costs]
+
+    @staticmethod
+    def _unit_key(members) -> frozenset:
+        return frozenset(k for k, _ in members)
+
+    def _measure(self, members, epochs: int, seconds: float) -> None:
+        if epochs <= 0:
+            return
+        key = self._unit_key(members)
+        cost = seconds / epochs
+        old = self.epoch_cost.get(key)
+        self.epoch_cost[key] = cost if old is None else old + 0.2 * (cost - old)
+        if len(self.epoch_cost) > 4 * max(1, len(self.entries)):      # forget old units
+            self.epoch_cost = {key: self.epoch_cost[key]}
+
+    def _send_due(self, active, interval: float) -> None:
+        for key, entry in active:
+            try:
+                if self._frame_due(entry, self.clock(), interval) \
+                        or (entry.session.status != "playing" and entry.last_status == "playing"):
+                    self._timed_frame(key, entry)
+                entry.last_status = entry.session.status
+            except Exception as exc:
+                log.exception("frame of %s failed", key)
+                self._stop([(key, entry)], exc)
 
     def _budget(self, entry: Entry, slice_s: float, interval: float) -> float:
         """Train until this client's next frame is due (so frames are not late by a slice)."""
@@ -219,6 +271,12 @@ class Trainer:
             return slice_s
         due_in = entry.last_emit + interval - self.clock()
         return min(slice_s, max(MIN_SLICE_S, due_in))
+
+    def _group_budget(self, members, slice_s: float, interval: float) -> float:
+        """A group trains until the first of its members' frames is due, but for at least half
+        a slice: each call costs a re-alignment, and frames are checked after every slice."""
+        due = min(self._budget(entry, slice_s, interval) for _, entry in members)
+        return max(due, slice_s / 2)
 
     def _stop(self, members, exc: Exception) -> None:
         if self.groups is not None:

@@ -26,12 +26,28 @@ export function decodeArray(entry) {
   return { ...entry, data: new Typed(data) };
 }
 
+/** A frame's arrays: each a view of the one binary `blob` at its offset (docs/protocol.md). */
 export function decodeFrame(raw) {
   const arrays = {};
+  const blob = raw.blob;
+  const base = blob == null ? null : ArrayBuffer.isView(blob) ? blob.buffer : blob;
+  const start = ArrayBuffer.isView(blob) ? blob.byteOffset : 0;
   for (const [name, entry] of Object.entries(raw.arrays || {})) {
-    if (entry && entry.data != null) arrays[name] = decodeArray(entry);
+    if (!entry) continue;
+    if (entry.data != null) {
+      arrays[name] = decodeArray(entry);
+    } else if (base && entry.offset != null) {
+      const Typed = TYPED_ARRAYS[entry.dtype];
+      if (!Typed) throw new Error(`frame array has unknown dtype ${entry.dtype}`);
+      const at = start + entry.offset;
+      const data = at % Typed.BYTES_PER_ELEMENT === 0
+        ? new Typed(base, at, entry.nbytes / Typed.BYTES_PER_ELEMENT)
+        : new Typed(base.slice(at, at + entry.nbytes));
+      arrays[name] = { shape: entry.shape, dtype: entry.dtype, data };
+    }
   }
-  return { ...raw, arrays };
+  const { blob: _, ...rest } = raw;
+  return { ...rest, arrays };
 }
 
 export class Connection {

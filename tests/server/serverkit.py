@@ -40,6 +40,18 @@ class FakeClock:
         self.now += seconds
 
 
+def unpack(frame: dict) -> dict:
+    """A frame as sent (every array in one binary `blob`) with each array's bytes as `data`."""
+    blob = frame.get("blob")
+    if blob is None:
+        return frame
+    assert isinstance(blob, bytes), "the arrays did not arrive as binary"
+    for a in frame["arrays"].values():
+        assert a["offset"] % 8 == 0
+        a["data"] = blob[a["offset"]:a["offset"] + a["nbytes"]]
+    return frame
+
+
 def array(frame: dict, name: str) -> np.ndarray:
     """Decode one binary array of a frame."""
     a = frame["arrays"][name]
@@ -79,7 +91,7 @@ class Socket:
         """Frames received since the last call, oldest first (other events fail the test)."""
         got = self.client.get_received()
         assert all(m["name"] == "frame" for m in got), [m["name"] for m in got]
-        return [m["args"][0] for m in got]
+        return [unpack(m["args"][0]) for m in got]
 
     def frame(self) -> dict:
         """Exactly one new frame."""
