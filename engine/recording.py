@@ -43,18 +43,22 @@ class Recording:
     frames: list[Frame] = field(default_factory=list)
     stride: int = 1
 
-    def capture(self, session) -> bool:
-        """Record the session's current state if its epoch is due; True when it did."""
+    def capture(self, session, shot=None) -> bool:
+        """Record the session's current state if its epoch is due; True when it did. `shot`: a
+        snapshot of now just made for a client, reused where it holds what a replay keeps (a
+        2-D net's maps and weights), so recording costs no second snapshot."""
         epoch = session.epoch
         if epoch == 0 and self.frames:
             return False
         if self.frames and (epoch <= self.frames[-1].epoch or epoch % self.stride):
             return False
-        from engine.views import snapshot
         first = not self.frames
-        shot = snapshot(session, views=REPLAY_VIEWS[session.spec.data.family],
-                        include_data=first, options={"temperature": 0.5},
-                        history_from=len(session.history))     # a saved run keeps it whole
+        if shot is None or session.spec.data.family != "points" \
+                or (first and "train_x" not in shot.arrays):
+            from engine.views import snapshot
+            shot = snapshot(session, views=REPLAY_VIEWS[session.spec.data.family],
+                            include_data=first, options={"temperature": 0.5},
+                            history_from=len(session.history))     # a saved run keeps it whole
         arrays = {k: v for k, v in shot.arrays.items()
                   if k in REPLAY_ARRAYS or k.startswith(REPLAY_PREFIXES)
                   or (first and k in FIRST_FRAME_ARRAYS)}

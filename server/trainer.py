@@ -151,34 +151,38 @@ class Trainer:
 
     # ---- frames -------------------------------------------------------------------------
     def send_frame(self, key: str, entry: Entry) -> None:
-        """Snapshot and emit now, to the client and to a room watching the session."""
+        """Snapshot and emit now, to the client and to a room watching the session; the
+        recording takes its snapshot from the same one when it is due."""
         s = entry.session
-        entry.recording.capture(s)
         if entry.sid is None and entry.room is None:
+            entry.recording.capture(s)
             return
         if s.history.version != entry.history_version:     # compacted: send it whole again
             entry.history_sent = entry.room_history_sent = 0
             entry.history_version = s.history.version
         entry.seq += 1
-        payload = None
+        payload = shot = None
         if entry.sid is not None:
-            payload = self._payload(key, entry, entry.history_sent, entry.data_sent)
+            payload, shot = self._payload(key, entry, entry.history_sent, entry.data_sent)
             entry.history_sent, entry.data_sent = len(s.history), s.data_version
             entry.awaiting, entry.last_emit = entry.seq, self.clock()
             self.emit("frame", payload, to=entry.sid)
         if entry.room is not None:
             if payload is None or (entry.room_history_sent, entry.room_data_sent) != (
                     payload["history"]["start"], payload["data_version_from"]):
-                payload = self._payload(key, entry, entry.room_history_sent, entry.room_data_sent)
+                payload, shot = self._payload(key, entry, entry.room_history_sent,
+                                              entry.room_data_sent)
             entry.room_history_sent, entry.room_data_sent = len(s.history), s.data_version
             self.emit("frame", payload, to=entry.room)
+        entry.recording.capture(s, shot)
 
-    def _payload(self, key: str, entry: Entry, history_from: int, data_sent: int) -> dict:
+    def _payload(self, key: str, entry: Entry, history_from: int, data_sent: int):
+        """The encoded frame and the snapshot it was made from."""
         s = entry.session
         frame = snapshot(s, focus=entry.focus, history_from=history_from,
                          include_data=data_sent != s.data_version, views=entry.views,
                          sample=entry.sample, options=entry.options)
-        return {**encode(frame, key, entry.seq), "data_version_from": data_sent}
+        return {**encode(frame, key, entry.seq), "data_version_from": data_sent}, frame
 
     def frame_interval(self, watched: int) -> float:
         """Seconds between one client's frames when `watched` clients share this trainer."""
@@ -215,7 +219,7 @@ class Trainer:
             epoch, start = session.epoch, self.clock()
             try:
                 if group is not None:
-                    group.train_for(self._group_budget(members, slice_s, interval), self.clock)
+                    group.train_for(slice_s, self.clock)   # frames are checked after it
                 else:
                     session.train_for(self._budget(members[0][1], slice_s, interval), self.clock)
             except Exception as exc:   # one broken unit must not stop everyone's
@@ -271,12 +275,6 @@ class Trainer:
             return slice_s
         due_in = entry.last_emit + interval - self.clock()
         return min(slice_s, max(MIN_SLICE_S, due_in))
-
-    def _group_budget(self, members, slice_s: float, interval: float) -> float:
-        """A group trains until the first of its members' frames is due, but for at least half
-        a slice: each call costs a re-alignment, and frames are checked after every slice."""
-        due = min(self._budget(entry, slice_s, interval) for _, entry in members)
-        return max(due, slice_s / 2)
 
     def _stop(self, members, exc: Exception) -> None:
         if self.groups is not None:
