@@ -84,8 +84,6 @@ export const SLIDER_MAX_STEPS = 200;
 
 /** Socket requests that get no acknowledgement in this time are reported as errors. */
 export const ACK_TIMEOUT_MS = 15000;
-/** Binary arrays one frame may carry (see socket.js). */
-export const FRAME_MAX_ATTACHMENTS = 64;
 
 /** Options every plotly chart is drawn with. */
 export const PLOTLY_CONFIG = { displayModeBar: false, responsive: true };

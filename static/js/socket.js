@@ -3,7 +3,7 @@
  * with their binary arrays decoded into typed arrays, and frame acknowledgements.
  */
 import { io } from "/vendor/socket.io.esm.min.js";
-import { ACK_TIMEOUT_MS, FRAME_MAX_ATTACHMENTS, READ_ONLY_MESSAGE } from "./constants.js";
+import { ACK_TIMEOUT_MS, READ_ONLY_MESSAGE } from "./constants.js";
 
 const TYPED_ARRAYS = {
   uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
@@ -53,9 +53,6 @@ export function decodeFrame(raw) {
 export class Connection {
   constructor() {
     this.socket = io({ autoConnect: false });
-    // socket.io-client's parser refuses packets with more than 10 binary attachments ("parse
-    // error", then a disconnect); a frame carries one per array: up to ~27 for 8 layers.
-    this.socket.io.decoder.opts.maxAttachments = FRAME_MAX_ATTACHMENTS;
     this.frameHandlers = [];
     this.linkHandlers = [];
     this.connectedBefore = false;
