@@ -167,37 +167,22 @@ class PlaygroundNamespace(Namespace):
     def on_set_bias(self, data):
         return self._call(data, "set_bias")
 
-    def _room(self, name: str, data: dict) -> dict:
-        return rooms.HANDLERS[name](self.runner, current_app.extensions["rooms"], owner_id(),
-                                    request.sid, data)
-
-    @answer
-    def on_room_open(self, data):
-        return self._room("room_open", data)
-
-    @answer
-    def on_room_close(self, data):
-        return self._room("room_close", data)
-
-    @answer
-    def on_room_push(self, data):
-        return self._room("room_push", data)
-
-    @answer
-    def on_room_join(self, data):
-        return self._room("room_join", data)
-
-    @answer
-    def on_room_leave(self, data):
-        return self._room("room_leave", data)
-
-    @answer
-    def on_room_fork(self, data):
-        return self._room("room_fork", data)
-
     def on_frame_ack(self, data=None):
         data = data if isinstance(data, dict) else {}
         self.runner.ack(data.get("session_id"), owner_id(), data.get("seq"))
+
+
+def _room_handler(name: str):
+    """The socket handler of room event `name` (server/rooms.py HANDLERS)."""
+    def handler(self, data):
+        return rooms.HANDLERS[name](self.runner, current_app.extensions["rooms"], owner_id(),
+                                    request.sid, data)
+    handler.__name__ = f"on_{name}"
+    return answer(handler)
+
+
+for _name in rooms.HANDLERS:            # on_room_open, on_room_join, ...
+    setattr(PlaygroundNamespace, f"on_{_name}", _room_handler(_name))
 
 
 def init_app(app: Flask, socketio) -> None:

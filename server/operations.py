@@ -171,7 +171,6 @@ def play(trainer, key, entry, args):
         entry.session.play()
     except RuntimeError as exc:
         raise PayloadError("status", str(exc)) from None
-    trainer.wake()
     return {"status": "playing"}
 
 

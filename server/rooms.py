@@ -38,6 +38,10 @@ MAX_ROOMS = 100
 MAX_VIEWERS = 200
 
 
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 @dataclass
 class Room:
     code: str
@@ -65,9 +69,9 @@ class Rooms:
             if len(self.by_code) >= self.max_rooms:
                 raise PayloadError("room", f"the server has {self.max_rooms} rooms open; "
                                            f"close one or try later")
-            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            code = _new_code()
             while code in self.by_code:
-                code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+                code = _new_code()
             room = self.by_code[code] = Room(code, session_id, owner)
         reply = self.runner.call(session_id, owner, "watch", {"room": room.channel})
         if not reply or not reply["ok"]:

@@ -58,7 +58,6 @@ class LocalTrainer:
         self.requests: queue.SimpleQueue = queue.SimpleQueue()
         self.thread: threading.Thread | None = None
         self._stop = threading.Event()
-        trainer.wake = lambda: self.requests.put(None)
 
     def request(self, method: str, *args):
         if self.thread is None:
@@ -74,25 +73,25 @@ class LocalTrainer:
             self.requests.put((None, method, args))
 
     def _serve(self, block: bool) -> None:
-        try:
-            item = self.requests.get(timeout=IDLE_WAIT_S) if block else self.requests.get_nowait()
-        except queue.Empty:
-            return
-        while item is not None or not self.requests.empty():
-            if item is not None:
-                future, method, args = item
-                try:
-                    result = getattr(self.trainer, method)(*args)
-                    if future is not None:
-                        future.set_result(result)
-                except Exception as exc:          # noqa: BLE001 (the caller sees it)
-                    log.exception("trainer %s failed", method)
-                    if future is not None:
-                        future.set_exception(exc)
+        """Run the queued requests (waiting up to IDLE_WAIT_S for the first when `block`)."""
+        timeout = IDLE_WAIT_S if block else 0
+        while True:
             try:
-                item = self.requests.get_nowait()
+                item = self.requests.get(timeout=timeout) if timeout else self.requests.get_nowait()
             except queue.Empty:
                 return
+            timeout = 0
+            if item is None:                      # stop()'s nudge
+                continue
+            future, method, args = item
+            try:
+                result = getattr(self.trainer, method)(*args)
+                if future is not None:
+                    future.set_result(result)
+            except Exception as exc:              # noqa: BLE001 (the caller sees it)
+                log.exception("trainer %s failed", method)
+                if future is not None:
+                    future.set_exception(exc)
 
     def _loop(self) -> None:
         torch.set_num_threads(1)     # one thread per trainer: two burnt 180% CPU for less work
@@ -248,9 +247,6 @@ class Runner:
     def _remove_locked(self, key: str) -> None:
         slot = self.slots.pop(key)
         self.trainers[slot.trainer].post("remove", key)
-
-    def wake(self) -> None:
-        """Kept for callers of the old API: ops wake their trainer themselves."""
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:

@@ -62,7 +62,6 @@ class Entry:
     room: str | None = None              # a live room watching (server/rooms.py): its channel
     room_history_sent: int = 0           # the room's own cursors: students join at any time
     room_data_sent: int = -1
-    last_status: str = "paused"          # status at the last frame check: a stop sends a frame
 
 
 ALIGN = 8                # every array starts at a multiple of 8 bytes of the blob
@@ -91,14 +90,14 @@ def encode(frame, session_id: str, seq: int) -> dict:
 class Trainer:
     def __init__(self, emit, fps: float = 30, device: str = "auto", data_dir: str | None = None,
                  frame_share: float = FRAME_SHARE, batching: bool = True,
-                 clock=time.perf_counter, wake=lambda: None):
+                 clock=time.perf_counter):
         if fps <= 0:
             raise ValueError(f"fps: {fps} must be above 0")
-        self.emit, self.fps, self.clock, self.wake = emit, fps, clock, wake
+        self.emit, self.fps, self.clock = emit, fps, clock
         self.requested_device, self.data_dir = device, data_dir
         self.frame_share = frame_share
         self.frame_cost = FRAME_COST_S       # a moving average of send_frame's seconds
-        self.epoch_cost: dict[frozenset, float] = {}   # each unit's seconds per epoch (average)
+        self.epoch_cost: dict[frozenset, float] = {}   # this round's units' seconds per epoch
         self.entries: dict[str, Entry] = {}
         self.groups = Groups() if batching else None
 
@@ -122,8 +121,8 @@ class Trainer:
     def call(self, key: str, op: str, args: dict) -> dict:
         entry = self.entries.get(key)
         if entry is None:
-            return {"ok": False, "errors": [{"path": "session_id",
-                                             "message": "session_id: no such session"}]}
+            return {"ok": False, "errors": operations.PayloadError("session_id",
+                                                                   "no such session").errors}
         if self.groups is not None and op not in operations.READ_ONLY:
             self.groups.release(key)          # an op may change what the group stacked
         return operations.run(self, key, entry, op, args)
@@ -189,9 +188,15 @@ class Trainer:
         shared = watched * self.frame_cost / self.frame_share
         return max(1.0 / self.fps, min(shared, 1.0 / MIN_FPS))
 
-    def _timed_frame(self, key: str, entry: Entry) -> None:
+    def _send(self, key: str, entry: Entry) -> None:
+        """send_frame from the training loop: its cost measured, a failure stopping only this
+        session."""
         start = time.perf_counter()
-        self.send_frame(key, entry)
+        try:
+            self.send_frame(key, entry)
+        except Exception as exc:
+            log.exception("frame of %s failed", key)
+            self._stop([(key, entry)], exc)
         self.frame_cost += 0.05 * (time.perf_counter() - start - self.frame_cost)
 
     def _frame_due(self, entry: Entry, now: float, interval: float) -> bool:
@@ -226,6 +231,9 @@ class Trainer:
                 log.exception("training %s failed", [k for k, _ in members])
                 self._stop(members, exc)
             self._measure(members, session.epoch - epoch, self.clock() - start)
+            for key, entry in members:           # it stopped (diverged, early stopping): show it
+                if entry.session.status != "playing":
+                    self._send(key, entry)
             self._send_due(active, interval)
         return len(active)
 
@@ -234,7 +242,9 @@ class Trainer:
         all step together) gains about as many epochs: time in proportion to its measured
         seconds per epoch. A round lasts about 1/fps; a unit not measured yet gets an equal
         share. Fair by progress, not by time: a bigger net gets more time, none starves."""
-        costs = [self.epoch_cost.get(self._unit_key(members)) for _, members in units]
+        keys = [self._unit_key(members) for _, members in units]
+        self.epoch_cost = {k: self.epoch_cost[k] for k in keys if k in self.epoch_cost}
+        costs = [self.epoch_cost.get(k) for k in keys]
         known = [c for c in costs if c]
         round_s = 1.0 / self.fps
         if not known:
@@ -255,19 +265,11 @@ class Trainer:
         cost = seconds / epochs
         old = self.epoch_cost.get(key)
         self.epoch_cost[key] = cost if old is None else old + 0.2 * (cost - old)
-        if len(self.epoch_cost) > 4 * max(1, len(self.entries)):      # forget old units
-            self.epoch_cost = {key: self.epoch_cost[key]}
 
     def _send_due(self, active, interval: float) -> None:
         for key, entry in active:
-            try:
-                if self._frame_due(entry, self.clock(), interval) \
-                        or (entry.session.status != "playing" and entry.last_status == "playing"):
-                    self._timed_frame(key, entry)
-                entry.last_status = entry.session.status
-            except Exception as exc:
-                log.exception("frame of %s failed", key)
-                self._stop([(key, entry)], exc)
+            if entry.session.status == "playing" and self._frame_due(entry, self.clock(), interval):
+                self._send(key, entry)
 
     def _budget(self, entry: Entry, slice_s: float, interval: float) -> float:
         """Train until this client's next frame is due (so frames are not late by a slice)."""

@@ -10,8 +10,9 @@ const TYPED_ARRAYS = {
   int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array,
 };
 
-/** What a page that shows a session it does not own (saved, or a room's) may still send. */
-const READ_ONLY_EVENTS = new Set(["open", "room_join", "room_leave", "room_fork"]);
+/** Events about no session of ours: the only ones a page showing a session it does not own
+ * (a saved experiment, a room's) may send, and the ones sent without our session_id. */
+const SESSIONLESS_EVENTS = new Set(["open", "room_join", "room_leave", "room_fork"]);
 
 /** {shape, dtype, data: ArrayBuffer | view | list} → {shape, dtype, data: TypedArray}. */
 export function decodeArray(entry) {
@@ -90,8 +91,9 @@ export class Connection {
    * Every event but `open` names the session it is about.
    */
   async request(event, payload = {}) {
-    if (this.readOnly && !READ_ONLY_EVENTS.has(event)) return { ok: false, errors: [{ path: "", message: READ_ONLY_MESSAGE }] };
-    const body = event === "open" || event.startsWith("room_") && event !== "room_open" || !this.sessionId ? payload : { session_id: this.sessionId, ...payload };
+    const sessionless = SESSIONLESS_EVENTS.has(event);
+    if (this.readOnly && !sessionless) return { ok: false, errors: [{ path: "", message: READ_ONLY_MESSAGE }] };
+    const body = sessionless || !this.sessionId ? payload : { session_id: this.sessionId, ...payload };
     try {
       return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, body);
     } catch (error) {
