@@ -22,10 +22,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.batched import BatchedGroup, batch_key      # noqa: E402
-from engine.data import POINT_DATASETS                   # noqa: E402
-from engine.session import Session                       # noqa: E402
-from engine.spec import parse_spec                       # noqa: E402
+from engine.data.registry import POINT_DATASETS  # noqa: E402
+from engine.spec.parse import parse_spec  # noqa: E402
+from engine.training.batched import BatchedGroup, batch_key  # noqa: E402
+from engine.training.session import Session  # noqa: E402
+
 
 SIZES = (40, 10)
 SLICE_S = 0.005          # one train_for call's time budget

@@ -24,13 +24,15 @@ import torch
 import torch.nn.functional as F
 from socketio import packet
 
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.model import build_model                     # noqa: E402
-from engine.session import Session                       # noqa: E402
-from server.trainer import Trainer                         # noqa: E402
-from server.specs import load                            # noqa: E402
+from engine.nn.build import build_model  # noqa: E402
+from engine.training.session import Session  # noqa: E402
+from server.specs import load  # noqa: E402
+from server.trainers.trainer import Trainer  # noqa: E402
+
 
 FPS = 10
 VIEWS = frozenset({"filters", "feature_maps"})

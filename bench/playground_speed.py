@@ -24,10 +24,12 @@ from socketio import packet
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.session import Session                       # noqa: E402
-from engine.spec import parse_spec                       # noqa: E402
-from engine.views import snapshot                        # noqa: E402
-from server.trainer import Trainer, encode                 # noqa: E402
+from engine.frames.snapshot import snapshot  # noqa: E402
+from engine.spec.parse import parse_spec  # noqa: E402
+from engine.training.session import Session  # noqa: E402
+from server.trainers.trainer import Trainer  # noqa: E402
+from server.trainers.wire import encode  # noqa: E402
+
 
 NETS = {
     "default_4-2": {},

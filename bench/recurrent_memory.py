@@ -21,9 +21,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.recurrent import step_gradient_norms          # noqa: E402
-from engine.session import Session                        # noqa: E402
-from engine.spec import parse_spec                        # noqa: E402
+from engine.nn.recurrent import step_gradient_norms  # noqa: E402
+from engine.spec.parse import parse_spec  # noqa: E402
+from engine.training.session import Session  # noqa: E402
+
 
 KINDS = ("rnn", "gru", "lstm")
 

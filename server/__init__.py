@@ -1,38 +1,24 @@
-"""The Flask app: `create_app(config)` wires pages, REST, sockets, storage and the runner.
+"""The Flask app: `create_app(config)` wires pages, REST, sockets, storage and the trainers.
 
-Embedded defaults: a SQLite file under instance/, in-process training on the auto-detected
-device. Each concern owns one module with an `init_app(app)`.
+Embedded defaults (server.config): a SQLite file under instance/, trainers on every core, the
+auto-detected device. Each concern owns one module with an `init_app(app)`.
 """
 from __future__ import annotations
 
 import os
 import secrets
 import threading
-from pathlib import Path
 
 from flask import Flask
 from flask_socketio import SocketIO
 
-ROOT = Path(__file__).resolve().parent.parent
-MAX_MESSAGE_BYTES = 1_000_000     # socket and HTTP bodies: a spec is a few KB
+from server.config import DEFAULTS, MAX_MESSAGE_BYTES, ROOT
+
 
 # Handlers run on the connection's own reader thread (async_handlers=False): a frame ack is a
 # few microseconds of work, and a new thread per event cost more than the event.
 socketio = SocketIO(async_mode="threading", max_http_buffer_size=MAX_MESSAGE_BYTES,
                     async_handlers=False)
-
-DEFAULTS = {
-    "DATABASE": str(ROOT / "instance" / "nn-playground.sqlite3"),
-    "FPS": 30,
-    "DEVICE": "auto",
-    "DATA_DIR": None,             # MNIST / Fashion-MNIST IDX files (see engine/data/images.py)
-    "RUNNER_AUTOSTART": True,     # tests turn it off and drive the runner by hand
-    "WORKERS": "auto",            # trainer processes: one per core ("auto"); 0 = a thread here
-    "MAX_SESSIONS": 200,
-    "MAX_SESSIONS_PER_OWNER": 8,
-    "DETACHED_TTL_S": 600,
-    "MAX_CONTENT_LENGTH": MAX_MESSAGE_BYTES,
-}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -42,13 +28,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SECRET_KEY"] = os.environ.get("NN_PLAYGROUND_SECRET") or secrets.token_hex(32)
     app.config.update(config or {})
 
-    from server import compare, downloads, events, experiments, lessons, runner, store, views
+    # Imported when an app is made, not with the package: a trainer worker process imports
+    # server.trainers alone and needs none of the pages, sockets or storage.
+    from server import store
+    from server.pages import compare, downloads, experiments, index, lessons
+    from server.sockets import events
+    from server.trainers import runner
     store.init_app(app)
-    experiments.init_app(app)
-    views.init_app(app)
-    downloads.init_app(app)
-    compare.init_app(app)
-    lessons.init_app(app)
+    for page in (experiments, index, downloads, compare, lessons):
+        page.init_app(app)
     runner.init_app(app, socketio)
     socketio.init_app(app)
     _atomic_packets(socketio.server)

@@ -16,11 +16,18 @@ import json
 import sys
 import time
 
-from engine.data import DataUnavailable
-from engine.devices import CHOICES, pick_device
-from engine.spec import SpecError
-from engine.views import finite
+import torch
+
+from engine.data.errors import DataUnavailable
+from engine.export.errors import ExportError
+from engine.export.files import export
+from engine.export.quantize import QuantizeError, export_quantized, figures, quantize
+from engine.frames.common import finite
+from engine.spec.types import SpecError
+from engine.training.devices import CHOICES, pick_device
+from engine.training.session import Session
 from server.specs import load
+
 
 PROGRESS_WIDTH = 30
 EXIT_BAD_SPEC = 2
@@ -51,7 +58,7 @@ def _workers(text: str):
 
 
 def cmd_serve(args) -> None:
-    from server import create_app
+    from server import create_app     # Flask and the app's parts: `spec` and `train` need none
     config = {"FPS": args.fps, "DEVICE": args.device, "DATA_DIR": args.data_dir,
               "WORKERS": args.workers}
     if args.db:
@@ -95,8 +102,6 @@ def _progress(epoch: int, total: int, metrics: dict) -> None:
 
 
 def cmd_train(args) -> None:
-    import torch
-    from engine.session import Session
     spec = _load_or_exit(args.source)
     torch.set_num_threads(args.threads)
     try:
@@ -124,8 +129,6 @@ def cmd_train(args) -> None:
     if session.message:
         result["message"] = session.message
     if args.quantize or args.export:       # int8 figures; the export files (and int8 model)
-        from engine.export import ExportError, export
-        from engine.quantize import QuantizeError, export_quantized, figures, quantize
         try:
             quantized = quantize(session) if args.quantize else None
             if quantized is not None:

@@ -8,8 +8,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.spec import Spec, SpecError, parse_spec
-from engine.urlcodec import hash_to_raw, spec_to_hash
+from engine.spec.network import plan_layers
+from engine.spec.parse import parse_spec
+from engine.spec.plan import describe
+from engine.spec.types import Spec, SpecError
+from engine.spec.urlcodec import hash_to_raw, spec_to_hash
+
 
 MAX_HASH_CHARS = 8000
 
@@ -27,8 +31,6 @@ class Resolved:
 
 
 def layer_plan(spec: Spec) -> list[dict]:
-    from engine.layers import describe
-    from engine.model import plan_layers
     return describe(plan_layers(spec))
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from server.errors import RecordError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
@@ -48,14 +50,6 @@ TEXT_LIMITS = {"title": MAX_TITLE, "description": MAX_DESCRIPTION}
 COLUMNS = ("id", "created", "format", "title", "description", "spec", "weights", "optimizer",
            "history", "recording", "metrics", "epoch", "step", "device")
 MEGABYTE = 1e6
-
-
-class RecordError(ValueError):
-    """A record that may not be stored; `path` names the field at fault."""
-
-    def __init__(self, path: str, detail: str):
-        super().__init__(f"{path}: {detail}")
-        self.path, self.detail = path, detail
 
 
 def connect(path: str) -> sqlite3.Connection:

@@ -13,9 +13,10 @@ import math
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from .points import split_even
+from engine.data.errors import DataUnavailable
+from engine.data.points import split_even
+
 
 CHANNELS = 1                            # every image set here is greyscale
 PIXEL_MAX = 255                         # uint8 pixels (IDX files) map onto [0, 1] by this
@@ -165,16 +166,15 @@ def load_mnist(data_dir, kind: str = "mnist") -> tuple[np.ndarray, np.ndarray]:
     """Train and t10k sets concatenated: X uint8 [70000, 1, 28, 28] (use `to_unit`), y int64.
 
     Looks in `data_dir/<kind>/`, and for MNIST also in `data_dir` itself. Raises
-    `engine.data.DataUnavailable` saying which files to put where when they are absent, and
+    `DataUnavailable` saying which files to put where when they are absent, and
     ValueError naming the file when one is corrupt. Cached while the files are unchanged.
     """
-    from . import DataUnavailable      # the registry's error; imported late to avoid a cycle
     if kind not in MNIST_KINDS:
         raise ValueError(f"unknown MNIST kind {kind!r}; known: {', '.join(MNIST_KINDS)}")
     if data_dir is None:
         raise DataUnavailable(f"{MNIST_KINDS[kind]} is read from IDX files: start the server "
                               f"with --data-dir DIR and put {_file_list()} in DIR/{kind}/")
-    files = _find_files(Path(data_dir), kind)
+    files = find_files(Path(data_dir), kind)
     if files is None:
         raise DataUnavailable(f"{MNIST_KINDS[kind]} files not found: put {_file_list()} "
                               f"in {Path(data_dir).resolve() / kind}")
@@ -187,7 +187,7 @@ def _file_list() -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _find_files(data_dir: Path, kind: str) -> list[Path] | None:
+def find_files(data_dir: Path, kind: str) -> list[Path] | None:
     folders = [data_dir / kind] + ([data_dir] if kind == ROOT_KIND else [])
     for folder in folders:
         found = [_existing(folder / name) for name in MNIST_FILES]
@@ -238,21 +238,3 @@ def _frozen(X: np.ndarray, y: np.ndarray):
     return X, y
 
 
-def shift(batch: torch.Tensor, max_shift: int, generator: torch.Generator | None = None,
-          fill: float = 0.0):
-    """Move each image of `batch` [n, C, H, W] by its own random offset of up to ±max_shift
-    pixels along each axis, filling with `fill` (the background: 0 for raw images, its
-    standardised value otherwise). Offsets come from `generator`."""
-    if max_shift <= 0:
-        return batch
-    n, c, h, w = batch.shape
-    device = generator.device if generator is not None else torch.device("cpu")
-    offsets = torch.randint(-max_shift, max_shift + 1, (n, 2), generator=generator,
-                            device=device).to(batch.device)
-    padded = torch.nn.functional.pad(batch, (max_shift,) * 4, value=fill)
-    # Output pixel i reads padded pixel i + max_shift - offset: content moves by +offset.
-    start = max_shift - offsets
-    rows = (start[:, :1] + torch.arange(h, device=batch.device)).view(n, 1, h, 1)
-    cols = (start[:, 1:] + torch.arange(w, device=batch.device)).view(n, 1, 1, w)
-    picked = padded.gather(2, rows.expand(n, c, h, w + 2 * max_shift))
-    return picked.gather(3, cols.expand(n, c, h, w))

@@ -26,7 +26,8 @@ import math
 
 import numpy as np
 
-from .points import split_even
+from engine.data.points import split_even
+
 
 DEFAULT_SEQ_LENGTH = 20                 # the spec's default data.seq_length
 SERIES_FUTURE = 40                      # steps past the input kept for the free-running forecast

@@ -7,10 +7,12 @@ import math
 import pytest
 import torch
 
-from engine.batched import BatchedGroup, batch_key
-from engine.model import ACTIVATION_FNS, ACTIVATION_GRADS
-from engine.session import Session
-from engine.spec import parse_spec
+from engine.frames.snapshot import snapshot
+from engine.nn.activations import ACTIVATIONS
+from engine.spec.parse import parse_spec
+from engine.training.batched import BatchedGroup, batch_key
+from engine.training.session import Session
+
 
 RTOL, ATOL = 1e-5, 1e-6
 OUT_ATOL = 1e-5    # outputs sum weights times inputs of up to ±6: rounding grows with them
@@ -131,7 +133,7 @@ def test_members_without_penalty_beside_members_with_one_and_with_clipping():
     check(raws)
 
 
-@pytest.mark.parametrize("activation", sorted(ACTIVATION_FNS))
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_every_activation(activation):
     base = {"model": {"layers": [{"units": 5, "activation": activation},
                                  {"units": 3, "activation": activation}]},
@@ -240,7 +242,6 @@ def test_a_weight_edit_while_grouped_trains_on_as_the_same_edit_alone():
 
 
 def test_snapshots_of_a_grouped_member_show_its_own_state():
-    from engine.views import snapshot
     raws = mix({}, n=2)
     alone = solo(raws, 50)
     members = [session(raw) for raw in raws]
@@ -257,9 +258,10 @@ def test_snapshots_of_a_grouped_member_show_its_own_state():
 def test_activation_grads_are_autograds():
     z = torch.linspace(-3, 3, 61, dtype=torch.float32).requires_grad_()
     upstream = torch.rand(61, generator=torch.Generator().manual_seed(0))
-    for name, fn in ACTIVATION_FNS.items():
+    for name, act in ACTIVATIONS.items():
+        fn = act.fn
         y = fn(z)
-        ours = ACTIVATION_GRADS[name](upstream, z.detach(), y.detach())
+        ours = ACTIVATIONS[name].grad(upstream, z.detach(), y.detach())
         if not y.requires_grad:                      # step: no gradient at all
             assert torch.equal(ours, torch.zeros_like(upstream))
             continue

@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from engine.data import POINT_DATASETS as DATASETS, DatasetInfo, dataset_info, generate, preview
+from engine.data.registry import POINT_DATASETS as DATASETS
+from engine.data.registry import DatasetInfo, dataset_info, generate, preview
 
 CLASSIFICATION = [n for n, i in DATASETS.items() if i.problem == "classification"]
 REGRESSION = [n for n, i in DATASETS.items() if i.problem == "regression"]

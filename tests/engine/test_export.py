@@ -21,13 +21,18 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from engine.export import (ACTIVATION_CODE, FEATURE_CODE, ExportError, check_script, export,
-                           exported_module, sample_inputs, script, write_onnx)
-from engine.features import FEATURES, feature_matrix
-from engine.session import Session
-from engine.spec import ACTIVATIONS, parse_spec
 from trainkit import trained
+
+from engine.data.features import FEATURES, feature_matrix
+from engine.data.images import write_idx
+from engine.export.errors import ExportError
+from engine.export.files import check_script, export, exported_module, sample_inputs, write_onnx
+from engine.export.script import script
+from engine.spec.fields import ACTIVATIONS
+from engine.spec.parse import parse_spec
+from engine.training.session import Session
 from server.cli import main
+
 
 TOLERANCE = 1e-5
 FAST = {"optimizer": "adam", "learning_rate": 0.003, "batch_size": 32}
@@ -58,7 +63,6 @@ CASES = {
 # What an exported script may import: nothing of ours.
 ALLOWED_IMPORTS = {"__future__", "argparse", "collections", "gzip", "math", "pathlib", "numpy",
                    "torch", "safetensors", "sklearn"}
-
 
 
 def app_outputs(s: Session, x: torch.Tensor) -> np.ndarray:
@@ -211,8 +215,7 @@ def check_in_process(s: Session) -> dict:
 
 
 def test_activation_table_covers_the_spec():
-    assert set(ACTIVATION_CODE) == set(ACTIVATIONS)
-    assert set(FEATURE_CODE) == set(FEATURES)
+    assert all(FEATURES[name].code for name in FEATURES)
 
 
 ACTS = list(ACTIVATIONS)
@@ -248,7 +251,7 @@ def test_every_point_set_and_feature_is_drawn_as_the_app_draws_it(dataset):
 def test_feature_expressions_match_the_engine():
     X = np.random.default_rng(0).uniform(-6, 6, (50, 2)).astype(np.float32)
     x1, x2 = X[:, 0], X[:, 1]
-    for name, code in FEATURE_CODE.items():
+    for name, code in ((f.name, f.code) for f in FEATURES.values()):
         got = eval(code, {"np": np, "x1": x1, "x2": x2})
         np.testing.assert_array_equal(got, feature_matrix(X, [name])[:, 0])
 
@@ -288,7 +291,6 @@ def test_every_family_exports(name):
 
 
 def test_mnist_reads_idx_files(tmp_path):
-    from engine.data.images import write_idx
     rng = np.random.default_rng(0)
     (tmp_path / "mnist").mkdir()
     for part, n in (("train", 60), ("t10k", 20)):

@@ -2,7 +2,7 @@
 import torch
 import torch.nn.functional as F
 
-from engine.fastpath import grads, mse
+from engine.nn.fastpath import grads, mse
 
 
 def test_grads_equal_autograd_grad():

@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from engine.features import FEATURES, FeatureInfo, feature_matrix
+from engine.data.features import FEATURES, FeatureInfo, feature_matrix
+
 
 ALL = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2", "cosx1", "cosx2"]
 

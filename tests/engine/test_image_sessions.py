@@ -7,19 +7,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.data.images import write_idx
-from engine.image_views import examples, probe
-from engine.layers import conv_weights
-from engine.session import Session
-from engine.spec import SpecError, parse_spec
 from trainkit import trained
+
+from engine.data.images import write_idx
+from engine.frames.images import examples, probe
+from engine.nn.layers import conv_weights
+from engine.spec.parse import parse_spec
+from engine.spec.types import SpecError
+from engine.training.session import Session
+
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = {"optimizer": "adam", "learning_rate": 0.003, "batch_size": 32}
 SHAPES_NET = [{"kind": "conv2d", "filters": 8, "kernel": 5, "padding": 2}, {"kind": "maxpool"},
               {"kind": "conv2d", "filters": 16, "kernel": 3, "padding": 1}, {"kind": "maxpool"},
               {"kind": "dense", "units": 32, "activation": "relu"}]
-
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from engine.data import (DATASETS, POINT_DATASETS, DataUnavailable, dataset, dataset_info, generate)
+from engine.data.errors import DataUnavailable
 from engine.data.images import (FASHION_NAMES, MNIST_FILES, SHAPE_NAMES, load_mnist, read_idx,
-                                shift, write_idx)
+                                write_idx)
+from engine.data.registry import DATASETS, POINT_DATASETS, dataset, dataset_info, generate
+from engine.training.augment import shift
+
 
 POINT_NAMES = ["circle", "xor", "gauss", "spiral", "moons", "checkerboard",
                "plane", "multi-gauss", "sine"]

@@ -8,9 +8,11 @@ import pytest
 import torch
 from torch import nn
 
-from engine.layers import (MAX_ACTIVATIONS, MAX_PARAMS, OUTPUT_KIND, TEXT_FIRST, LayerError,
-                           build_net, conv_weights, describe, plan)
-from engine.spec import Layer
+from engine.nn.layers import build_net, conv_weights
+from engine.spec.plan import (MAX_ACTIVATIONS, MAX_PARAMS, OUTPUT_KIND, TEXT_FIRST, LayerError,
+                              describe, plan)
+from engine.spec.types import Layer
+
 
 BATCH = 2
 OUT = 3

@@ -12,15 +12,19 @@ import numpy as np
 import pytest
 import torch
 
-from engine.lessons import ALL_FEATURES, Lesson, changed, dense, lesson, lessons
-from engine.model import is_fast_mlp
-from engine.quantize import quantize
-from engine.recurrent import step_gradient_norms
-from engine.session import Session
-from engine.spec import SpecError, parse_spec, schema
-from engine.urlcodec import hash_to_raw, spec_to_hash
-from server.specs import layer_plan
 from trainkit import trained
+
+from engine.export.quantize import quantize
+from engine.nn.mlp import is_fast_mlp
+from engine.nn.recurrent import step_gradient_norms
+from engine.spec.parse import parse_spec
+from engine.spec.schema import schema
+from engine.spec.types import SpecError
+from engine.spec.urlcodec import hash_to_raw, spec_to_hash
+from engine.training.session import Session
+from server.pages.lesson_catalog import ALL_FEATURES, Lesson, changed, dense, lesson, lessons
+from server.specs import layer_plan
+
 
 SLUGS = [item.slug for item in lessons()]
 

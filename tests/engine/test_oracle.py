@@ -4,10 +4,11 @@ import pytest
 import torch
 from torch import nn
 
-from engine.model import targets
-from engine.optim import Optimizer
-from engine.session import Session
-from engine.spec import parse_spec
+from engine.nn.losses import targets
+from engine.spec.parse import parse_spec
+from engine.training.optim import Optimizer, clip_grad_norm
+from engine.training.session import Session
+
 
 TOL = 1e-6
 TORCH_OPTIMIZERS = {
@@ -103,7 +104,6 @@ def test_optimizer_updates_match_torch_optim_over_many_steps(name):
 
 
 def test_gradient_clipping_matches_torch():
-    from engine.optim import clip_grad_norm
     gen = torch.Generator().manual_seed(1)
     grads = [torch.randn(4, 3, generator=gen) * 10, torch.randn(3, generator=gen) * 10]
     params = [torch.zeros_like(g, requires_grad=True) for g in grads]

@@ -6,14 +6,15 @@ import json
 import pytest
 import torch
 
-from engine.quantize import ACCURACY_TOLERANCE, FIGURES, export_quantized, figures, quantize
 from trainkit import trained
+
+from engine.export.quantize import ACCURACY_TOLERANCE, FIGURES, export_quantized, figures, quantize
+
 
 FAST = {"optimizer": "adam", "learning_rate": 0.003, "batch_size": 32}
 # int8 weights are a quarter of float32's; scales, zero points and the serialisation's own
 # bytes take some of that back (the default digits net measured 0.44 to 0.63 here).
 SIZE_RATIO_AT_MOST = 0.75
-
 
 
 @pytest.fixture(scope="module")

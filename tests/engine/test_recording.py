@@ -1,10 +1,11 @@
 """A run's recording: bounded, spread over the epochs, showing what the family's views show."""
 import numpy as np
 
-import engine.recording as recording_module
-from engine.recording import Recording
-from engine.session import Session
-from engine.spec import parse_spec
+from engine.frames import recording as recording_module
+
+from engine.frames.recording import Recording
+from engine.spec.parse import parse_spec
+from engine.training.session import Session
 
 
 def test_recording_spreads_a_long_run_over_few_frames(monkeypatch):

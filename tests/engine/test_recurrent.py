@@ -8,9 +8,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.layers import build_net
-from engine.recurrent import Recurrent, forecast, generate, step_gradient_norms, unroll
-from engine.spec import Layer
+from engine.nn.layers import build_net
+from engine.nn.recurrent import Recurrent, forecast, generate, step_gradient_norms, unroll
+from engine.spec.types import Layer
+
 
 M2M, M2O = "many_to_many", "many_to_one"
 T, F_IN, H = 7, 3, 5

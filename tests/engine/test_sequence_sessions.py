@@ -4,14 +4,16 @@ import numpy as np
 import pytest
 import torch
 
-from engine.session import Session
-from engine.spec import parse_spec
-from engine.views import snapshot
 from trainkit import trained
+
+from engine.data.registry import DATASETS
+from engine.frames.snapshot import snapshot
+from engine.spec.parse import parse_spec
+from engine.training.session import Session
+
 
 FAST = {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 32}
 PROBES = frozenset({"series", "hidden", "gates", "gradients", "text"})
-
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +61,6 @@ def test_text_generation_appears_and_changes():
     after = snapshot(s, views=frozenset({"text"}), options=opts).scalars["text"]
     assert after["prompt"] == "the net" and len(after["sample"]) == 200
     assert after["sample"] != before
-    from engine.data import DATASETS
     assert set(after["sample"]) <= set(DATASETS["text"].vocab)
 
 

@@ -5,9 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from engine.data import (DATASETS, MANY_TO_MANY, MANY_TO_ONE, SERIES_FUTURE, dataset,
-                         dataset_info, generate, preview, sequence_preview)
 from engine.data import sequences
+from engine.data.registry import (DATASETS, MANY_TO_MANY, MANY_TO_ONE, dataset, dataset_info,
+                                  generate, preview, sequence_preview)
+from engine.data.sequences import SERIES_FUTURE
+from engine.spec.fields import DATA_FIELDS
 
 SERIES = ["sine-wave", "two-sines"]
 BITS = ["recall", "parity-count"]
@@ -97,7 +99,6 @@ def test_shapes_and_dtypes(seq_length):
 
 
 def test_default_seq_length_is_the_specs():
-    from engine.spec import DATA_FIELDS
     assert sequences.DEFAULT_SEQ_LENGTH == DATA_FIELDS["seq_length"].default
     assert dataset("recall", 10, 0.0, 1)[0].shape == (10, sequences.DEFAULT_SEQ_LENGTH, 1)
 

@@ -5,8 +5,11 @@ import math
 import pytest
 import torch
 
-from engine.session import Session, split_indices
-from engine.spec import parse_spec
+from engine.training import history as history_module
+from engine.spec.parse import parse_spec
+from engine.spec.types import SpecError
+from engine.training.session import Session
+from engine.training.splits import split_indices
 
 
 def weights(session):
@@ -167,8 +170,7 @@ def test_same_spec_same_run():
 
 
 def test_history_is_bounded(monkeypatch):
-    import engine.session as session_module
-    monkeypatch.setattr(session_module, "MAX_HISTORY", 10)
+    monkeypatch.setattr(history_module, "MAX_HISTORY", 10)
     s = Session(parse_spec({"data": {"samples": 40}, "training": {"batch_size": 40}}))
     for _ in range(45):
         s.train_epoch()
@@ -179,7 +181,6 @@ def test_history_is_bounded(monkeypatch):
 
 
 def test_a_step_too_costly_is_refused():
-    from engine.spec import SpecError
     with pytest.raises(SpecError) as info:
         parse_spec({"data": {"dataset": "shapes"}, "training": {"batch_size": 1000},
                     "model": {"layers": [{"kind": "conv2d", "filters": 128, "kernel": 1,

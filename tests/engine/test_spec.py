@@ -1,7 +1,10 @@
 """Accept/reject table for the experiment spec: every error names its path and range."""
 import pytest
 
-from engine.spec import MAX_POINT_LAYERS, SpecError, default_spec, parse_spec, schema
+from engine.spec.fields import MAX_POINT_LAYERS
+from engine.spec.parse import default_spec, parse_spec
+from engine.spec.schema import schema
+from engine.spec.types import SpecError
 
 
 def errors_of(raw):

@@ -9,13 +9,14 @@ import json
 import numpy as np
 import pytest
 
-from engine import image_views
-from engine.recording import Recording
-from engine.session import Session
-from engine.spec import parse_spec
-from engine.summary import TEXT_OPTIONS, output_kind, output_of, summarize
-from engine.views import snapshot
 from trainkit import trained
+
+from engine.frames import images as image_frames
+from engine.frames.recording import Recording
+from engine.frames.snapshot import snapshot
+from engine.frames.summary import TEXT_OPTIONS, output_kind, output_of, summarize
+from engine.spec.parse import parse_spec
+from engine.training.session import Session
 
 XOR = {"data": {"dataset": "xor"}}
 EPOCHS = 4
@@ -69,7 +70,7 @@ def test_an_image_classifier_sends_its_confusion_matrix():
     assert out["output"]["kind"] == "confusion"
     matrix = decoded(out["output"]["arrays"]["confusion"])
     expected: dict = {}
-    image_views.confusion(s, expected, {})
+    image_frames.confusion(s, expected, {})
     np.testing.assert_array_equal(matrix, expected["confusion"])
     assert matrix.sum() == len(s.splits["test"])
     assert out["history"]["train_accuracy"][-1] is not None

@@ -3,9 +3,13 @@ import copy
 
 import pytest
 
-from engine.data import DATASETS
-from engine.spec import FAMILY_LAYER_KINDS, SpecError, parse_spec
-from engine.urlcodec import HIDEABLE, NEW_KEYS, TF_KEYS, hash_to_raw, spec_to_hash
+from engine.data.registry import DATASETS
+from engine.spec.fields import HIDEABLE
+from engine.spec.parse import parse_spec
+from engine.spec.plan import kinds_for
+from engine.spec.types import SpecError
+from engine.spec.urlcodec import NEW_KEYS, TF_KEYS, hash_to_raw, spec_to_hash
+
 
 TF_LINK = (
     "#activation=relu&regularization=L2&batchSize=17&dataset=spiral&regDataset=reg-plane"
@@ -504,7 +508,7 @@ def test_a_2d_spec_writes_exactly_tf_keys():
 
 def test_layers_key_spells_every_kind():
     s = normalised("digits custom conv net")
-    assert {layer["kind"] for layer in s["model"]["layers"]} == set(FAMILY_LAYER_KINDS["images"])
+    assert {layer["kind"] for layer in s["model"]["layers"]} == set(kinds_for("images"))
     d = dict(pairs(spec_to_hash(s)))
     assert d["layers"] == ("conv2d:8:3:1:1:relu,batchnorm:relu,residual:12:3:elu,avgpool:2:2,"
                            "conv2d:16:3:1:1:leaky_relu,maxpool:2:2,flatten,dropout:0.3,"
@@ -523,7 +527,7 @@ def test_layers_key_spells_the_recurrent_kinds():
               {"kind": "lstm", "units": 64, "num_layers": 3},
               {"kind": "dropout", "rate": 0.2}, {"kind": "dense", "units": 8,
                                                   "activation": "tanh"}]
-    assert {layer["kind"] for layer in layers} == set(FAMILY_LAYER_KINDS["sequences"])
+    assert {layer["kind"] for layer in layers} == set(kinds_for("sequences"))
     s = spec(data={**BASE["data"], "dataset": "text", "classes": 31, "features": [],
                    "seq_length": 40},
              model=model(layers, "he"), training={**BASE["training"], "clip": 5.0})

@@ -2,9 +2,12 @@
 import numpy as np
 import torch
 
-from engine.session import Session
-from engine.spec import parse_spec
-from engine.views import GRID, THUMB, grid_points, quantize, snapshot
+from engine.frames.common import quantize
+from engine.frames.points import GRID, THUMB, grid_points
+from engine.frames.snapshot import snapshot
+from engine.spec.parse import parse_spec
+from engine.training.session import Session
+
 
 ALL7 = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
 

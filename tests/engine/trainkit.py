@@ -1,6 +1,7 @@
 """Shared by the engine tests: train a spec for some epochs and evaluate it exactly."""
-from engine.session import Session
-from engine.spec import parse_spec
+
+from engine.spec.parse import parse_spec
+from engine.training.session import Session
 
 
 def trained(raw: dict, epochs: int, data_dir=None) -> Session:

@@ -1,15 +1,16 @@
 """Fixtures for the server tests: a fresh app per test, browsers, a controllable clock.
 
 Every test gets its own app from the factory (`create_app`) with the trainer thread off; tests
-drive training with `runner.tick()` and a fake clock (serverkit.FakeClock), so nothing sleeps
-and nothing depends on how fast the machine is.
+drive training with `trainer.tick()` (the one in-process trainer that holds every session) and
+a fake clock (serverkit.FakeClock), so nothing sleeps and nothing depends on how fast the
+machine is.
 """
 from __future__ import annotations
 
 import pytest
 
-from server import create_app
 from serverkit import TF_HASH, Browser, FakeClock, Socket
+from server import create_app
 
 
 @pytest.fixture
@@ -21,7 +22,10 @@ def make_app(tmp_path):
         base = {"RUNNER_AUTOSTART": False, "DATABASE": str(tmp_path / f"db{len(apps)}.sqlite3"),
                 "TESTING": True, "FPS": 20}
         app = create_app({**base, **config})
-        app.extensions["runner"].clock = FakeClock()
+        runner, clock = app.extensions["runner"], FakeClock()
+        runner.clock = clock
+        if not runner.trainers[0].__class__.__name__ == "WorkerTrainer":
+            runner.trainers[0].trainer.clock = clock
         apps.append(app)
         return app
 
@@ -38,6 +42,12 @@ def app(make_app):
 @pytest.fixture
 def runner(app):
     return app.extensions["runner"]
+
+
+@pytest.fixture
+def trainer(runner):
+    """The in-process trainer (its thread is off): tests tick it and look at its sessions."""
+    return runner.trainers[0].trainer
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import numpy as np
 
 from server import socketio
 
+
 # A TF Playground link: xor, 3 inputs (x, y, x·y), hidden layers 5 and 3.
 TF_HASH = ("#activation=tanh&batchSize=10&dataset=xor&learningRate=0.03&noise=0"
            "&networkShape=5,3&seed=0.12345&x=true&y=true&xTimesY=true&percTrainData=50"

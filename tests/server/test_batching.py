@@ -13,7 +13,7 @@ def ack_all(socks):
             sock.ack(frame)
 
 
-def test_sessions_alike_train_as_one_group_and_part_when_one_changes(app, runner):
+def test_sessions_alike_train_as_one_group_and_part_when_one_changes(app, trainer):
     socks = []
     for dataset in ("circle", "xor", "spiral"):
         sock = Browser(app).socket()
@@ -24,11 +24,11 @@ def test_sessions_alike_train_as_one_group_and_part_when_one_changes(app, runner
     for sock in socks + [other]:
         assert sock.call("play")["ok"]
     for _ in range(20):
-        runner.tick()
+        trainer.tick()
         ack_all(socks + [other])
-    groups = runner.local.groups.groups
+    groups = trainer.groups.groups
     assert list(groups) == [frozenset(s.session_id for s in socks)]       # the odd one alone
-    sessions = [runner.entries[s.session_id].session for s in socks + [other]]
+    sessions = [trainer.entries[s.session_id].session for s in socks + [other]]
     assert all(s.epoch > 0 for s in sessions)
     grouped = sessions[0].model.weight(0)
     assert grouped._base is not None                    # a view of the group's stack
@@ -36,11 +36,11 @@ def test_sessions_alike_train_as_one_group_and_part_when_one_changes(app, runner
     before = [s.model.weight(0).clone() for s in sessions[:3]]
     assert socks[1].call("configure", spec={"data": {"dataset": "xor"},
                                             "training": {"learning_rate": 0.1}})["ok"]
-    assert runner.local.groups.groups == {}
+    assert trainer.groups.groups == {}
     assert all(torch.equal(b, s.model.weight(0)) for b, s in zip(before, sessions[:3]))
     epochs = [s.epoch for s in sessions]
     for _ in range(20):
-        runner.tick()
+        trainer.tick()
         ack_all(socks + [other])
     assert all(s.epoch > e for s, e in zip(sessions, epochs))
-    assert len(runner.local.groups.groups) == 1        # regrouped: the lr is per member
+    assert len(trainer.groups.groups) == 1        # regrouped: the lr is per member

@@ -1,7 +1,7 @@
 """Compare over HTTP: /api/compare for saved experiments and this browser's live sessions, the
 spec differences, /api/compare/sessions, the page, and every bad request answered as JSON.
 
-Training is driven with explicit `step` events and `runner.tick()` (conftest.py): no sleeps.
+Training is driven with explicit `step` events and `trainer.tick()` (conftest.py): no sleeps.
 """
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import base64
 import numpy as np
 import pytest
 
-from server.compare import MAX_RUNS, differences, leaves
 from serverkit import Browser
 from test_experiments import XOR, save, trained
+
+from server.pages.compare import MAX_RUNS, differences, leaves
+
 
 EPOCHS = 3
 ID = "A" * 22
@@ -88,14 +90,14 @@ def test_a_saved_run_is_what_its_experiment_pages_show(visitor, sock):
         assert item == frame["arrays"][name], name
 
 
-def test_a_live_run_is_fresh_on_every_request(visitor, sock, runner):
+def test_a_live_run_is_fresh_on_every_request(visitor, sock, trainer):
     sock.open(spec=XOR)
     live = f"s:{sock.session_id}"
     first = compare(visitor, live)["runs"][0]
     assert (first["epoch"], first["history"]["epoch"]) == (0, [])
     assert sock.call("play")["ok"]
-    while runner.entries[sock.session_id].session.epoch < 2:
-        runner.tick()
+    while trainer.entries[sock.session_id].session.epoch < 2:
+        trainer.tick()
     now = compare(visitor, live)["runs"][0]
     assert now["status"] == "playing" and now["epoch"] >= 2
     assert now["history"]["epoch"][:2] == [1, 2]

@@ -13,9 +13,10 @@ import pytest
 import torch
 from safetensors.torch import load as load_tensors
 
-import engine.recording as recording_module
-from server import ROOT, store
+from server import store
+from engine.frames import recording as recording_module
 from serverkit import DIVERGING, Browser, array
+from server.config import ROOT
 
 XOR = {"data": {"dataset": "xor"}}
 EPOCHS = 3
@@ -211,7 +212,7 @@ def test_paths_below_experiments_that_match_no_route_are_404_json(visitor):
 
 # ---- forking ----------------------------------------------------------------------------------
 
-def test_another_browser_forks_a_saved_experiment(app, visitor, sock, runner):
+def test_another_browser_forks_a_saved_experiment(app, visitor, sock, trainer):
     last = trained(sock)
     exp_id = save(sock)["id"]
     before = summary(visitor, exp_id)
@@ -231,15 +232,15 @@ def test_another_browser_forks_a_saved_experiment(app, visitor, sock, runner):
     assert trained_on["epoch"] == EPOCHS + 2 and weights(trained_on) != weights(last)
     assert summary(visitor, exp_id) == before
     assert store.load(app.config["DATABASE"], exp_id) == raw_before
-    assert runner.entries[sock.session_id].session.epoch == EPOCHS     # the original too
+    assert trainer.entries[sock.session_id].session.epoch == EPOCHS     # the original too
 
 
-def test_fork_is_trained_on_from_the_saved_weights(app, visitor, sock, runner):
+def test_fork_is_trained_on_from_the_saved_weights(app, visitor, sock, trainer):
     trained(sock)
     exp_id = save(sock)["id"]
     other = Browser(app).socket()
     other.open(experiment=exp_id)
-    fork = runner.entries[other.session_id].session
+    fork = trainer.entries[other.session_id].session
     saved = load_tensors(store.load(app.config["DATABASE"], exp_id)["weights"])
     assert all(torch.equal(fork.model.state_dict()[k], v) for k, v in saved.items())
     other.call("step", unit="epoch")
@@ -250,12 +251,12 @@ def test_fork_is_trained_on_from_the_saved_weights(app, visitor, sock, runner):
     assert again["history"]["epoch"] == list(range(1, EPOCHS + 2))
 
 
-def test_fork_restores_the_optimiser_moments(app, sock, runner):
+def test_fork_restores_the_optimiser_moments(app, sock, trainer):
     trained(sock, spec={**XOR, "training": {"optimizer": "adam"}}, epochs=2)
     exp_id = save(sock)["id"]
     other = Browser(app).socket()
     other.open(experiment=exp_id)
-    mine, fork = (runner.entries[s.session_id].session.optimizer for s in (sock, other))
+    mine, fork = (trainer.entries[s.session_id].session.optimizer for s in (sock, other))
     assert fork.t == mine.t == 2 * STEPS_PER_EPOCH and set(fork.state) == {"m", "v"}
     for key in ("m", "v"):
         assert all(torch.equal(a, b) for a, b in zip(mine.state[key], fork.state[key]))
@@ -266,7 +267,7 @@ def test_forking_an_unknown_experiment_is_refused(sock, bad):
     assert "no such experiment" in errors(sock.call("open", {"experiment": bad}))["experiment"]
 
 
-def test_an_image_experiment_saves_and_forks(app, visitor, sock, runner):
+def test_an_image_experiment_saves_and_forks(app, visitor, sock, trainer):
     trained(sock, spec={"data": {"dataset": "digits", "samples": 300}}, epochs=1)
     exp_id = save(sock, title="digits")["id"]
     exp = summary(visitor, exp_id)
@@ -276,12 +277,12 @@ def test_an_image_experiment_saves_and_forks(app, visitor, sock, runner):
     assert decoded(frame["arrays"]["filters.0"]).ndim == 4
     other = Browser(app).socket()
     assert other.open(experiment=exp_id)["epoch"] == 1
-    mine, fork = (runner.entries[s.session_id].session.model.state_dict() for s in (sock, other))
+    mine, fork = (trainer.entries[s.session_id].session.model.state_dict() for s in (sock, other))
     assert mine.keys() == fork.keys() and all(torch.equal(mine[k], fork[k]) for k in mine)
     assert other.call("step", unit="epoch")["epoch"] == 2
 
 
-def test_a_record_too_large_with_the_moments_is_saved_without_them(app, sock, runner):
+def test_a_record_too_large_with_the_moments_is_saved_without_them(app, sock, trainer):
     trained(sock, spec={"data": {"dataset": "digits", "samples": 300}}, epochs=1)   # adam
     full = store.load(app.config["DATABASE"], save(sock)["id"])
     moments = len(full["optimizer"])
@@ -290,5 +291,5 @@ def test_a_record_too_large_with_the_moments_is_saved_without_them(app, sock, ru
     assert lean["weights"] == full["weights"] and len(lean["optimizer"]) < moments // 10
     other = Browser(app).socket()
     other.open(experiment=lean["id"])
-    fork = runner.entries[other.session_id].session
+    fork = trainer.entries[other.session_id].session
     assert fork.optimizer.t == 0 and fork.optimizer.state == {} and fork.epoch == 1

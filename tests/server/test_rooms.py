@@ -28,7 +28,7 @@ def join(app, code):
     return student, answer
 
 
-def test_a_student_joins_by_code_and_watches_the_teachers_training(app, runner):
+def test_a_student_joins_by_code_and_watches_the_teachers_training(app, trainer):
     teacher, room = teacher_and_room(app)
     code = room["code"]
     assert len(code) == 6 and room["url"] == f"/r/{code}" and room["viewers"] == 0
@@ -40,7 +40,7 @@ def test_a_student_joins_by_code_and_watches_the_teachers_training(app, runner):
     assert received(teacher, "room")[-1]["viewers"] == 1
     teacher.call("play")
     for _ in range(60):
-        runner.tick()
+        trainer.tick()
         for frame in received(teacher, "frame"):
             teacher.ack(frame)
     frames = received(student, "frame")
@@ -54,11 +54,11 @@ def test_a_student_joins_by_code_and_watches_the_teachers_training(app, runner):
     assert len(spec) == 1 and spec[0]["spec"]["data"]["dataset"] == "spiral" and spec[0]["plan"]
 
 
-def test_students_cannot_drive_the_teachers_session(app, runner):
+def test_students_cannot_drive_the_teachers_session(app, trainer):
     teacher, room = teacher_and_room(app)
     student, _ = join(app, room["code"])
     teacher.call("step", unit="epoch")
-    weights = runner.entries[teacher.session_id].session.model.state_dict()
+    weights = trainer.entries[teacher.session_id].session.model.state_dict()
     before = {k: v.clone() for k, v in weights.items()}
     for event, extra in (("play", {}), ("pause", {}), ("reset", {}), ("step", {}),
                          ("configure", {"spec": {}}), ("set_weight", {"layer": 0, "to": 0,
@@ -68,7 +68,7 @@ def test_students_cannot_drive_the_teachers_session(app, runner):
     for event in ("room_push", "room_close"):
         answer = student.call(event, {"code": room["code"], "spec": {}})
         assert not answer["ok"] and "only the teacher" in answer["errors"][0]["message"]
-    session = runner.entries[teacher.session_id].session
+    session = trainer.entries[teacher.session_id].session
     assert session.status == "paused" and session.epoch == 1
     assert all(torch.equal(before[k], v) for k, v in session.model.state_dict().items())
 
@@ -88,14 +88,14 @@ def test_a_pushed_spec_reaches_every_student_and_late_joiners(app):
     assert not bad["ok"] and bad["errors"][0]["path"] == "training.learning_rate"
 
 
-def test_a_student_forks_the_session_as_it_is_now(app, runner):
+def test_a_student_forks_the_session_as_it_is_now(app, trainer):
     teacher, room = teacher_and_room(app)
     for _ in range(3):
         teacher.call("step", unit="epoch")
     student, _ = join(app, room["code"])
     fork = student.call("room_fork", {"code": room["code"]})
     assert fork["ok"] and fork["session_id"] != teacher.session_id and fork["epoch"] == 3
-    mine, theirs = (runner.entries[k].session for k in (fork["session_id"], teacher.session_id))
+    mine, theirs = (trainer.entries[k].session for k in (fork["session_id"], teacher.session_id))
     assert all(torch.equal(a, b) for a, b in zip(mine.model.state_dict().values(),
                                                  theirs.model.state_dict().values()))
     student.session_id = fork["session_id"]

@@ -1,6 +1,6 @@
 """The Socket.IO protocol (docs/protocol.md section 3) as a browser sees it.
 
-Training is driven by `runner.tick()` under a fake clock (conftest.py): no sleeps, no threads.
+Training is driven by `trainer.tick()` under a fake clock (conftest.py): no sleeps, no threads.
 """
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import json
 import numpy as np
 import pytest
 
-from engine.data import DATASETS
-from server import socketio
-from server.trainer import ACK_TIMEOUT_S
-from server.specs import resolve
 
 from serverkit import DIVERGING, TF_HASH, TF_INPUTS, TF_UNITS, Browser, array
+from engine.data.registry import DATASETS
+from server import socketio
+from server.specs import resolve
+from server.trainers.trainer import ACK_TIMEOUT_S
 
 NO_SUCH_SESSION = "no such session"
 N_TRAIN = 250           # the TF link: 500 xor points, 50 % for training
@@ -25,21 +25,21 @@ def weights(frame: dict) -> dict[str, bytes]:
     return {k: v["data"] for k, v in frame["arrays"].items() if k.startswith(("weight.", "bias."))}
 
 
-def play_and_collect(sock, runner, ticks: int) -> list[dict]:
+def play_and_collect(sock, trainer, ticks: int) -> list[dict]:
     """Tick `ticks` times, acknowledging every frame as a page does; the frames, in order."""
     got = []
     for _ in range(ticks):
-        runner.tick()
+        trainer.tick()
         for frame in sock.frames():
             got.append(frame)
             sock.ack(frame)
     return got
 
 
-def tick_until_frame(sock, runner, max_ticks: int = 10) -> dict:
+def tick_until_frame(sock, trainer, max_ticks: int = 10) -> dict:
     """Tick until a frame arrives (at 20 fps a frame is due every few ticks); that frame."""
     for _ in range(max_ticks):
-        runner.tick()
+        trainer.tick()
         got = sock.frames()
         if got:
             assert len(got) == 1, got
@@ -102,20 +102,20 @@ def test_open_sends_a_first_frame_with_the_maps_and_weights(sock):
     assert 0 <= frame["metrics"]["train_accuracy"] <= 1
 
 
-def test_open_with_a_spec_and_default(sock, runner):
+def test_open_with_a_spec_and_default(sock, trainer):
     answer = sock.call("open", {"spec": {"data": {"dataset": "sine"}}})
     assert answer["ok"] and answer["spec"]["data"]["features"] == ["x1"]
     frame = sock.frame()
     assert array(frame, "curve").shape == (100,)          # 1-D dataset: the prediction curve
     assert sock.call("open", {})["spec"] == resolve({}).spec
-    assert len(runner.entries) == 2
+    assert len(trainer.entries) == 2
 
 
 # ---- playing, frames and acknowledgements ---------------------------------------------------
 
-def test_play_advances_epochs_and_sends_each_history_entry_once(opened, runner):
+def test_play_advances_epochs_and_sends_each_history_entry_once(opened, trainer):
     assert opened.call("play") == {"ok": True, "status": "playing"}
-    frames = play_and_collect(opened, runner, 20)        # a frame every ~3 ticks at 20 fps
+    frames = play_and_collect(opened, trainer, 20)        # a frame every ~3 ticks at 20 fps
     assert len(frames) >= 5
     assert frames[-1]["status"] == "playing" and frames[-1]["epoch"] >= 3
     sent = 0
@@ -134,73 +134,73 @@ def test_play_advances_epochs_and_sends_each_history_entry_once(opened, runner):
     assert frames[-1]["step"] > frames[0]["step"]
 
 
-def test_no_frame_while_the_last_one_is_unacknowledged(opened, runner, clock):
+def test_no_frame_while_the_last_one_is_unacknowledged(opened, trainer, clock):
     opened.call("play")
     for _ in range(10):
-        runner.tick()
+        trainer.tick()
     assert len(opened.frames()) == 1
-    assert runner.entries[opened.session_id].session.epoch > 0       # it did train
+    assert trainer.entries[opened.session_id].session.epoch > 0       # it did train
 
 
-def test_frames_are_paced_by_fps_and_acks(opened, runner, clock, monkeypatch):
-    entry = runner.entries[opened.session_id]
+def test_frames_are_paced_by_fps_and_acks(opened, runner, trainer, clock, monkeypatch):
+    entry = trainer.entries[opened.session_id]
     monkeypatch.setattr(entry.session, "train_for", lambda seconds, clock: 0)
     clock.step = 0.0
     interval = 1.0 / runner.fps
     opened.call("play")
-    runner.tick()
+    trainer.tick()
     assert opened.frames() == [], "a frame before 1/fps had passed"
     clock.advance(interval + 1e-6)
-    runner.tick()
+    trainer.tick()
     first = opened.frame()
     clock.advance(1.0)                        # long past 1/fps, but not acknowledged
     for _ in range(5):
-        runner.tick()
+        trainer.tick()
     assert opened.frames() == []
     opened.send("frame_ack", {"session_id": opened.session_id, "seq": first["seq"] - 1})
-    runner.tick()
+    trainer.tick()
     assert opened.frames() == [], "an ack of an older frame released the next one"
     opened.ack(first)
-    runner.tick()
+    trainer.tick()
     second = opened.frame()
     assert second["seq"] == first["seq"] + 1
     opened.ack(second)
-    runner.tick()
+    trainer.tick()
     assert opened.frames() == [], "acknowledged, but 1/fps had not passed"
     clock.advance(interval * 0.9)
-    runner.tick()
+    trainer.tick()
     assert opened.frames() == []
     clock.advance(interval * 0.2)
-    runner.tick()
+    trainer.tick()
     assert opened.frame()["seq"] == second["seq"] + 1
 
 
-def test_a_lost_ack_does_not_freeze_the_client(opened, runner, clock, monkeypatch):
-    entry = runner.entries[opened.session_id]
+def test_a_lost_ack_does_not_freeze_the_client(opened, trainer, clock, monkeypatch):
+    entry = trainer.entries[opened.session_id]
     monkeypatch.setattr(entry.session, "train_for", lambda seconds, clock: 0)
     clock.step = 0.0
     opened.call("play")
     clock.advance(1.0)
-    runner.tick()
+    trainer.tick()
     first = opened.frame()
     clock.advance(ACK_TIMEOUT_S / 2)
-    runner.tick()
+    trainer.tick()
     assert opened.frames() == []
     clock.advance(ACK_TIMEOUT_S)
-    runner.tick()
+    trainer.tick()
     assert opened.frame()["seq"] == first["seq"] + 1
 
 
-def test_pause_stops_training(opened, runner):
+def test_pause_stops_training(opened, runner, trainer):
     opened.call("play")
-    play_and_collect(opened, runner, 2)
+    play_and_collect(opened, trainer, 2)
     answer = opened.call("pause")
     assert answer["ok"] and answer["status"] == "paused"
     frame = opened.frame()
     assert frame["status"] == "paused"
-    assert runner.tick() == 0
+    assert trainer.tick() == 0
     assert opened.frames() == []
-    assert runner.entries[opened.session_id].session.epoch == frame["epoch"]
+    assert trainer.entries[opened.session_id].session.epoch == frame["epoch"]
 
 
 # ---- step, reset ----------------------------------------------------------------------------
@@ -224,12 +224,12 @@ def test_step_batch(opened):
     assert frame["step"] == 1 and frame["epoch"] == 0 and frame["history"]["epoch"] == []
 
 
-def test_step_pauses_a_playing_session(opened, runner):
+def test_step_pauses_a_playing_session(opened, runner, trainer):
     opened.call("play")
-    play_and_collect(opened, runner, 1)
+    play_and_collect(opened, trainer, 1)
     answer = opened.call("step", unit="batch")
     assert answer["status"] == "paused"
-    assert runner.tick() == 0
+    assert trainer.tick() == 0
 
 
 def test_step_with_an_unknown_unit(opened):
@@ -238,7 +238,7 @@ def test_step_with_an_unknown_unit(opened):
     assert opened.frames() == []
 
 
-def test_reset_restores_the_starting_weights(sock, runner):
+def test_reset_restores_the_starting_weights(sock, trainer):
     sock.open(hash=TF_HASH)
     start = sock.frame()
     for _ in range(2):
@@ -246,7 +246,7 @@ def test_reset_restores_the_starting_weights(sock, runner):
     trained = sock.frames()[-1]
     assert weights(trained) != weights(start)
     sock.call("play")
-    runner.tick()
+    trainer.tick()
     answer = sock.call("reset")
     assert answer["ok"] and answer["epoch"] == 0 and answer["step"] == 0
     assert answer["status"] == "paused"
@@ -255,12 +255,12 @@ def test_reset_restores_the_starting_weights(sock, runner):
     assert weights(frame) == weights(start)
     assert frame["arrays"]["weight.0"]["data"] == start["arrays"]["weight.0"]["data"]
     assert frame["history"] == start["history"]            # start 0, nothing in it
-    assert runner.tick() == 0
+    assert trainer.tick() == 0
 
 
 # ---- configure ------------------------------------------------------------------------------
 
-def test_configure_a_live_field_keeps_the_training(opened, runner):
+def test_configure_a_live_field_keeps_the_training(opened, trainer):
     opened.call("step", unit="epoch")
     before = opened.frame()
     spec = resolve({"hash": TF_HASH}).spec
@@ -271,7 +271,7 @@ def test_configure_a_live_field_keeps_the_training(opened, runner):
     assert answer["epoch"] == 1
     assert answer["spec"]["training"]["learning_rate"] == 0.1
     assert "learningRate=0.1&" in answer["hash"]
-    assert runner.entries[opened.session_id].session.optimizer.lr == 0.1     # applied live
+    assert trainer.entries[opened.session_id].session.optimizer.lr == 0.1     # applied live
     frame = opened.frame()
     assert frame["epoch"] == 1 and weights(frame) == weights(before)
     assert frame["history"]["epoch"] == [] and frame["history"]["start"] == 1
@@ -332,34 +332,34 @@ def check_bad_spec_errors(answer: dict) -> None:
     assert "unknown" in paths["colour"]
 
 
-def test_configure_with_bad_values_lists_every_error_and_changes_nothing(opened, runner):
+def test_configure_with_bad_values_lists_every_error_and_changes_nothing(opened, trainer):
     opened.call("step", unit="epoch")
     opened.frames()
     check_bad_spec_errors(opened.call("configure", spec=BAD_SPEC))
     assert opened.frames() == []
-    session = runner.entries[opened.session_id].session
+    session = trainer.entries[opened.session_id].session
     assert session.epoch == 1 and session.spec.data.dataset == "xor"
 
 
-def test_open_with_bad_values_creates_no_session(sock, runner):
+def test_open_with_bad_values_creates_no_session(sock, trainer):
     check_bad_spec_errors(sock.call("open", {"spec": BAD_SPEC}))
     paths = error_paths(sock.call("open", {"hash": "#batchSize=0&learningRate=abc"}))
     assert "minimum 1" in paths["training.batch_size"]
     assert "training.learning_rate" in paths
-    assert runner.entries == {} and sock.frames() == []
+    assert trainer.entries == {} and sock.frames() == []
 
 
 @pytest.mark.parametrize("payload", [{}, {"spec": None}], ids=["missing", "null"])
-def test_configure_without_a_spec_is_refused(opened, runner, payload):
+def test_configure_without_a_spec_is_refused(opened, trainer, payload):
     opened.call("step", unit="epoch")
     answer = opened.call("configure", {"session_id": opened.session_id, **payload})
     assert answer["ok"] is False
-    assert runner.entries[opened.session_id].session.spec.data.dataset == "xor"
+    assert trainer.entries[opened.session_id].session.spec.data.dataset == "xor"
 
 
 # ---- regenerate -----------------------------------------------------------------------------
 
-def test_regenerate_keeps_the_weights_and_sends_new_data(sock, runner):
+def test_regenerate_keeps_the_weights_and_sends_new_data(sock, trainer):
     sock.open(hash=TF_HASH)
     start = sock.frame()
     sock.call("step", unit="epoch")
@@ -371,7 +371,7 @@ def test_regenerate_keeps_the_weights_and_sends_new_data(sock, runner):
     assert frame["data_version"] == start["data_version"] + 1
     assert array(frame, "train_x").shape == array(start, "train_x").shape
     assert not np.array_equal(array(frame, "train_x"), array(start, "train_x"))
-    session = runner.entries[sock.session_id].session
+    session = trainer.entries[sock.session_id].session
     assert session.spec.data.seed != 12345 and session.spec.training.seed == 12345
 
 
@@ -433,13 +433,13 @@ GOOD_EDIT = {"layer": 1, "to": 2, "from": 4, "value": 0.5}
     ({"value": float("nan")}, "value", "nan"),
     ({"value": 10**90}, "value", "1e+06"),     # python-socketio refuses >100-digit ints itself
 ])
-def test_set_weight_with_bad_fields_names_the_field(opened, runner, change, path, words):
-    before = runner.entries[opened.session_id].session.model.weight(1).clone()
+def test_set_weight_with_bad_fields_names_the_field(opened, trainer, change, path, words):
+    before = trainer.entries[opened.session_id].session.model.weight(1).clone()
     paths = error_paths(opened.call("set_weight", **{**GOOD_EDIT, **change}))
     assert list(paths) == [path]
     assert paths[path].startswith(path + ":") and words in paths[path], paths
     assert opened.frames() == []
-    assert runner.entries[opened.session_id].session.model.weight(1).equal(before)
+    assert trainer.entries[opened.session_id].session.model.weight(1).equal(before)
 
 
 @pytest.mark.parametrize("change, path", [({"unit": 3}, "unit"), ({"layer": 3}, "layer"),
@@ -477,13 +477,13 @@ def test_view_with_a_bad_focus(opened, focus):
 
 # ---- divergence -----------------------------------------------------------------------------
 
-def test_divergence_stops_training_and_refuses_play(sock, runner):
+def test_divergence_stops_training_and_refuses_play(sock, trainer):
     sock.open(spec=DIVERGING)
     sock.ack(sock.frame())
     assert sock.call("play")["ok"]
     frames = []
     for _ in range(10):
-        runner.tick()
+        trainer.tick()
         frames += sock.frames()
         if frames and frames[-1]["status"] == "diverged":
             break
@@ -492,10 +492,10 @@ def test_divergence_stops_training_and_refuses_play(sock, runner):
     last = frames[-1]
     assert last["status"] == "diverged", [f["status"] for f in frames]
     assert "lower the learning rate" in last["message"]
-    assert runner.tick() == 0                               # nothing plays any more
+    assert trainer.tick() == 0                               # nothing plays any more
     paths = error_paths(sock.call("play"))
     assert "lower the learning rate" in paths["status"]
-    assert runner.entries[sock.session_id].session.status == "diverged"
+    assert trainer.entries[sock.session_id].session.status == "diverged"
     # a reset lets it play again
     assert sock.call("reset")["status"] == "paused"
     assert sock.call("play")["ok"]
@@ -512,33 +512,33 @@ SESSION_EVENTS = [
 
 
 @pytest.mark.parametrize("event, fields", SESSION_EVENTS, ids=[e for e, _ in SESSION_EVENTS])
-def test_another_browser_cannot_touch_a_session(app, opened, runner, event, fields):
+def test_another_browser_cannot_touch_a_session(app, opened, trainer, event, fields):
     other = Browser(app).socket()
     theirs = other.call(event, {"session_id": opened.session_id, **fields})
     assert_no_such_session(theirs)
     # indistinguishable from an id that does not exist
     assert theirs == other.call(event, {"session_id": "x" * 22, **fields})
-    session = runner.entries[opened.session_id].session
+    session = trainer.entries[opened.session_id].session
     assert session.status == "paused" and session.epoch == 0 and session.step == 0
     assert other.frames() == [] and opened.frames() == []
 
 
-def test_another_browser_never_receives_frames_nor_releases_them(app, opened, runner):
+def test_another_browser_never_receives_frames_nor_releases_them(app, opened, runner, trainer):
     other = Browser(app).socket()
     other.open(hash=TF_HASH)
     other.ack(other.frame())
     opened.call("play")
-    mine = tick_until_frame(opened, runner)
+    mine = tick_until_frame(opened, trainer)
     other.ack(mine)                          # the other browser acks my frame: no effect
     other.send("frame_ack", {"session_id": opened.session_id, "seq": mine["seq"]})
     for _ in range(3):
-        runner.tick()
+        trainer.tick()
     assert opened.frames() == []
     opened.call("step", unit="epoch")
     opened.call("view", focus=0)
     assert len(opened.frames()) == 2
     assert other.frames() == []
-    assert runner.entries[other.session_id].session.epoch == 0
+    assert trainer.entries[other.session_id].session.epoch == 0
 
 
 def test_a_second_socket_of_the_same_browser_may_use_the_session(visitor, opened):
@@ -549,16 +549,16 @@ def test_a_second_socket_of_the_same_browser_may_use_the_session(visitor, opened
 
 # ---- disconnect and re-attach ---------------------------------------------------------------
 
-def test_disconnect_pauses_and_the_same_browser_reattaches(visitor, opened, runner):
+def test_disconnect_pauses_and_the_same_browser_reattaches(visitor, opened, runner, trainer):
     opened.call("step", unit="epoch")
     opened.frames()
     opened.call("play")
-    play_and_collect(opened, runner, 1)
+    play_and_collect(opened, trainer, 1)
     sid = opened.session_id
     opened.disconnect()
-    entry = runner.entries[sid]
+    entry = trainer.entries[sid]
     assert entry.session.status == "paused" and entry.sid is None
-    assert runner.tick() == 0
+    assert trainer.tick() == 0
     epoch = entry.session.epoch
 
     again = visitor.socket()
@@ -572,7 +572,7 @@ def test_disconnect_pauses_and_the_same_browser_reattaches(visitor, opened, runn
     again.session_id = sid
     again.ack(frame)
     assert again.call("play")["ok"]
-    assert play_and_collect(again, runner, 6)
+    assert play_and_collect(again, trainer, 6)
     assert entry.session.epoch > epoch
 
 
@@ -586,15 +586,15 @@ def test_reattach_answers_the_spec(visitor, opened):
     assert "parsed" not in answer
 
 
-def test_detached_sessions_expire(visitor, opened, runner, clock):
+def test_detached_sessions_expire(visitor, opened, runner, trainer, clock):
     sid = opened.session_id
     opened.disconnect()
     clock.advance(runner.detached_ttl - 5)
     runner._reap()
-    assert sid in runner.entries
+    assert sid in trainer.entries
     clock.advance(10)
     runner._reap()
-    assert sid not in runner.entries
+    assert sid not in trainer.entries
     assert_no_such_session(visitor.socket().call("play", {"session_id": sid}))
 
 
@@ -612,7 +612,7 @@ def check_refused(answer) -> None:
 
 
 @pytest.mark.parametrize("event", EVENTS)
-def test_malformed_payloads_are_refused(opened, runner, event):
+def test_malformed_payloads_are_refused(opened, trainer, event):
     for payload in NOT_OBJECTS + BAD_IDS:          # one app for them all: keeps the suite fast
         answer = opened.client.emit(event, payload, callback=True)
         check_refused(answer)
@@ -620,7 +620,7 @@ def test_malformed_payloads_are_refused(opened, runner, event):
             assert_no_such_session(answer)
         else:
             assert error_paths(answer) == {"": "payload: must be an object"}, answer
-    assert runner.entries[opened.session_id].session.epoch == 0
+    assert trainer.entries[opened.session_id].session.epoch == 0
     assert opened.frames() == []
 
 
@@ -650,12 +650,12 @@ JUNK_SPECS = [
 ]
 
 
-def test_junk_specs_are_refused_by_open_and_configure(opened, runner):
+def test_junk_specs_are_refused_by_open_and_configure(opened, trainer):
     for payload in JUNK_SPECS:
         check_refused(opened.call("open", payload))
-        assert list(runner.entries) == [opened.session_id], payload
+        assert list(trainer.entries) == [opened.session_id], payload
         check_refused(opened.call("configure", {"session_id": opened.session_id, **payload}))
-        assert runner.entries[opened.session_id].session.spec.data.dataset == "xor", payload
+        assert trainer.entries[opened.session_id].session.spec.data.dataset == "xor", payload
     assert opened.frames() == []
 
 
@@ -670,18 +670,18 @@ def test_a_huge_integer_in_a_spec_is_a_range_error(sock):
 
 
 @pytest.mark.parametrize("payload", [[], "open", 42], ids=repr)
-def test_open_refuses_a_payload_that_is_not_an_object(sock, runner, payload):
+def test_open_refuses_a_payload_that_is_not_an_object(sock, trainer, payload):
     check_refused(sock.client.emit("open", payload, callback=True))
-    assert runner.entries == {}
+    assert trainer.entries == {}
 
 
-def test_frame_ack_with_junk_is_ignored(opened, runner):
+def test_frame_ack_with_junk_is_ignored(opened, runner, trainer):
     for payload in NOT_OBJECTS + BAD_IDS + [{"session_id": opened.session_id, "seq": "x"}]:
         opened.send("frame_ack", payload)
     opened.call("play")
-    tick_until_frame(opened, runner)
+    tick_until_frame(opened, trainer)
     for _ in range(5):
-        runner.tick()
+        trainer.tick()
     assert opened.frames() == []            # junk acks released nothing
 
 
@@ -689,7 +689,7 @@ def test_frame_ack_with_junk_is_ignored(opened, runner):
 
 def test_per_browser_session_limit(make_app):
     app = make_app(MAX_SESSIONS_PER_OWNER=2)
-    runner = app.extensions["runner"]
+    trainer = app.extensions["runner"].trainers[0].trainer
     browser = Browser(app)
     sock = browser.socket()
     first = sock.open()["session_id"]
@@ -697,13 +697,13 @@ def test_per_browser_session_limit(make_app):
     answer = sock.call("open", {})
     paths = error_paths(answer)
     assert "already has 2 sessions" in paths[""], answer
-    assert len(runner.entries) == 2
+    assert len(trainer.entries) == 2
     assert Browser(app).socket().call("open", {})["ok"]       # another browser may
     # after a reconnect the browser's oldest detached session makes room
     sock.disconnect()
     again = browser.socket()
     assert again.call("open", {})["ok"]
-    assert first not in runner.entries
+    assert first not in trainer.entries
     assert_no_such_session(again.call("play", {"session_id": first}))
 
 
@@ -722,8 +722,8 @@ def test_each_app_gets_its_own_runner_and_handlers(make_app):
     assert first.extensions["runner"] is not second.extensions["runner"]
     sock = Browser(second).socket()
     sid = sock.open(hash=TF_HASH)["session_id"]
-    assert list(second.extensions["runner"].entries) == [sid]
-    assert first.extensions["runner"].entries == {}
+    assert list(second.extensions["runner"].trainers[0].trainer.entries) == [sid]
+    assert first.extensions["runner"].trainers[0].trainer.entries == {}
     assert sock.frame()["session_id"] == sid
     assert socketio.server is not None
 

@@ -22,7 +22,9 @@ import requests
 import socketio
 from safetensors.torch import load as load_tensors
 
-from server import ROOT, store
+from server import store
+from server.config import ROOT
+
 
 XOR = {"data": {"dataset": "xor"}}
 EPOCHS = 2

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from uikit import PIXEL_HASH, SHOTS, TIMEOUT, pause, play
 
-from engine.lessons import lessons
+from server.pages.lesson_catalog import lessons
+
 
 pytestmark = pytest.mark.ui
 

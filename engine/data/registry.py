@@ -1,0 +1,324 @@
+"""The dataset registry: which datasets exist, what they are, and `dataset` to draw one.
+
+Owns the dataset catalogue (`DATASETS`, every family in display order), argument validation,
+seeding, subsetting and shuffling. Each family's content lives in its own module:
+`points` (2-D sets), `images` (digits, shapes, MNIST IDX files), `tabular` (iris),
+`sequences` (sine waves, bit sequences, text; see its docstring for what a row holds).
+
+`dataset(name, ...)` is the one entry point for every family. `generate` draws the point
+family only (X [n, 2]); `POINT_DATASETS` is the point family's part of `DATASETS`.
+`preview` gives the point thumbnails, `sequence_preview` a sequence set's.
+"""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from engine.data import images, points, sequences, tabular
+from engine.data.points import NOISE_MAX
+from engine.data.sequences import DEFAULT_SEQ_LENGTH
+
+
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+# TF Playground's sample counts.
+DEFAULT_SAMPLES = {CLASSIFICATION: 500, REGRESSION: 1200}
+MIN_CLASSES = 2
+PREVIEW_SEED = 0
+PREVIEW_SAMPLES = 200
+PREVIEW_SEQUENCES = 4                   # bit rows or series windows in a sequence thumbnail
+PREVIEW_TEXT_CHARS = 120
+
+POINTS = "points"
+IMAGES = "images"
+TABULAR = "tabular"
+SEQUENCES = "sequences"
+# How a sequence set is predicted: at every step (next value, next character) or once at the end.
+MANY_TO_MANY = "many_to_many"
+MANY_TO_ONE = "many_to_one"
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    label: str
+    problem: str            # CLASSIFICATION | REGRESSION
+    max_classes: int        # 1 for regression
+    dims: int               # raw inputs that vary: 1 (X[:, 1] is 0) or 2
+    default_samples: int
+    description: str
+    family: str = POINTS    # POINTS | IMAGES | TABULAR | SEQUENCES: which module draws it
+    # One model input: (C, H, W), (features,); () = points, or tokens when `vocab` is set. A
+    # sequence's is one step's: (1,) for one value per step, () for a character index.
+    shape: tuple[int, ...] = ()
+    class_names: tuple[str, ...] = ()   # for fixed-class families; points number their classes
+    needs_data_dir: bool = False    # read from files in the server's --data-dir
+    sequence: str = ""      # MANY_TO_MANY | MANY_TO_ONE for sequences; "" for other families
+    vocab: tuple[str, ...] = ()     # a text set's characters (index order); () otherwise
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """A finite set read whole (its module caches it); the registry draws a subset."""
+    read: Callable[[str | None], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class _Sequence:
+    """A sequence generator: (rng, samples, noise, seq_length) -> (X, y)."""
+    draw: Callable[..., tuple[np.ndarray, np.ndarray]]
+
+
+# Fixed-class families keep `dims` at 2: it only describes the point family's raw inputs.
+FIXED_DIMS = 2
+# Default sample counts of the fixed-class sets: all of a small set; of MNIST's 70 000, a number
+# that trains at interactive speed on a CPU.
+DIGITS_SAMPLES = 1797
+SHAPES_SAMPLES = 3000
+MNIST_SAMPLES = 10000
+IRIS_SAMPLES = 150
+SERIES_SAMPLES = 1000
+BITS_SAMPLES = 2000
+TEXT_SAMPLES = 2000
+SEQUENCE_STEP = (1,)                    # one value per time step (series and bits)
+TOKEN_STEP = ()                         # one character index per time step (text)
+
+
+def _fixed(name, label, family, shape, class_names, default_samples, description,
+           needs_data_dir=False, **sequence_fields):
+    return DatasetInfo(name, label, CLASSIFICATION, len(class_names), FIXED_DIMS,
+                       default_samples, description, family, shape, class_names, needs_data_dir,
+                       **sequence_fields)
+
+
+def _series(name, label, description):
+    return DatasetInfo(name, label, REGRESSION, 1, FIXED_DIMS, SERIES_SAMPLES, description,
+                       SEQUENCES, SEQUENCE_STEP, sequence=MANY_TO_MANY)
+
+
+def _bits(name, label, description):
+    return _fixed(name, label, SEQUENCES, SEQUENCE_STEP, sequences.BIT_NAMES, BITS_SAMPLES,
+                  description, sequence=MANY_TO_ONE)
+
+
+def _classification(name, label, max_classes, description):
+    return DatasetInfo(name, label, CLASSIFICATION, max_classes, 2,
+                       DEFAULT_SAMPLES[CLASSIFICATION], description)
+
+
+def _regression(name, label, dims, description):
+    return DatasetInfo(name, label, REGRESSION, 1, dims, DEFAULT_SAMPLES[REGRESSION], description)
+
+
+# (info, source) in display order: a generator (rng, samples, noise, classes) -> rows grouped
+# by class, a _Fixed set read whole, or a _Sequence generator.
+_ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
+    (_classification("circle", "Circle", 5, "One class inside a disc, the other in a ring around it."),
+     points.circle),
+    (_classification("xor", "Exclusive or", 2, "Opposite quadrants share a class."), points.xor),
+    (_classification("gauss", "Gaussian", 8, "Normally distributed blobs, one per class."),
+     points.gauss),
+    (_classification("spiral", "Spiral", 5, "Interleaved spiral arms, one per class."),
+     points.spiral),
+    (_classification("moons", "Moons", 2, "Two interleaved half-moons."), points.moons),
+    (_classification("checkerboard", "Checkerboard", 4, "A 4×4 board of alternating colours."),
+     points.checkerboard),
+    (_regression("plane", "Plane", 2, "A tilted plane: the target is (x₁ + x₂) / 10."),
+     points.plane),
+    (_regression("multi-gauss", "Multi Gaussian", 2, "Six positive and negative bumps."),
+     points.multi_gauss),
+    (_regression("sine", "Sine", 1, "One input: the target is sin(x₁)."), points.sine),
+    (_fixed("digits", "Digits 8×8", IMAGES, (images.CHANNELS, images.DIGITS_SIZE,
+            images.DIGITS_SIZE), images.DIGIT_NAMES, DIGITS_SAMPLES,
+            "Handwritten digits 0–9, 8×8 pixels (scikit-learn's bundled set)."),
+     _Fixed(lambda data_dir: images.load_digits())),
+    (_fixed("shapes", "Shapes 16×16", IMAGES, (images.CHANNELS, images.SHAPES_SIZE,
+            images.SHAPES_SIZE), images.SHAPE_NAMES, SHAPES_SAMPLES,
+            "Lines at four angles, squares, circles and crosses of random size and place."),
+     images.shapes),
+    (_fixed("mnist", "MNIST", IMAGES, (images.CHANNELS, images.MNIST_SIZE, images.MNIST_SIZE),
+            images.DIGIT_NAMES, MNIST_SAMPLES,
+            "Handwritten digits 0–9, 28×28 pixels (IDX files).",
+            needs_data_dir=True),
+     _Fixed(lambda data_dir: images.load_mnist(data_dir, "mnist"))),
+    (_fixed("fashion-mnist", "Fashion-MNIST", IMAGES,
+            (images.CHANNELS, images.MNIST_SIZE, images.MNIST_SIZE), images.FASHION_NAMES,
+            MNIST_SAMPLES,
+            "Zalando's clothing photos in ten classes, 28×28 pixels (IDX files).",
+            needs_data_dir=True),
+     _Fixed(lambda data_dir: images.load_mnist(data_dir, "fashion-mnist"))),
+    (_fixed("iris", "Iris", TABULAR, (len(tabular.IRIS_FEATURES),), tabular.IRIS_SPECIES,
+            IRIS_SAMPLES,
+            "Fisher's iris flowers: four measurements in cm, three species."),
+     _Fixed(lambda data_dir: tabular.load_iris())),
+    (_series("sine-wave", "Sine wave",
+             f"A noisy sine wave, one period per {sequences.SINE_PERIOD:g} steps: predict the "
+             f"next value."),
+     _Sequence(sequences.sine_wave)),
+    (_series("two-sines", "Two sines",
+             "The sum of a slow and a fast sine (periods {:g} and {:g} steps): predict the next "
+             "value.".format(*sequences.TWO_SINE_PERIODS)),
+     _Sequence(sequences.two_sines)),
+    (_bits("recall", "Recall the first bit",
+           "Random bits; the label is the first one, so it must be remembered to the end."),
+     _Sequence(sequences.recall)),
+    (_bits("parity-count", "Count the ones",
+           "Random bits; the label says whether more than half of them are ones."),
+     _Sequence(sequences.parity_count)),
+    (_fixed("text", "Nursery rhymes", SEQUENCES, TOKEN_STEP, sequences.VOCAB_NAMES,
+            TEXT_SAMPLES,
+            f"Character-level text: nursery rhymes about neural networks "
+            f"({len(sequences.CORPUS)} characters, {len(sequences.VOCAB)} distinct); predict "
+            f"the next character.",
+            sequence=MANY_TO_MANY, vocab=sequences.VOCAB),
+     _Sequence(sequences.text)),
+)
+
+DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _ in _ENTRIES}   # every family
+POINT_DATASETS: dict[str, DatasetInfo] = {n: i for n, i in DATASETS.items() if i.family == POINTS}
+_SOURCES: dict[str, Callable | _Fixed | _Sequence] = {info.name: source
+                                                      for info, source in _ENTRIES}
+
+
+def source_of(name: str) -> Callable | _Fixed | _Sequence:
+    """What draws dataset `name`: a generator, a _Fixed set's reader or a _Sequence generator
+    (the exported script lifts it by its source)."""
+    return _SOURCES[name]
+
+
+def dataset_info(name: str) -> DatasetInfo:
+    """The registry entry for `name`; ValueError if there is none."""
+    try:
+        return DATASETS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
+
+
+def _check_classes(info: DatasetInfo, classes) -> int:
+    if info.problem == REGRESSION:
+        return 1    # the spec carries `classes` for every dataset; regression ignores it
+    if info.family != POINTS:
+        return info.max_classes     # fixed by the data; the spec forces `classes` to it
+    classes = operator.index(classes)
+    if not MIN_CLASSES <= classes <= info.max_classes:
+        raise ValueError(f"{info.name}: classes {classes} is outside "
+                         f"{MIN_CLASSES}..{info.max_classes}")
+    return classes
+
+
+def generate(name: str, samples: int, noise: float, seed: int,
+             classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Draw `samples` points of dataset `name`, deterministic under `seed`.
+
+    Returns X float32 [samples, 2] and y: int64 class indices 0..classes-1 for
+    classification, float32 targets for regression. Rows come shuffled, so any prefix
+    is a fair sample. `noise` is a fraction in [0, 0.5].
+    """
+    info = dataset_info(name)
+    if info.family != POINTS:
+        raise ValueError(f"{name}: generate draws 2-D points only; use dataset() for {info.family}")
+    return _draw(info, samples, noise, seed, classes, None, DEFAULT_SEQ_LENGTH)
+
+
+def dataset(name: str, samples: int, noise: float, seed: int, classes: int = 2,
+            data_dir: str | None = None,
+            seq_length: int = DEFAULT_SEQ_LENGTH) -> tuple[np.ndarray, np.ndarray]:
+    """Draw `samples` rows of dataset `name`, any family, deterministic under `seed`.
+
+    X is float32: points [n, 2] as `generate`; images [n, *info.shape] in [0, 1]; tabular
+    [n, *info.shape] in raw units. y is int64 class indices (float32 targets for regression).
+    Rows come shuffled. Generated sets draw any count; fixed sets (digits, MNIST, iris) return a
+    seeded random subset, and ValueError when `samples` exceeds what they hold. `noise` (a
+    fraction in [0, 0.5]) is the pixel noise σ of shapes and is ignored by real data. `classes`
+    only matters for points. Files come from `data_dir` (the server's --data-dir): when they are
+    absent, `DataUnavailable` says which to put where.
+
+    Sequences (family "sequences"; `seq_length` = T, ignored by other families):
+    - series, sine-wave and two-sines: X float32 [n, T + SERIES_FUTURE, 1], y float32 zeros [n]
+      (a placeholder). Train on X[:, :T] -> X[:, 1:T + 1]; X[:, T:] is the forecast's truth.
+      `noise` is the σ of Gaussian noise on every value (the clean series spans ±1).
+    - bits, recall and parity-count: X float32 [n, T, 1] (bits plus Gaussian noise of σ
+      `noise`), y int64 [n] in {0, 1}, computed from the clean bits.
+    - text: X int64 [n, T + 1] of indices into `info.vocab`; train on X[:, :-1] -> X[:, 1:].
+      y int64 zeros [n] (a placeholder); `noise` is ignored.
+    """
+    return _draw(dataset_info(name), samples, noise, seed, classes, data_dir, seq_length)
+
+
+def _check_samples(info: DatasetInfo, samples, classes: int) -> int:
+    samples = operator.index(samples)
+    # A text row holds targets of every class; other sets need a row per class.
+    least = 1 if info.vocab else classes
+    if samples < least:
+        raise ValueError(f"{info.name}: samples {samples} is below {least}")
+    return samples
+
+
+def _check_seq_length(info: DatasetInfo, seq_length) -> int:
+    seq_length = operator.index(seq_length)
+    most = sequences.max_text_length() if info.vocab else None
+    if seq_length < 1 or (most is not None and seq_length > most):
+        raise ValueError(f"{info.name}: seq_length {seq_length} is outside "
+                         f"1..{most if most is not None else 'any'}")
+    return seq_length
+
+
+def _draw(info, samples, noise, seed, classes, data_dir, seq_length):
+    classes = _check_classes(info, classes)
+    samples = _check_samples(info, samples, classes)
+    if not 0.0 <= noise <= NOISE_MAX:
+        raise ValueError(f"{info.name}: noise {noise} is outside 0..{NOISE_MAX} "
+                         "(a fraction, not percent)")
+    rng = np.random.Generator(np.random.PCG64(seed))
+    source = _SOURCES[info.name]
+    if isinstance(source, _Fixed):
+        X, y = source.read(data_dir)
+        if samples > len(y):
+            raise ValueError(f"{info.name}: samples {samples} is above the {len(y)} it holds")
+        order = rng.permutation(len(y))[:samples]   # a seeded subset, already shuffled
+    else:
+        if isinstance(source, _Sequence):
+            X, y = source.draw(rng, samples, float(noise), _check_seq_length(info, seq_length))
+        else:
+            X, y = source(rng, samples, float(noise), classes)
+        # Generators emit rows grouped by class; shuffle with the same stream.
+        order = rng.permutation(samples)
+    y_dtype = np.int64 if info.problem == CLASSIFICATION else np.float32
+    return _cast_inputs(info, X[order]), y[order].astype(y_dtype)
+
+
+def _cast_inputs(info: DatasetInfo, X: np.ndarray) -> np.ndarray:
+    if info.family == IMAGES:
+        return images.to_unit(X)
+    return X.astype(np.int64 if info.vocab else np.float32)     # tokens stay indices
+
+
+def preview(name: str, classes: int = 2, n: int = PREVIEW_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+    """Noise-free points at a fixed seed, for the dataset thumbnails (point family only)."""
+    return generate(name, n, 0.0, PREVIEW_SEED, classes)
+
+
+def sequence_preview(name: str, seq_length: int = DEFAULT_SEQ_LENGTH) -> dict:
+    """A noise-free sample of a sequence set at a fixed seed, as plain JSON-ready values.
+
+    Always: name, family, problem, sequence, seq_length. Series add `series` (PREVIEW_SEQUENCES
+    windows of seq_length + SERIES_FUTURE values: the first seq_length are the input); bits add
+    `bits` (rows of 0/1), `labels` and `class_names`; text adds `text` (PREVIEW_TEXT_CHARS of
+    the corpus) and `vocab`.
+    """
+    info = dataset_info(name)
+    if info.family != SEQUENCES:
+        raise ValueError(f"{name}: sequence_preview is for sequences; {name} is {info.family}")
+    out = {"name": name, "family": info.family, "problem": info.problem,
+           "sequence": info.sequence, "seq_length": seq_length}
+    if info.vocab:
+        X, _ = dataset(name, 1, 0.0, PREVIEW_SEED, seq_length=PREVIEW_TEXT_CHARS - 1)
+        return out | {"text": sequences.decode(X[0]), "vocab": list(info.vocab)}
+    X, y = dataset(name, PREVIEW_SEQUENCES, 0.0, PREVIEW_SEED, seq_length=seq_length)
+    if info.problem == REGRESSION:
+        return out | {"series": X[..., 0].astype(float).round(4).tolist()}
+    return out | {"bits": X[..., 0].astype(int).tolist(), "labels": y.tolist(),
+                  "class_names": list(info.class_names)}

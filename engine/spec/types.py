@@ -1,0 +1,129 @@
+"""The parsed spec: frozen dataclasses, one per section, and `SpecError`.
+
+`Spec.to_dict()` is the normalised JSON form (docs/protocol.md shows it whole); `structure()`
+says what needs a rebuilt session when it changes (everything but live training knobs and view).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+from engine.data.registry import DATASETS
+from engine.spec.fields import SPEC_VERSION
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer; only its kind's fields are set (see LAYER_KINDS)."""
+    kind: str
+    units: int | None = None
+    activation: str | None = None
+    filters: int | None = None
+    kernel: int | None = None
+    stride: int | None = None
+    padding: int | None = None
+    rate: float | None = None
+    dim: int | None = None
+    num_layers: int | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    dataset: str
+    classes: int
+    samples: int
+    noise: int
+    train_ratio: int
+    validation_ratio: int
+    seed: int
+    augment: str
+    normalize: bool
+    seq_length: int
+    features: tuple[str, ...]
+
+    @property
+    def problem(self) -> str:
+        return DATASETS[self.dataset].problem
+
+    @property
+    def family(self) -> str:
+        return DATASETS[self.dataset].family
+
+    @property
+    def n_classes(self) -> int:
+        """Classes the model predicts: 0 for regression."""
+        return self.classes if self.problem == "classification" else 0
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    layers: tuple[Layer, ...]
+    init: str
+    task: str
+    bottleneck: int
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    loss: str
+    optimizer: str
+    learning_rate: float
+    momentum: float
+    batch_size: int
+    regularization: str
+    regularization_rate: float
+    early_stopping: int
+    clip: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    show_test_data: bool
+    discretize: bool
+    hide_text: bool
+    hidden: tuple[str, ...] = field(default_factory=tuple)
+    presenter: bool = False
+
+
+@dataclass(frozen=True)
+class Spec:
+    data: DataSpec
+    model: ModelSpec
+    training: TrainingSpec
+    view: ViewSpec
+    version: int = SPEC_VERSION
+
+    def to_dict(self) -> dict:
+        """The normalised JSON form (lists, not tuples; a layer lists its kind's fields)."""
+        out = _jsonable(asdict(self))
+        out["model"]["layers"] = [layer.to_dict() for layer in self.model.layers]
+        return out
+
+    def structure(self) -> tuple:
+        """Everything whose change needs a rebuilt session (not live training knobs, not view)."""
+        t = self.training
+        return (self.data, self.model, t.loss, t.optimizer, t.early_stopping, t.seed)
+
+    def with_training(self, **changes) -> "Spec":
+        return replace(self, training=replace(self.training, **changes))
+
+    def with_data(self, **changes) -> "Spec":
+        return replace(self, data=replace(self.data, **changes))
+
+
+class SpecError(ValueError):
+    """Raised with every problem found; `errors` is a list of {path, message}."""
+
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+        super().__init__("; ".join(e["message"] for e in errors))
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value

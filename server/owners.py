@@ -1,0 +1,24 @@
+"""Who owns what: a browser is the id in its signed, long-lived cookie, set by the first page
+it loads; its sessions and its socket belong to that id."""
+from __future__ import annotations
+
+import secrets
+
+from flask import session as cookie
+
+OWNER_KEY = "owner"
+OWNER_ID_BYTES = 16
+
+
+def owner_id() -> str:
+    """The browser's id from its signed cookie (the page sets it; see claim_browser)."""
+    if OWNER_KEY not in cookie:
+        cookie[OWNER_KEY] = secrets.token_urlsafe(OWNER_ID_BYTES)
+    return cookie[OWNER_KEY]
+
+
+def claim_browser() -> str:
+    """A page that opens a socket: give the browser its id cookie, kept across restarts of the
+    browser, so the sessions it opens are its own."""
+    cookie.permanent = True
+    return owner_id()

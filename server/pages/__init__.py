@@ -1,0 +1,1 @@
+"""The HTTP side: the pages and the REST routes, one blueprint per concern."""

@@ -1,0 +1,128 @@
+"""Saved experiments: what a record holds, how a session becomes one and back, and their pages.
+
+A record (server/store.py's columns) is the spec JSON, the model's weights and the optimiser's
+moments as safetensors (never pickle), the metric history as JSON, and the run's recording
+(engine/recording.py) as an npz of plain arrays read with `allow_pickle=False`:
+member `index` is a uint8 array holding JSON
+`{"format": 1, "stride": s, "frames": [{"epoch": e, "arrays": [name, ...], "scalars": {...}}]}`
+and member `"<k>:<name>"` is array `name` of frame k. Records are immutable: "continue
+training" restores one into a NEW session (socket `open {"experiment": id}`).
+
+  GET /e/<id>                          the page, with `experiment_id` for the front-end
+  GET /api/experiments/<id>            title, description, spec, hash, plan, history, metrics,
+                                       counters and the recording's index
+  GET /api/experiments/<id>/frames     every recorded frame (arrays base64-encoded)
+  GET /api/experiments/<id>/frames/<k> frame k only
+Errors are JSON `{"errors": [{"path", "message"}]}` with 404; a malformed id never reaches
+the database.
+"""
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+
+from server import store
+from engine.frames.recording import RecordedFrame
+from engine.spec.parse import parse_spec
+from engine.spec.types import SpecError
+from server.owners import claim_browser
+from server.records import recording_frames, recording_index
+from server.specs import from_spec
+
+bp = Blueprint("experiments", __name__)
+CACHE = "public, max-age=31536000, immutable"     # a saved experiment never changes
+MAX_INDEX_DIGITS = 4              # a frame index (recordings hold about 64)
+SUMMARY = ("id", "created", "title", "description", "spec", "history", "metrics", "epoch",
+           "step", "device", "recording")
+
+
+# ---- a session as a record ------------------------------------------------------------------
+
+
+# ---- a record back into a session -----------------------------------------------------------
+
+
+# ---- HTTP -------------------------------------------------------------------------------------
+
+def _not_found():
+    return jsonify(errors=[{"path": "id", "message": "id: no such experiment"}]), 404
+
+
+def _encode(frame: RecordedFrame, k: int) -> dict:
+    """A recorded frame as JSON, shaped like a live frame but with base64 array data."""
+    arrays = {}
+    for name, a in frame.arrays.items():
+        a = np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<"))     # little-endian bytes
+        arrays[name] = {"shape": list(a.shape), "dtype": a.dtype.name,
+                        "data_b64": base64.b64encode(a.tobytes()).decode("ascii")}
+    return {"index": k, "epoch": frame.epoch, **frame.scalars, "arrays": arrays}
+
+
+def _cached(response):
+    response.headers["Cache-Control"] = CACHE
+    return response
+
+
+@bp.get("/e/<exp_id>")
+def page(exp_id: str):
+    if store.load(current_app.config["DATABASE"], exp_id, ("id",)) is None:
+        return _not_found()
+    claim_browser()
+    return render_template("index.html", schema_url="/api/schema", experiment_id=exp_id)
+
+
+@bp.get("/api/experiments/<exp_id>")
+def summary(exp_id: str):
+    record = store.load(current_app.config["DATABASE"], exp_id, SUMMARY)
+    if record is None:
+        return _not_found()
+    spec = json.loads(record["spec"])
+    try:
+        resolved = from_spec(parse_spec(spec)).answer()
+    except SpecError:                       # saved under an older schema: shown, not runnable
+        resolved = {"spec": spec, "hash": None, "plan": None}
+    index = recording_index(record["recording"])
+    history = json.loads(record["history"])
+    return _cached(jsonify({
+        **{k: record[k] for k in ("id", "created", "title", "description", "epoch", "step",
+                                  "device")},
+        **resolved, "metrics": json.loads(record["metrics"]),
+        "history": {"start": 0, **history},
+        "recording": {"stride": index["stride"],
+                      "epochs": [f["epoch"] for f in index["frames"]]},
+    }))
+
+
+@bp.get("/api/experiments/<exp_id>/frames")
+@bp.get("/api/experiments/<exp_id>/frames/<k>")
+def frames(exp_id: str, k: str | None = None):
+    record = store.load(current_app.config["DATABASE"], exp_id, ("recording",))
+    if record is None:
+        return _not_found()
+    blob = record["recording"]
+    if k is None:
+        return _cached(jsonify(frames=[_encode(f, i) for i, f in
+                                       enumerate(recording_frames(blob))]))
+    count = len(recording_index(blob)["frames"])
+    short = k.isascii() and k.isdigit() and len(k) <= MAX_INDEX_DIGITS
+    if not short or not int(k) < count:
+        return jsonify(errors=[{"path": "frame", "message": f"frame: {k!r} is not an index "
+                                                            f"from 0 to {count - 1}"}]), 404
+    return _cached(jsonify(_encode(recording_frames(blob, range(int(k), int(k) + 1))[0],
+                                   int(k))))
+
+
+def _route_not_found(exc):
+    """An address under /e/ or /api/experiments/ that matches no route: JSON like the rest."""
+    if request.path.startswith(("/e/", "/api/experiments/")):
+        return _not_found()
+    return exc
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("MAX_EXPERIMENT_BYTES", store.MAX_RECORD_BYTES)
+    app.register_blueprint(bp)
+    app.register_error_handler(404, _route_not_found)

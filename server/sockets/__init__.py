@@ -1,0 +1,1 @@
+"""The Socket.IO side: every event a page sends, and the live rooms."""

@@ -1,0 +1,193 @@
+"""Live rooms: a teacher shows one session to a class.
+
+The teacher opens a room on one of their sessions and gets a short join code and a link
+(`/r/<code>`). A student who joins sees the teacher's session live: the trainer sends the
+session's frames to the Socket.IO room `room:<code>` too, with a history cursor of its own (a
+student who joins late gets the whole history in the first frame). Students cannot drive the
+session: every session op still needs the owner's cookie, and the room knows only the teacher's.
+The teacher sees how many watch, can push a spec to everyone ("try this": each student may open
+it as their own session), and a student can fork the session as it is now into their own.
+
+Socket events (answers as in docs/protocol.md):
+  room_open {session_id}        teacher  -> {code, url, viewers}
+  room_close {code}             teacher  -> {}
+  room_push {code, spec|hash}   teacher  -> {viewers}; students get `room_push {spec, hash}`
+  room_join {code}              student  -> {code, viewers, spec, hash, plan, status, epoch,
+                                            pushed}; then frames
+  room_leave {code}             student  -> {}
+  room_fork {code}              student  -> a new session of theirs, answered as `open` is
+Everyone in a room (and the teacher) gets `room {code, viewers, open}` when the count changes
+or the room closes, and the room gets `room_spec {spec, hash, plan}` when the teacher changes
+the session's spec (before the first frame of the new one).
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_socketio import join_room, leave_room
+
+from server.errors import PayloadError
+from server.records import saved_spec
+from server.specs import from_spec, resolve
+
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"     # no 0/O, 1/I: read off a projector
+CODE_LENGTH = 6                                         # 32^6 ≈ 10^9 codes
+MAX_ROOMS = 100
+MAX_VIEWERS = 200
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@dataclass
+class Room:
+    code: str
+    session_id: str
+    owner: str                       # the teacher's browser
+    viewers: set = field(default_factory=set)      # student socket ids
+    pushed: dict | None = None       # the last spec the teacher pushed
+
+    @property
+    def channel(self) -> str:
+        return f"room:{self.code}"
+
+
+class Rooms:
+    def __init__(self, runner, emit, max_rooms: int = MAX_ROOMS):
+        self.runner, self.emit, self.max_rooms = runner, emit, max_rooms
+        self.by_code: dict[str, Room] = {}
+        self.lock = threading.Lock()
+
+    def open(self, session_id, owner: str) -> Room:
+        with self.lock:
+            for room in self.by_code.values():
+                if room.session_id == session_id and room.owner == owner:
+                    return room                                # one room per session
+            if len(self.by_code) >= self.max_rooms:
+                raise PayloadError("room", f"the server has {self.max_rooms} rooms open; "
+                                           f"close one or try later")
+            code = _new_code()
+            while code in self.by_code:
+                code = _new_code()
+            room = self.by_code[code] = Room(code, session_id, owner)
+        reply = self.runner.call(session_id, owner, "watch", {"room": room.channel})
+        if not reply or not reply["ok"]:
+            self._drop(code)
+            raise PayloadError("session_id", "no such session")
+        return room
+
+    def find(self, code) -> Room:
+        room = self.by_code.get(code.strip().upper()) if isinstance(code, str) else None
+        if room is None:
+            raise PayloadError("code", f"no room has the code {str(code)[:12]!r}: check it with "
+                                       f"your teacher")
+        return room
+
+    def mine(self, code, owner: str) -> Room:
+        room = self.find(code)
+        if room.owner != owner:
+            raise PayloadError("code", "only the teacher who opened the room can do that")
+        return room
+
+    def close(self, room: Room) -> None:
+        self._drop(room.code)
+        self.runner.call(room.session_id, room.owner, "watch", {"room": None})
+        self.emit("room", {"code": room.code, "viewers": 0, "open": False}, to=room.channel)
+
+    def _drop(self, code: str) -> None:
+        with self.lock:
+            self.by_code.pop(code, None)
+
+    def join(self, room: Room, sid: str) -> None:
+        with self.lock:
+            if len(room.viewers) >= MAX_VIEWERS:
+                raise PayloadError("code", f"this room is full ({MAX_VIEWERS} watching)")
+            room.viewers.add(sid)
+
+    def leave(self, sid: str) -> list[Room]:
+        with self.lock:
+            left = [r for r in self.by_code.values() if sid in r.viewers]
+            for room in left:
+                room.viewers.discard(sid)
+        return left
+
+    def announce(self, room: Room) -> None:
+        """The viewer count, to the room and the teacher's socket."""
+        payload = {"code": room.code, "viewers": len(room.viewers), "open": True}
+        self.emit("room", payload, to=room.channel)
+        teacher = self.runner.sid_of(room.session_id)
+        if teacher is not None:
+            self.emit("room", payload, to=teacher)
+
+
+# ---- the socket events (server/events.py wraps each as a handler) ---------------------------
+
+def room_open(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
+    room = rooms.open(data.get("session_id"), owner)
+    return {"code": room.code, "url": f"/r/{room.code}", "viewers": len(room.viewers)}
+
+
+def room_close(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
+    rooms.close(rooms.mine(data.get("code"), owner))
+    return {}
+
+
+def room_push(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
+    room = rooms.mine(data.get("code"), owner)
+    resolved = resolve(data, required=True)
+    room.pushed = {"spec": resolved.spec, "hash": resolved.hash}
+    rooms.emit("room_push", room.pushed, to=room.channel)
+    return {"viewers": len(room.viewers)}
+
+
+def room_join(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
+    room = rooms.find(data.get("code"))
+    rooms.join(room, sid)
+    join_room(room.channel)
+    reply = runner.call(room.session_id, room.owner, "watch", {"room": room.channel})
+    if not reply or not reply["ok"]:                 # the teacher's session has gone
+        rooms.close(room)
+        raise PayloadError("code", "this room has closed")
+    rooms.announce(room)
+    return {**{k: v for k, v in reply.items() if k != "ok"}, "code": room.code,
+            "viewers": len(room.viewers), "pushed": room.pushed}
+
+
+def room_leave(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
+    room = rooms.find(data.get("code"))
+    leave_room(room.channel)
+    if sid in room.viewers:
+        room.viewers.discard(sid)
+        rooms.announce(room)
+    return {}
+
+
+def room_fork(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
+    """The teacher's session as it is now, as a new session of this student's."""
+    room = rooms.find(data.get("code"))
+    if sid not in room.viewers:
+        raise PayloadError("code", "join the room first")
+    reply = runner.call(room.session_id, room.owner, "record",
+                        {"title": "", "description": "",
+                         "limit": current_app.config["MAX_EXPERIMENT_BYTES"]})
+    if not reply or not reply["ok"]:
+        raise PayloadError("code", "this room has closed")
+    resolved = from_spec(saved_spec(reply["record"]))
+    key, answer = runner.create(resolved.parsed, owner, sid, "restore", {"record": reply["record"]})
+    if not answer["ok"]:
+        return answer
+    return {"session_id": key, **resolved.answer(), **answer}
+
+
+HANDLERS = {fn.__name__: fn for fn in (room_open, room_close, room_push, room_join, room_leave,
+                                       room_fork)}
+
+
+def disconnected(rooms: Rooms, sid: str) -> None:
+    for room in rooms.leave(sid):
+        rooms.announce(room)

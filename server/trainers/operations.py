@@ -1,0 +1,256 @@
+"""What a client can do to one of its sessions, as plain functions on the trainer's Entry.
+
+The socket handlers (server/events.py) and REST routes validate what they can without the
+session, then ask the runner to `call(session_id, owner, op, args)`; the runner finds the trainer
+that holds the session — a thread in this process or a worker process (server/workers.py) —
+and that trainer runs `run(trainer, key, entry, op, args)` under the entry's lock. Every op
+answers a dict; `run` turns a validation error into the same `{"ok": false, "errors": [...]}`
+answer the handlers give, so nothing but plain data crosses a process boundary.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+import zipfile
+from pathlib import Path
+
+from engine.frames import images as image_frames
+from engine.frames import sequences as sequence_frames
+from engine.export.files import export
+from engine.export.quantize import export_quantized, figures, quantize
+from engine.frames.images import examples
+from engine.frames.sequences import MAX_PROMPT, MAX_TEMPERATURE
+from engine.frames.summary import summarize
+from server.errors import PayloadError, outcome
+from server import records
+from server.specs import from_spec
+
+log = logging.getLogger(__name__)
+VIEWS = image_frames.VIEWS + sequence_frames.VIEWS
+MAX_EDIT_VALUE = 1e6      # a weight or bias typed into the diagram
+
+
+# ---- payload checks that need the session ---------------------------------------------------
+
+def index(data: dict, key: str, upper: int) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < upper:
+        raise PayloadError(key, f"{value!r} is not an index from 0 to {upper - 1}")
+    return value
+
+
+def number(data: dict, key: str, bound: float = MAX_EDIT_VALUE) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= bound:
+        raise PayloadError(key, f"{value!r} is not a number from {-bound:g} to {bound:g}")
+    return float(value)
+
+
+def sequence_options(data: dict, layers: int) -> dict:
+    """The sequence probes' settings from a view event: recurrent layer, prompt, temperature."""
+    out = {}
+    if "layer" in data:
+        out["layer"] = index(data, "layer", max(1, layers))
+    if "prompt" in data:
+        prompt = data["prompt"]
+        if not isinstance(prompt, str) or len(prompt) > MAX_PROMPT:
+            raise PayloadError("prompt", f"must be text of at most {MAX_PROMPT} characters")
+        out["prompt"] = prompt
+    if "temperature" in data:
+        value = data["temperature"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not 0 <= value <= MAX_TEMPERATURE:
+            raise PayloadError("temperature", f"{value!r} is not a number from 0 to "
+                                              f"{MAX_TEMPERATURE:g}")
+        out["temperature"] = float(value)
+    return out
+
+
+# ---- the ops --------------------------------------------------------------------------------
+
+def done(trainer, key, entry, frame: bool = True) -> dict:
+    """The session's counters (and, by default, a frame of now)."""
+    if frame:
+        trainer.send_frame(key, entry)
+    s = entry.session
+    return {"status": s.status, "epoch": s.epoch, "step": s.step, "message": s.message,
+            "device": s.device.type}
+
+
+def spec_answer(spec) -> dict:
+    return from_spec(spec).answer()
+
+
+def opened(trainer, key, entry, args):
+    return done(trainer, key, entry)
+
+
+def attach(trainer, key, entry, args):
+    trainer.attach(entry, args["sid"])
+    return {**spec_answer(entry.session.spec), **done(trainer, key, entry)}
+
+
+def detach(trainer, key, entry, args):
+    entry.session.pause()
+    entry.sid, entry.awaiting = None, None
+
+
+def watch(trainer, key, entry, args):
+    """A live room starts (or stops, room None) watching; whoever joined gets everything."""
+    trainer.watch(entry, args["room"])
+    return {**spec_answer(entry.session.spec), **done(trainer, key, entry)}
+
+
+def restore(trainer, key, entry, args):
+    entry.recording = records.restore(entry.session, args["record"])
+    return done(trainer, key, entry)
+
+
+def record(trainer, key, entry, args):
+    return {"record": records.record_of(entry.session, entry.recording, args["title"],
+                                args["description"], args["limit"])}
+
+
+def tell_room(trainer, entry) -> None:
+    """A room watching the session follows its spec (the students' page redraws the network)."""
+    if entry.room is not None:
+        trainer.emit("room_spec", spec_answer(entry.session.spec), to=entry.room)
+
+
+def configure(trainer, key, entry, args):
+    reset = entry.session.configure(args["spec"])
+    if reset:
+        trainer.reset_stream(entry)
+    tell_room(trainer, entry)
+    return {"reset": reset, **done(trainer, key, entry)}
+
+
+def play(trainer, key, entry, args):
+    try:
+        entry.session.play()
+    except RuntimeError as exc:
+        raise PayloadError("status", str(exc)) from None
+    return {"status": "playing"}
+
+
+def pause(trainer, key, entry, args):
+    entry.session.pause()
+    return done(trainer, key, entry)
+
+
+def step(trainer, key, entry, args):
+    s = entry.session
+    s.pause()
+    s.train_epoch() if args["unit"] == "epoch" else s.train_batch()
+    if s.spec.data.family != "points":
+        s.refresh()                 # an explicit step shows exact figures
+    return done(trainer, key, entry)
+
+
+def reset(trainer, key, entry, args):
+    entry.session.reset()
+    trainer.reset_stream(entry)
+    return done(trainer, key, entry)
+
+
+def regenerate(trainer, key, entry, args):
+    spec = entry.session.regenerate()
+    tell_room(trainer, entry)
+    return {**spec_answer(spec), **done(trainer, key, entry)}
+
+
+def view(trainer, key, entry, data):
+    """What is on screen: a focused neuron (2-D), probes and the sample (images)."""
+    s = entry.session
+    if "focus" in data:
+        entry.focus = None if data["focus"] is None else index(
+            data, "focus", max(1, s.neuron_count()))
+    if "views" in data:
+        views = data["views"]
+        if not isinstance(views, list) or not all(v in VIEWS for v in views):
+            raise PayloadError("views", f"must be a list of {', '.join(VIEWS)}")
+        entry.views = frozenset(views)
+    if "sample" in data:
+        entry.sample = index(data, "sample", max(1, len(s.splits["test"])))
+    entry.options.update(sequence_options(data, len(s.spec.model.layers)))
+    return done(trainer, key, entry)
+
+
+def confusion_examples(trainer, key, entry, data):
+    """The test examples behind one confusion-matrix cell."""
+    s = entry.session
+    k = s.spec.data.n_classes
+    if s.spec.data.family not in ("images", "tabular") or s.spec.model.task != "predict":
+        raise PayloadError("true", "this model has no confusion matrix")
+    images, meta = examples(s, index(data, "true", k), index(data, "pred", k))
+    out = {"examples": meta}
+    if images is not None:
+        out["images"] = {"shape": list(images.shape), "dtype": "uint8", "data": images.tobytes()}
+    return out
+
+
+def _editable(entry, data) -> tuple[int, list]:
+    if not entry.session.neuron_count():
+        raise PayloadError("layer", "only 2-D playground networks have editable links")
+    sizes = entry.session.model.sizes
+    return index(data, "layer", len(sizes) - 1), sizes
+
+
+def set_weight(trainer, key, entry, data):
+    layer, sizes = _editable(entry, data)
+    entry.session.set_weight(layer, index(data, "to", sizes[layer + 1]),
+                             index(data, "from", sizes[layer]), number(data, "value"))
+    return done(trainer, key, entry)
+
+
+def set_bias(trainer, key, entry, data):
+    layer, sizes = _editable(entry, data)
+    entry.session.set_bias(layer, index(data, "unit", sizes[layer + 1]), number(data, "value"))
+    return done(trainer, key, entry)
+
+
+def summary(trainer, key, entry, args):
+    return summarize(entry.session)
+
+
+def brief(trainer, key, entry, args):
+    s = entry.session
+    return {"dataset": s.spec.data.dataset, "epoch": s.epoch, "status": s.status}
+
+
+def export_zip(trainer, key, entry, args):
+    """The export files (and the int8 model when quantised) as one zip's bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = export(entry.session, tmp)
+        if entry.quantized is not None:
+            files.update(export_quantized(entry.quantized, tmp))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in files.values():
+                z.write(path, Path(path).name)
+    s = entry.session
+    return {"zip": buffer.getvalue(),
+            "name": f"nn-playground-{s.spec.data.dataset}-epoch{s.epoch}.zip"}
+
+
+def quantize_session(trainer, key, entry, args):
+    entry.quantized = quantize(entry.session)
+    return {**figures(entry.quantized), "epoch": entry.session.epoch}
+
+
+OPS = {fn.__name__: fn for fn in (
+    opened, attach, detach, watch, restore, record, configure, play, pause, step, reset, regenerate,
+    view, confusion_examples, set_weight, set_bias, summary, brief, export_zip, quantize_session)}
+
+
+def run(trainer, key, entry, op: str, args: dict) -> dict:
+    """Op `op` on the entry, under its lock, answered as an ack dict."""
+    fn = OPS[op]
+    with entry.lock:
+        return outcome(fn, trainer, key, entry, args)
+
+# Ops that leave the model and its training settings as they are: a batched group holding the
+# session need not be taken apart for them (server/trainer.py).
+READ_ONLY = frozenset({"opened", "attach", "detach", "watch", "view", "confusion_examples", "record",
+                       "summary", "brief"})

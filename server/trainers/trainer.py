@@ -1,0 +1,300 @@
+"""A trainer: the sessions one CPU core trains, and when each client gets a frame.
+
+One trainer is ONE thread of control. It owns its sessions outright: the ops clients ask for
+(server/operations.py) run on the same thread, between rounds of training, so a session is never
+touched by two threads and a batched group (engine/batched.py) never changes under a step. The
+runner (server/runner.py) hosts one trainer in a thread of the server process, or one per worker
+process (server/workers.py); tests drive `tick()` and the ops by hand.
+
+A round (`tick`) gives every playing unit — a session alone, or a group of sessions that share an
+architecture and train as one stacked model — a time slice, then sends the frames that are due:
+at most one per 1/fps s per client, and only once the client has acknowledged the previous one,
+so a slow client gets fewer, fresher frames, never a queue of stale ones. With many clients the
+interval stretches so that making frames takes at most FRAME_SHARE of the trainer's time (their
+measured cost, shared equally among its clients) but never below MIN_FPS; training keeps the rest
+of the core.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import torch
+
+from server.trainers import operations
+from engine.frames.recording import Recording
+from engine.frames.snapshot import snapshot
+from engine.spec.types import Spec
+from engine.training.devices import pick_device
+from engine.training.session import Session
+from server.trainers.batching import Groups
+from server.trainers.wire import encode
+
+
+log = logging.getLogger(__name__)
+
+MIN_SLICE_S = 0.002      # below this, switching sessions costs more than it shares
+MAX_SLICE_S = 0.02       # above this, the frame interval is late
+ACK_TIMEOUT_S = 2.0      # an ack lost on the way must not freeze a client forever
+FRAME_SHARE = 0.4        # of a trainer's time, at most, for making frames when it is busy
+FRAME_COST_S = 0.001     # a first guess of one frame's cost, before any was measured
+MIN_FPS = 12             # never fewer frames a second than this (10 is where a class notices)
+IDLE_WAIT_S = 0.1        # how long an idle trainer waits for a request before it looks again
+
+
+@dataclass
+class Cursor:
+    """What one receiver of a session's frames (its client, or a live room) already has: the
+    history entries and the data version. A new receiver starts with nothing."""
+    history: int = 0
+    data: int = -1
+
+
+@dataclass
+class Entry:
+    """A session and what its client has been sent."""
+    session: Session
+    sid: str | None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    seq: int = 0
+    awaiting: int | None = None          # seq of the frame not yet acknowledged
+    last_emit: float = 0.0
+    client: Cursor = field(default_factory=Cursor)
+    history_version: int = 0             # History.version the receivers have
+    focus: int | None = None
+    views: frozenset = frozenset()       # image/table probes the client shows
+    sample: int = 0                      # test example the probes show
+    options: dict = field(default_factory=dict)   # sequence probes: layer, prompt, temperature
+    quantized: dict | None = None        # the last int8 quantisation (engine.export.quantize)
+    recording: Recording = field(default_factory=Recording)   # snapshots for a saved replay
+    room: str | None = None              # a live room watching: its channel
+    room_cursor: Cursor = field(default_factory=Cursor)   # students join at any time
+
+
+class Trainer:
+    def __init__(self, emit, fps: float = 30, device: str = "auto", data_dir: str | None = None,
+                 frame_share: float = FRAME_SHARE, batching: bool = True,
+                 clock=time.perf_counter):
+        if fps <= 0:
+            raise ValueError(f"fps: {fps} must be above 0")
+        self.emit, self.fps, self.clock = emit, fps, clock
+        self.requested_device, self.data_dir = device, data_dir
+        self.frame_share = frame_share
+        self.frame_cost = FRAME_COST_S       # a moving average of send_frame's seconds
+        self.epoch_cost: dict[frozenset, float] = {}   # this round's units' seconds per epoch
+        self.entries: dict[str, Entry] = {}
+        self.groups = Groups() if batching else None
+
+    # ---- sessions (called by the runner, on this trainer's thread) ------------------------
+    def device_for(self, spec: Spec):
+        """Image models get the GPU where there is one; 2-D nets stay on the CPU (devices.py)."""
+        return pick_device(self.requested_device, heavy=spec.data.family == "images")
+
+    def create(self, key: str, spec: Spec, sid: str | None, op: str = "opened",
+               args: dict | None = None) -> dict:
+        """Build session `key`, then answer op `op` on it (`restore` for a fork), or refuse."""
+        def build():
+            self.entries[key] = Entry(Session(spec, self.device_for(spec), self.data_dir), sid)
+        answer = operations.outcome(build)
+        if answer["ok"]:
+            answer = self.call(key, op, args or {})
+            if not answer["ok"]:
+                self.entries.pop(key, None)
+        return answer
+
+    def call(self, key: str, op: str, args: dict) -> dict:
+        entry = self.entries.get(key)
+        if entry is None:
+            return {"ok": False, "errors": operations.PayloadError("session_id",
+                                                                   "no such session").errors}
+        if self.groups is not None and op not in operations.READ_ONLY:
+            self.groups.release(key)          # an op may change what the group stacked
+        return operations.run(self, key, entry, op, args)
+
+    def remove(self, key: str) -> None:
+        if self.groups is not None:
+            self.groups.release(key)
+        self.entries.pop(key, None)
+
+    def attach(self, entry: Entry, sid: str) -> None:
+        entry.sid, entry.awaiting = sid, None
+        entry.client = Cursor()                   # the new page has nothing yet
+
+    def watch(self, entry: Entry, room: str | None) -> None:
+        entry.room, entry.room_cursor = room, Cursor()   # whoever joined gets everything
+
+    def ack(self, key: str, seq) -> None:
+        entry = self.entries.get(key)
+        if entry is not None and entry.awaiting == seq:
+            entry.awaiting = None
+
+    def reset_stream(self, entry: Entry) -> None:
+        """After a reset the history starts again from 0 for every receiver, and an int8 copy
+        of the old weights no longer describes the model."""
+        entry.client.history = entry.room_cursor.history = 0
+        entry.quantized = None
+        entry.recording.clear()
+
+    # ---- frames -------------------------------------------------------------------------
+    def send_frame(self, key: str, entry: Entry) -> None:
+        """Snapshot and emit now, to the client and to a room watching the session (one
+        snapshot serves both when they have the same); the recording takes its snapshot from
+        the same one when it is due."""
+        s = entry.session
+        receivers = [(to, cursor) for to, cursor in ((entry.sid, entry.client),
+                                                     (entry.room, entry.room_cursor))
+                     if to is not None]
+        if not receivers:
+            entry.recording.capture(s)
+            return
+        if s.history.version != entry.history_version:     # compacted: send it whole again
+            entry.client.history = entry.room_cursor.history = 0
+            entry.history_version = s.history.version
+        entry.seq += 1
+        made: dict[tuple, tuple] = {}
+        shot = None
+        for to, cursor in receivers:
+            state = (cursor.history, cursor.data)
+            if state not in made:
+                made[state] = self._payload(key, entry, cursor)
+            payload, shot = made[state]
+            cursor.history, cursor.data = len(s.history), s.data_version
+            if to == entry.sid:                  # before the emit: the ack may come at once
+                entry.awaiting, entry.last_emit = entry.seq, self.clock()
+            self.emit("frame", payload, to=to)
+        entry.recording.capture(s, shot)
+
+    def _payload(self, key: str, entry: Entry, cursor: Cursor):
+        """The encoded frame for a receiver at `cursor`, and the snapshot it was made from."""
+        s = entry.session
+        frame = snapshot(s, focus=entry.focus, history_from=cursor.history,
+                         include_data=cursor.data != s.data_version, views=entry.views,
+                         sample=entry.sample, options=entry.options)
+        return {**encode(frame, key, entry.seq), "data_version_from": cursor.data}, frame
+
+    def frame_interval(self, watched: int) -> float:
+        """Seconds between one client's frames when `watched` clients share this trainer."""
+        shared = watched * self.frame_cost / self.frame_share
+        return max(1.0 / self.fps, min(shared, 1.0 / MIN_FPS))
+
+    def _send(self, key: str, entry: Entry) -> None:
+        """send_frame from the training loop: its cost measured, a failure stopping only this
+        session."""
+        start = time.perf_counter()
+        try:
+            self.send_frame(key, entry)
+        except Exception as exc:
+            log.exception("frame of %s failed", key)
+            self._stop([(key, entry)], exc)
+        self.frame_cost += 0.05 * (time.perf_counter() - start - self.frame_cost)
+
+    def _frame_due(self, entry: Entry, now: float, interval: float) -> bool:
+        if entry.sid is None or now - entry.last_emit < interval:
+            return False
+        return entry.awaiting is None or now - entry.last_emit > ACK_TIMEOUT_S
+
+    # ---- training -----------------------------------------------------------------------
+    def playing(self) -> list[tuple[str, Entry]]:
+        return [(k, e) for k, e in self.entries.items() if e.session.status == "playing"]
+
+    def tick(self) -> int:
+        """One round: a time slice for every playing unit (see _slices); after each slice, the
+        frames that are due (anyone's: a frame waits at most one slice). Returns how many
+        sessions trained."""
+        active = self.playing()
+        if not active:
+            return 0
+        units = self.groups.plan(active) if self.groups is not None else \
+            [(None, [member]) for member in active]
+        interval = self.frame_interval(sum(e.sid is not None for _, e in active))
+        slices = self._slices(units)
+        for (group, members), slice_s in zip(units, slices):
+            session = members[0][1].session
+            epoch, start = session.epoch, self.clock()
+            try:
+                if group is not None:
+                    group.train_for(slice_s, self.clock)   # frames are checked after it
+                else:
+                    session.train_for(self._budget(members[0][1], slice_s, interval), self.clock)
+            except Exception as exc:   # one broken unit must not stop everyone's
+                log.exception("training %s failed", [k for k, _ in members])
+                self._stop(members, exc)
+            self._measure(members, session.epoch - epoch, self.clock() - start)
+            for key, entry in members:           # it stopped (diverged, early stopping): show it
+                if entry.session.status != "playing":
+                    self._send(key, entry)
+            self._send_due(active, interval)
+        return len(active)
+
+    def _slices(self, units) -> list[float]:
+        """Each unit's time this round, so that every unit (a session, or a group whose members
+        all step together) gains about as many epochs: time in proportion to its measured
+        seconds per epoch. A round lasts about 1/fps; a unit not measured yet gets an equal
+        share. Fair by progress, not by time: a bigger net gets more time, none starves."""
+        keys = [self._unit_key(members) for _, members in units]
+        self.epoch_cost = {k: self.epoch_cost[k] for k in keys if k in self.epoch_cost}
+        costs = [self.epoch_cost.get(k) for k in keys]
+        known = [c for c in costs if c]
+        round_s = 1.0 / self.fps
+        if not known:
+            return [max(MIN_SLICE_S, min(MAX_SLICE_S, round_s / len(units)))] * len(units)
+        fill = sum(known) / len(known)
+        costs = [c or fill for c in costs]
+        epochs = round_s / sum(costs)
+        return [max(MIN_SLICE_S, min(MAX_SLICE_S, c * epochs)) for c in costs]
+
+    @staticmethod
+    def _unit_key(members) -> frozenset:
+        return frozenset(k for k, _ in members)
+
+    def _measure(self, members, epochs: int, seconds: float) -> None:
+        if epochs <= 0:
+            return
+        key = self._unit_key(members)
+        cost = seconds / epochs
+        old = self.epoch_cost.get(key)
+        self.epoch_cost[key] = cost if old is None else old + 0.2 * (cost - old)
+
+    def _send_due(self, active, interval: float) -> None:
+        for key, entry in active:
+            if entry.session.status == "playing" and self._frame_due(entry, self.clock(), interval):
+                self._send(key, entry)
+
+    def _budget(self, entry: Entry, slice_s: float, interval: float) -> float:
+        """Train until this client's next frame is due (so frames are not late by a slice)."""
+        if entry.sid is None or entry.awaiting is not None:
+            return slice_s
+        due_in = entry.last_emit + interval - self.clock()
+        return min(slice_s, max(MIN_SLICE_S, due_in))
+
+    def _stop(self, members, exc: Exception) -> None:
+        if self.groups is not None:
+            for key, _ in members:
+                self.groups.release(key)
+        for _, entry in members:
+            if entry.session.status == "playing":
+                entry.session.status = "paused"
+                entry.session.message = f"training stopped by an internal error: {exc}"
+
+
+def serve(trainer: Trainer, receive, reply, running) -> None:
+    """The one loop that runs a trainer, on a thread of the server or in a worker process: the
+    requests that came in, then a round of training; when idle it waits up to IDLE_WAIT_S for
+    a request. `receive(timeout)` gives (token, method, args) or None; `reply(token, ok,
+    value)` answers one (value: the result, or the exception); `running()` False stops it."""
+    torch.set_num_threads(1)     # one thread per trainer: two burnt 180% CPU for less work
+    busy = False
+    while running():
+        timeout = 0 if busy else IDLE_WAIT_S
+        while (request := receive(timeout)) is not None:
+            timeout = 0                        # the rest that came in, then a round
+            token, method, args = request
+            try:
+                value, ok = getattr(trainer, method)(*args), True
+            except Exception as exc:           # noqa: BLE001 (the caller is told)
+                log.exception("trainer %s failed", method)
+                value, ok = exc, False
+            reply(token, ok, value)
+        busy = bool(trainer.tick())

@@ -1,0 +1,156 @@
+"""Trainer worker processes: one Trainer (server/trainer.py) per process, one process per core.
+
+The server process keeps the sockets; each worker owns its sessions and trains them on its own
+core (no GIL shared with the sockets or the other workers). They talk over one pipe per worker:
+  server -> worker   ("request", id, method, args)   a Trainer method; answered by a "reply"
+                     ("post", None, method, args)    the same, unanswered (acks, detach, remove)
+                     ("stop",)
+  worker -> server   ("ready",)                       once, when it can train
+                     ("reply", id, ok, value)        the method's result, or its error text
+                     ("emit", event, payload, to)     a frame (or other event) for a client
+Everything crossing is plain data (specs are frozen dataclasses; frames are dicts of bytes).
+Workers are started with `spawn` (a fork of a threaded Flask server is not safe). A worker that dies fails its pending requests and is started afresh; its sessions are
+lost (their clients are told "no such session" and open a new one).
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing
+import signal
+import threading
+from concurrent.futures import Future
+
+from server.trainers.trainer import Trainer, serve
+
+
+log = logging.getLogger(__name__)
+
+CALL_TIMEOUT_S = 120.0   # as a local trainer's: an export takes seconds; a dead one never answers
+READY_TIMEOUT_S = 120.0  # a worker imports torch and the engine before it can train: seconds
+
+
+class WorkerGone(RuntimeError):
+    pass
+
+
+class WorkerTrainer:
+    """The server's handle on one worker process: the same request/post as LocalTrainer."""
+
+    def __init__(self, index: int, config: dict, emit):
+        self.index, self.config, self.emit = index, config, emit
+        self._send_lock = threading.Lock()
+        self._pending: dict[int, Future] = {}
+        self._ids = itertools.count()
+        self._stopping = False
+        self._ready = threading.Event()
+        self.process = self.conn = None
+
+    def start(self) -> None:
+        self._ready.clear()
+        ctx = multiprocessing.get_context("spawn")
+        mine, theirs = ctx.Pipe()
+        self.process = ctx.Process(target=main, args=(theirs, self.config),
+                                   name=f"nn-playground-trainer-{self.index}", daemon=True)
+        self.process.start()
+        theirs.close()
+        self.conn = mine
+        threading.Thread(target=self._read, args=(mine,), name=f"worker-{self.index}-reader",
+                         daemon=True).start()
+
+    def wait_ready(self) -> None:
+        """Block until the worker can train (it says so once its Trainer is built)."""
+        if not self._ready.wait(READY_TIMEOUT_S):
+            raise WorkerGone(f"training worker {self.index} did not start "
+                             f"in {READY_TIMEOUT_S:g} s")
+
+    def request(self, method: str, *args):
+        future: Future = Future()
+        rid = next(self._ids)
+        self._pending[rid] = future
+        try:
+            self._send(("request", rid, method, args))
+            return future.result(CALL_TIMEOUT_S)
+        finally:
+            self._pending.pop(rid, None)
+
+    def post(self, method: str, *args) -> None:
+        try:
+            self._send(("post", None, method, args))
+        except WorkerGone:
+            pass                   # nothing to tell: its sessions are gone with it
+
+    def _send(self, message) -> None:
+        with self._send_lock:
+            try:
+                self.conn.send(message)
+            except (OSError, ValueError, AttributeError) as exc:
+                raise WorkerGone(f"training worker {self.index} is not running") from exc
+
+    def _read(self, conn) -> None:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                break
+            if message[0] == "emit":
+                _, event, payload, to = message
+                try:
+                    self.emit(event, payload, to=to)
+                except Exception:                 # a client gone mid-send
+                    log.exception("emit %s failed", event)
+            elif message[0] == "ready":
+                self._ready.set()
+            elif message[0] == "reply":
+                _, rid, ok, value = message
+                future = self._pending.get(rid)
+                if future is not None:
+                    future.set_result(value) if ok else future.set_exception(RuntimeError(value))
+        for future in list(self._pending.values()):
+            future.set_exception(WorkerGone(f"training worker {self.index} stopped"))
+        if not self._stopping:
+            log.error("training worker %d died; starting a new one", self.index)
+            self.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        try:
+            self._send(("stop",))
+        except WorkerGone:
+            pass
+        if self.process is not None:
+            self.process.join(2)
+            if self.process.is_alive():
+                self.process.terminate()
+
+
+def main(conn, config: dict) -> None:
+    """The worker process: its own Trainer, served by the same loop as a thread's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the server's to handle
+
+    def emit(event, payload, to=None):
+        conn.send(("emit", event, payload, to))
+
+    stopped = []
+
+    def receive(timeout: float):
+        try:
+            if not conn.poll(timeout):
+                return None
+            message = conn.recv()
+        except (EOFError, OSError):                   # the server went away
+            message = ("stop",)
+        if message[0] == "stop":
+            stopped.append(True)
+            return None
+        _, rid, method, args = message
+        return rid, method, args
+
+    def reply(rid, ok: bool, value) -> None:
+        if rid is not None:
+            conn.send(("reply", rid, ok, value if ok else f"{type(value).__name__}: {value}"))
+
+    trainer = Trainer(emit, fps=config["fps"], device=config["device"],
+                      data_dir=config["data_dir"], batching=config["batching"])
+    conn.send(("ready",))
+    serve(trainer, receive, reply, lambda: not stopped)
