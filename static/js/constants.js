@@ -262,7 +262,7 @@ export const SEQ = {
 };
 
 /* ======================================================================
-   Export and quantise (views/modelactions.js, server/downloads.py)
+   Export and quantise (page/modelactions.js, server/downloads.py)
    ====================================================================== */
 export const EXPORT_URL = (sessionId) => `/api/sessions/${encodeURIComponent(sessionId)}/export.zip`;
 export const QUANTIZE_URL = (sessionId) => `/api/sessions/${encodeURIComponent(sessionId)}/quantize`;
@@ -280,7 +280,7 @@ export const QUANTIZE_METHODS = {
   dynamic: "int8 weights, activations quantised on the fly",
 };
 
-// ---- saved experiments (views/save.js, views/saved.js; server/experiments.py) ----
+// ---- saved experiments (page/save.js, page/saved.js; server/experiments.py) ----
 export const EXPERIMENT_URL = (id) => `/api/experiments/${encodeURIComponent(id)}`;
 export const EXPERIMENT_FRAMES_URL = (id) => `/api/experiments/${encodeURIComponent(id)}/frames`;
 export const SAVED_STATUS = "saved";             // the status line of a saved experiment

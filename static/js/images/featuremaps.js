@@ -7,7 +7,7 @@
 import { cloneTemplate, part } from "../dom.js";
 import { LUTS } from "../colors.js";
 import { activationTiles, mosaicLayout, shapeText } from "../tensors.js";
-import { drawTiles, drawImage, drawLegendBar } from "./pixels.js";
+import { drawTiles, drawImage, drawLegendBar } from "../widgets/pixels.js";
 import { classNames, percent } from "./tiles.js";
 import { IMAGE_VIEWS } from "../constants.js";
 

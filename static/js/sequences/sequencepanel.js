@@ -14,8 +14,8 @@ import { SeriesView } from "./series.js";
 import { HiddenStateView, GatesView } from "./hiddenstate.js";
 import { StepGradientsView } from "./stepgrads.js";
 import { TextGenView } from "./textgen.js";
-import { HistogramsView } from "./histograms.js";
-import { tabsAndPanels, wireTabs, showAvailable, selectTab } from "./tabs.js";
+import { HistogramsView } from "../widgets/histograms.js";
+import { tabsAndPanels, wireTabs, showAvailable, selectTab } from "../widgets/tabs.js";
 
 /** Which tab set a sequence dataset gets: series (regression), text (a vocabulary), labels. */
 function datasetKind(dataset) {

@@ -9,9 +9,9 @@ import { cloneTemplate, part, formatNumber } from "../dom.js";
 import { LUTS } from "../colors.js";
 import { maxAbs, timeUnitCodes } from "../tensors.js";
 import { drawHeatmap } from "./heatmap.js";
-import { drawLegendBar } from "./pixels.js";
+import { drawLegendBar } from "../widgets/pixels.js";
 import { GATES, SEQ, WEIGHT_DIGITS } from "../constants.js";
-import { PanelView } from "./panelview.js";
+import { PanelView } from "../widgets/panelview.js";
 
 /** Tanh-bounded states share the fixed ±1 scale (colours comparable frame to frame); larger
  *  ones (a ReLU RNN, an LSTM's cell) are scaled by their own largest |value|. */

@@ -7,7 +7,7 @@
 import { cloneTemplate, part } from "../dom.js";
 import { mix, cssColor } from "../colors.js";
 import { renderTiles, classNames, percent } from "./tiles.js";
-import { decodeArray } from "../socket.js";
+import { decodeArray } from "../frames.js";
 import { IMAGE_VIEWS, SCALE_COLORS } from "../constants.js";
 
 const WHITE = [255, 255, 255];

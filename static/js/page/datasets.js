@@ -11,7 +11,7 @@
  */
 import { cloneTemplate, part, fitCanvas, getPath, setPath } from "../dom.js";
 import { labelColor, cssColor, imageClassColor, LUTS } from "../colors.js";
-import { drawImage } from "./pixels.js";
+import { drawImage } from "../widgets/pixels.js";
 import { drawSeriesThumb, drawBitsThumb, drawTextThumb } from "./seqthumbs.js";
 import {
   THUMB_POINT_RADIUS, THUMB_FILL, THUMB_BACKGROUND, LOSS, PREVIEW_URL, POINT_FAMILY, BINARY_CLASSES,

@@ -7,7 +7,7 @@
 import { cloneTemplate, part, formatNumber } from "../dom.js";
 import { LUTS } from "../colors.js";
 import { filterTiles, fitScale } from "../tensors.js";
-import { drawTiles, drawLegendBar } from "./pixels.js";
+import { drawTiles, drawLegendBar } from "../widgets/pixels.js";
 import { IMAGE_VIEWS, WEIGHT_DIGITS } from "../constants.js";
 
 const PREFIX = "filters.";

@@ -6,7 +6,7 @@
  */
 import { cloneTemplate, part } from "../dom.js";
 import { LUTS, imageClassColor, cssColor } from "../colors.js";
-import { drawImage } from "./pixels.js";
+import { drawImage } from "../widgets/pixels.js";
 import { classNames } from "./tiles.js";
 import { EMBED, CHART, IMAGE_VIEWS } from "../constants.js";
 
