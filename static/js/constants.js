@@ -232,7 +232,7 @@ export const TEXT_VIEW = {
   prompt: "the ", temperature: 0.8, maxPrompt: 100, maxTemperature: 2, temperatureStep: 0.1,
   temperatureDigits: 1, captionDigits: 2,
 };
-/** Picker thumbnails of sequence sets (seqthumbs.js). */
+/** Picker thumbnails of sequence sets (page/datasetthumbs.js). */
 export const SEQ_THUMB = {
   lines: 2, steps: 40, lineWidth: 2.5, colors: ["#0b5cad", "#d55e00"],
   bitRows: 4, bitSteps: 10, bitPitch: 1.5, textLines: 4, charWidth: 0.62, fontScale: 0.85, indent: 0.4,

@@ -179,6 +179,15 @@ export function parameterPlace(name) {
   return { name };
 }
 
+/**
+ * Names of layers from the schema's `layer_kinds` labels: name(2, "conv") → "Layer 3 ·
+ * Convolution"; a kind without a label reads `fallback` (the kind itself unless given).
+ */
+export function layerNamer(layerKinds) {
+  const labels = Object.fromEntries(layerKinds.map((k) => [k.kind, k.label]));
+  return (index, kind, fallback = kind || "") => `Layer ${index + 1} · ${labels[kind] || fallback}`;
+}
+
 /** Index of the largest value. */
 export function argmax(data) {
   let best = 0;

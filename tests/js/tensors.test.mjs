@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   maxAbs, extent, filterTiles, activationTiles, imageTiles, mosaicLayout, fitScale, rebin, shapeText,
-  compact, whole, parameterPlace, argmax, niceStep, niceTicks, stepTicks, timeUnitCodes,
+  compact, whole, parameterPlace, layerNamer, argmax, niceStep, niceTicks, stepTicks, timeUnitCodes,
 } from "../../static/js/tensors.js";
 import { NICE_STEPS } from "../../static/js/constants.js";
 
@@ -108,6 +108,16 @@ test("parameterPlace names where a weight tensor sits", () => {
   assert.deepEqual(parameterPlace("encoder.head.weight"), { head: true, encoder: true });
   assert.deepEqual(parameterPlace("decoder.3.weight"), { decoder: 3 });
   assert.deepEqual(parameterPlace("something.else"), { name: "something.else" });
+});
+
+test("layerNamer: a layer's place from 1 and its kind's label, or a fallback", () => {
+  const name = layerNamer([{ kind: "conv", label: "Convolution" }, { kind: "lstm", label: "LSTM" }]);
+  assert.equal(name(0, "conv"), "Layer 1 · Convolution");
+  assert.equal(name(2, "lstm"), "Layer 3 · LSTM");
+  assert.equal(name(1, "mystery"), "Layer 2 · mystery", "no label: the kind itself");
+  assert.equal(name(1, undefined), "Layer 2 · ");
+  assert.equal(name(4, undefined, "Bottleneck"), "Layer 5 · Bottleneck");
+  assert.equal(name(0, "conv", "Bottleneck"), "Layer 1 · Convolution", "a label wins over the fallback");
 });
 
 test("argmax: the first index of the largest value", () => {

@@ -6,24 +6,24 @@
  */
 import { cloneTemplate, part } from "../dom.js";
 import { LUTS } from "../colors.js";
-import { activationTiles, mosaicLayout, shapeText } from "../tensors.js";
+import { activationTiles, mosaicLayout, shapeText, layerNamer } from "../tensors.js";
 import { drawTiles, drawImage, drawLegendBar } from "../widgets/pixels.js";
+import { PanelView } from "../widgets/panelview.js";
 import { classNames, percent } from "./tiles.js";
 import { IMAGE_VIEWS } from "../constants.js";
 
 const PREFIX = "fmap.";
 
-export class FeatureMapsView {
+export class FeatureMapsView extends PanelView {
   constructor(panel, schema, store, onStep) {
-    this.panel = panel;
+    super(panel);
     this.store = store;
-    this.kindLabels = Object.fromEntries(schema.layer_kinds.map((k) => [k.kind, k.label]));
+    this.layerName = layerNamer(schema.layer_kinds);
     this.list = part(panel, "list");
     this.image = panel.querySelector('[data-testid="sample-image"]');
     this.caption = panel.querySelector('[data-testid="sample-caption"]');
     this.probs = panel.querySelector('[data-testid="sample-probs"]');
     this.figures = new Map();
-    this.last = null;
     panel.querySelector('[data-testid="sample-next"]').addEventListener("click", () => onStep(1));
     panel.querySelector('[data-testid="sample-prev"]').addEventListener("click", () => onStep(-1));
     drawLegendBar(panel.querySelector('[data-part="bar"]'), LUTS.viridis);
@@ -32,21 +32,16 @@ export class FeatureMapsView {
   update(frame) {
     const maps = Object.keys(frame.arrays).filter((name) => name.startsWith(PREFIX));
     if (!maps.length) return;
-    this.last = {
+    this.keep({
       maps: new Map(maps.map((name) => [Number(name.slice(PREFIX.length)), frame.arrays[name]])),
       sample: frame.arrays.sample || null,
       probs: frame.arrays.sample_probs || null,
       info: frame.sample || null,
-    };
-    if (!this.panel.hidden) this.draw();
+    });
   }
 
   render() {
     this.last = null;     // the layers changed: old maps would be drawn under new titles
-  }
-
-  show() {
-    this.draw();
   }
 
   draw() {
@@ -73,7 +68,7 @@ export class FeatureMapsView {
       drawTiles(canvas, tiles, LUTS.viridis, { ...layout, gap: IMAGE_VIEWS.tileGap });
       const kind = this.store.spec?.model.layers[index]?.kind;
       const units = array.shape.length === 1 ? " units" : "";
-      title.textContent = `Layer ${index + 1} · ${this.kindLabels[kind] || "Bottleneck"} · ${shapeText(array.shape)}${units}`;
+      title.textContent = `${this.layerName(index, kind, "Bottleneck")} · ${shapeText(array.shape)}${units}`;
     }
   }
 

@@ -6,17 +6,18 @@
  */
 import { cloneTemplate, part, formatNumber } from "../dom.js";
 import { LUTS } from "../colors.js";
-import { filterTiles, fitScale } from "../tensors.js";
+import { filterTiles, fitScale, layerNamer } from "../tensors.js";
 import { drawTiles, drawLegendBar } from "../widgets/pixels.js";
+import { PanelView } from "../widgets/panelview.js";
 import { IMAGE_VIEWS, WEIGHT_DIGITS } from "../constants.js";
 
 const PREFIX = "filters.";
 
-export class FiltersView {
+export class FiltersView extends PanelView {
   constructor(panel, schema, store) {
-    this.panel = panel;
+    super(panel);
     this.store = store;
-    this.kindLabels = Object.fromEntries(schema.layer_kinds.map((k) => [k.kind, k.label]));
+    this.layerName = layerNamer(schema.layer_kinds);
     // Kinds with filters (conv, residual) are the ones with a filters grid.
     this.filtered = new Set(schema.layer_kinds.filter((k) => k.fields.includes("filters")).map((k) => k.kind));
     this.list = part(panel, "list");
@@ -24,7 +25,6 @@ export class FiltersView {
     this.low = panel.querySelector('[data-part="low"]');
     this.high = panel.querySelector('[data-part="high"]');
     this.mode = "filter";
-    this.arrays = null;          // layer index → array
     this.figures = new Map();    // layer index → {figure, canvas, title}
     for (const radio of panel.querySelectorAll('input[name="filter-norm"]')) {
       radio.addEventListener("change", () => {
@@ -38,8 +38,8 @@ export class FiltersView {
   update(frame) {
     const found = Object.keys(frame.arrays).filter((name) => name.startsWith(PREFIX));
     if (!found.length) return;
-    this.arrays = new Map(found.map((name) => [Number(name.slice(PREFIX.length)), frame.arrays[name]]));
-    if (!this.panel.hidden) this.draw();
+    // layer index → array
+    this.keep(new Map(found.map((name) => [Number(name.slice(PREFIX.length)), frame.arrays[name]])));
   }
 
   /** The spec changed: a layer list without conv layers shows the note at once. */
@@ -47,23 +47,19 @@ export class FiltersView {
     const convs = spec.model.layers.some((layer) => this.filtered.has(layer.kind));
     this.empty.hidden = convs;
     if (!convs) {
-      this.arrays = null;
+      this.last = null;
       this.figures.clear();
       this.list.replaceChildren();
     }
   }
 
-  show() {
-    this.draw();
-  }
-
   draw() {
-    if (!this.arrays) return;
-    const indexes = [...this.arrays.keys()].sort((a, b) => a - b);
+    if (!this.last) return;
+    const indexes = [...this.last.keys()].sort((a, b) => a - b);
     if (indexes.join() !== [...this.figures.keys()].join()) this.#build(indexes);
     const available = this.list.clientWidth;
     for (const index of indexes) {
-      const array = this.arrays.get(index);
+      const array = this.last.get(index);
       const { figure, canvas, title } = this.figures.get(index);
       const tiles = filterTiles(array, this.mode);
       const gap = IMAGE_VIEWS.tileGap;
@@ -71,8 +67,9 @@ export class FiltersView {
       drawTiles(canvas, tiles, LUTS.diverging, { cols: tiles.cols, rows: tiles.rows, scale, gap });
       const [out, inputs, k] = array.shape;
       const kind = this.store.spec?.model.layers[index]?.kind;
-      const what = kind === "residual" ? "Residual block (first conv)" : this.kindLabels[kind] || "Convolution";
-      title.textContent = `Layer ${index + 1} · ${what} · ${out} filters of ${k}×${k}`
+      const name = kind === "residual" ? this.layerName(index, null, "Residual block (first conv)")
+        : this.layerName(index, kind, "Convolution");
+      title.textContent = `${name} · ${out} filters of ${k}×${k}`
         + `${inputs > 1 ? ` × ${inputs} channels` : ""} · largest |w| ${formatNumber(tiles.bound, WEIGHT_DIGITS)}`;
       figure.dataset.bound = String(tiles.bound);
     }
