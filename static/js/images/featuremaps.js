@@ -9,6 +9,7 @@ import { LUTS } from "../colors.js";
 import { activationTiles, mosaicLayout, shapeText, layerNamer } from "../tensors.js";
 import { drawTiles, drawImage, drawLegendBar } from "../widgets/pixels.js";
 import { PanelView } from "../widgets/panelview.js";
+import { LayerFigures } from "./layerfigures.js";
 import { classNames, percent } from "./tiles.js";
 import { IMAGE_VIEWS } from "../constants.js";
 
@@ -23,7 +24,9 @@ export class FeatureMapsView extends PanelView {
     this.image = panel.querySelector('[data-testid="sample-image"]');
     this.caption = panel.querySelector('[data-testid="sample-caption"]');
     this.probs = panel.querySelector('[data-testid="sample-probs"]');
-    this.figures = new Map();
+    this.figures = new LayerFigures(this.list, {
+      testid: (index) => `fmap-canvas-${index}`, label: (index) => `What layer ${index + 1} makes of the example`,
+    });
     panel.querySelector('[data-testid="sample-next"]').addEventListener("click", () => onStep(1));
     panel.querySelector('[data-testid="sample-prev"]').addEventListener("click", () => onStep(-1));
     drawLegendBar(panel.querySelector('[data-part="bar"]'), LUTS.viridis);
@@ -56,11 +59,11 @@ export class FeatureMapsView extends PanelView {
     this.caption.textContent = info ? `Test example #${info.index} · true class: ${nameOf(info.label)}` : "";
     this.#drawProbs(probs, nameOf);
     const indexes = [...maps.keys()].sort((a, b) => a - b);
-    if (indexes.join() !== [...this.figures.keys()].join()) this.#build(indexes);
+    const figures = this.figures.of(indexes);
     const available = this.list.clientWidth;
-    for (const index of indexes) {
+    for (const [n, index] of indexes.entries()) {
       const array = maps.get(index);
-      const { canvas, title } = this.figures.get(index);
+      const { canvas, title } = figures[n];
       const tiles = activationTiles(array, IMAGE_VIEWS.denseColumns);
       const layout = mosaicLayout(tiles.count, tiles.h, tiles.w, available, {
         gap: IMAGE_VIEWS.tileGap, minTile: IMAGE_VIEWS.minTile, maxScale: IMAGE_VIEWS.maxScale,
@@ -86,18 +89,5 @@ export class FeatureMapsView extends PanelView {
       item.classList.toggle("top", rank === 0);
       return item;
     }));
-  }
-
-  #build(indexes) {
-    this.figures.clear();
-    const figures = indexes.map((index) => {
-      const figure = cloneTemplate("tpl-view-layer");
-      const canvas = part(figure, "canvas");
-      canvas.dataset.testid = `fmap-canvas-${index}`;
-      canvas.setAttribute("aria-label", `What layer ${index + 1} makes of the example`);
-      this.figures.set(index, { canvas, title: part(figure, "title") });
-      return figure;
-    });
-    this.list.replaceChildren(...figures);
   }
 }

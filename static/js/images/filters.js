@@ -4,11 +4,12 @@
  * the diverging orange–grey–blue scale. Each filter scaled to its own largest |w|, or the whole
  * layer to one; the legend bar and each layer's title say what the ends of the scale mean.
  */
-import { cloneTemplate, part, formatNumber } from "../dom.js";
+import { part, formatNumber } from "../dom.js";
 import { LUTS } from "../colors.js";
 import { filterTiles, fitScale, layerNamer } from "../tensors.js";
 import { drawTiles, drawLegendBar } from "../widgets/pixels.js";
 import { PanelView } from "../widgets/panelview.js";
+import { LayerFigures } from "./layerfigures.js";
 import { IMAGE_VIEWS, WEIGHT_DIGITS } from "../constants.js";
 
 const PREFIX = "filters.";
@@ -25,7 +26,9 @@ export class FiltersView extends PanelView {
     this.low = panel.querySelector('[data-part="low"]');
     this.high = panel.querySelector('[data-part="high"]');
     this.mode = "filter";
-    this.figures = new Map();    // layer index → {figure, canvas, title}
+    this.figures = new LayerFigures(this.list, {
+      testid: (index) => `filters-canvas-${index}`, label: (index) => `Filters of layer ${index + 1}`,
+    });
     for (const radio of panel.querySelectorAll('input[name="filter-norm"]')) {
       radio.addEventListener("change", () => {
         if (radio.checked) this.mode = radio.value;
@@ -49,18 +52,17 @@ export class FiltersView extends PanelView {
     if (!convs) {
       this.last = null;
       this.figures.clear();
-      this.list.replaceChildren();
     }
   }
 
   draw() {
     if (!this.last) return;
     const indexes = [...this.last.keys()].sort((a, b) => a - b);
-    if (indexes.join() !== [...this.figures.keys()].join()) this.#build(indexes);
+    const figures = this.figures.of(indexes);
     const available = this.list.clientWidth;
-    for (const index of indexes) {
+    for (const [n, index] of indexes.entries()) {
       const array = this.last.get(index);
-      const { figure, canvas, title } = this.figures.get(index);
+      const { figure, canvas, title } = figures[n];
       const tiles = filterTiles(array, this.mode);
       const gap = IMAGE_VIEWS.tileGap;
       const scale = fitScale(tiles.cols * (tiles.w + gap), available, IMAGE_VIEWS.maxScale);
@@ -77,18 +79,5 @@ export class FiltersView extends PanelView {
     const each = this.mode === "filter";
     this.low.textContent = each ? "−filter max" : "−layer max";
     this.high.textContent = each ? "+filter max" : "+layer max";
-  }
-
-  #build(indexes) {
-    this.figures.clear();
-    const figures = indexes.map((index) => {
-      const figure = cloneTemplate("tpl-view-layer");
-      const canvas = part(figure, "canvas");
-      canvas.dataset.testid = `filters-canvas-${index}`;
-      canvas.setAttribute("aria-label", `Filters of layer ${index + 1}`);
-      this.figures.set(index, { figure, canvas, title: part(figure, "title") });
-      return figure;
-    });
-    this.list.replaceChildren(...figures);
   }
 }
