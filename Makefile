@@ -11,6 +11,7 @@ run: setup
 	$(BIN)/nn-playground serve --host $(HOST) --port $(PORT)
 
 test: setup-test
+	node --test tests/js/
 	$(BIN)/python -m pytest -q
 
 bench: setup

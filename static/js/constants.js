@@ -232,7 +232,7 @@ export const TEXT_VIEW = {
   prompt: "the ", temperature: 0.8, maxPrompt: 100, maxTemperature: 2, temperatureStep: 0.1,
   temperatureDigits: 1, captionDigits: 2,
 };
-/** Picker thumbnails of sequence sets (seqthumbs.js). */
+/** Picker thumbnails of sequence sets (page/datasetthumbs.js). */
 export const SEQ_THUMB = {
   lines: 2, steps: 40, lineWidth: 2.5, colors: ["#0b5cad", "#d55e00"],
   bitRows: 4, bitSteps: 10, bitPitch: 1.5, textLines: 4, charWidth: 0.62, fontScale: 0.85, indent: 0.4,
@@ -262,7 +262,7 @@ export const SEQ = {
 };
 
 /* ======================================================================
-   Export and quantise (views/modelactions.js, server/downloads.py)
+   Export and quantise (page/modelactions.js, server/downloads.py)
    ====================================================================== */
 export const EXPORT_URL = (sessionId) => `/api/sessions/${encodeURIComponent(sessionId)}/export.zip`;
 export const QUANTIZE_URL = (sessionId) => `/api/sessions/${encodeURIComponent(sessionId)}/quantize`;
@@ -280,7 +280,7 @@ export const QUANTIZE_METHODS = {
   dynamic: "int8 weights, activations quantised on the fly",
 };
 
-// ---- saved experiments (views/save.js, views/saved.js; server/experiments.py) ----
+// ---- saved experiments (page/save.js, page/saved.js; server/experiments.py) ----
 export const EXPERIMENT_URL = (id) => `/api/experiments/${encodeURIComponent(id)}`;
 export const EXPERIMENT_FRAMES_URL = (id) => `/api/experiments/${encodeURIComponent(id)}/frames`;
 export const SAVED_STATUS = "saved";             // the status line of a saved experiment

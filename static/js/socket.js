@@ -3,53 +3,12 @@
  * with their binary arrays decoded into typed arrays, and frame acknowledgements.
  */
 import { io } from "/vendor/socket.io.esm.min.js";
+import { decodeFrame } from "./frames.js";
 import { ACK_TIMEOUT_MS, READ_ONLY_MESSAGE } from "./constants.js";
-
-const TYPED_ARRAYS = {
-  uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
-  int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array,
-};
 
 /** Events about no session of ours: the only ones a page showing a session it does not own
  * (a saved experiment, a room's) may send, and the ones sent without our session_id. */
 const SESSIONLESS_EVENTS = new Set(["open", "room_join", "room_leave", "room_fork"]);
-
-/** {shape, dtype, data: ArrayBuffer | view | list} → {shape, dtype, data: TypedArray}. */
-export function decodeArray(entry) {
-  const Typed = TYPED_ARRAYS[entry.dtype];
-  if (!Typed) throw new Error(`frame array has unknown dtype ${entry.dtype}`);
-  let { data } = entry;
-  if (Array.isArray(data)) return { ...entry, data: Typed.from(data) };
-  if (ArrayBuffer.isView(data)) {
-    // A view may start at an offset that is not aligned for the element size: copy it out.
-    data = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-  }
-  return { ...entry, data: new Typed(data) };
-}
-
-/** A frame's arrays: each a view of the one binary `blob` at its offset (docs/protocol.md). */
-export function decodeFrame(raw) {
-  const arrays = {};
-  const blob = raw.blob;
-  const base = blob == null ? null : ArrayBuffer.isView(blob) ? blob.buffer : blob;
-  const start = ArrayBuffer.isView(blob) ? blob.byteOffset : 0;
-  for (const [name, entry] of Object.entries(raw.arrays || {})) {
-    if (!entry) continue;
-    if (entry.data != null) {
-      arrays[name] = decodeArray(entry);
-    } else if (base && entry.offset != null) {
-      const Typed = TYPED_ARRAYS[entry.dtype];
-      if (!Typed) throw new Error(`frame array has unknown dtype ${entry.dtype}`);
-      const at = start + entry.offset;
-      const data = at % Typed.BYTES_PER_ELEMENT === 0
-        ? new Typed(base, at, entry.nbytes / Typed.BYTES_PER_ELEMENT)
-        : new Typed(base.slice(at, at + entry.nbytes));
-      arrays[name] = { shape: entry.shape, dtype: entry.dtype, data };
-    }
-  }
-  const { blob: _, ...rest } = raw;
-  return { ...rest, arrays };
-}
 
 export class Connection {
   constructor() {

@@ -1,7 +1,7 @@
 /**
  * Maths of the image views, apart from drawing: slicing frame arrays into tiles, normalising
  * them into uint8 codes for a colour lookup table, laying tiles out as a mosaic, re-binning
- * histograms onto a common axis, and the words and numbers the layer cards show.
+ * histograms onto a common axis, nice axis ticks, and the words and numbers the layer cards show.
  */
 import { UINT8_MAX, UINT8_HALF, COMPACT, WHOLE } from "./constants.js";
 
@@ -179,6 +179,15 @@ export function parameterPlace(name) {
   return { name };
 }
 
+/**
+ * Names of layers from the schema's `layer_kinds` labels: name(2, "conv") → "Layer 3 ·
+ * Convolution"; a kind without a label reads `fallback` (the kind itself unless given).
+ */
+export function layerNamer(layerKinds) {
+  const labels = Object.fromEntries(layerKinds.map((k) => [k.kind, k.label]));
+  return (index, kind, fallback = kind || "") => `Layer ${index + 1} · ${labels[kind] || fallback}`;
+}
+
 /** Index of the largest value. */
 export function argmax(data) {
   let best = 0;
@@ -186,12 +195,24 @@ export function argmax(data) {
   return best;
 }
 
-/** Whole-number ticks 1…n (time steps, units) about `count` apart in a nice step. */
-export function stepTicks(n, count, niceSteps) {
-  const raw = Math.max(1, n / count);
+/** A raw tick step rounded to a "nice" one: niceSteps {limit, step} (constants NICE_STEPS). */
+export function niceStep(raw, niceSteps) {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const index = niceSteps.limit.findIndex((limit) => raw / magnitude < limit);
-  const step = Math.max(1, niceSteps.step[index] * magnitude);
+  return niceSteps.step[index] * magnitude;
+}
+
+/** Round tick values (…, 0.5, 1, 1.5, …) covering [low, high] with about `count` steps. */
+export function niceTicks(low, high, count, niceSteps) {
+  const step = niceStep((high - low) / count, niceSteps);
+  const ticks = [];
+  for (let i = Math.ceil(low / step); i * step <= high; i += 1) ticks.push(i * step);
+  return ticks;
+}
+
+/** Whole-number ticks 1…n (time steps, units) about `count` apart in a nice step. */
+export function stepTicks(n, count, niceSteps) {
+  const step = Math.max(1, niceStep(Math.max(1, n / count), niceSteps));
   const ticks = [1];
   // Multiples of the step; one closer to 1 than ¾ of a step would crowd its label.
   for (let t = step; t <= n; t += step) if (t - 1 >= step * 0.75) ticks.push(t);

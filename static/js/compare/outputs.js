@@ -6,9 +6,9 @@
  * their run keeps its kind of output, so a live run redraws in place every second.
  */
 import { cloneTemplate, part, formatNumber } from "../dom.js";
-import { OutputView } from "../views/output.js";
-import { ConfusionView } from "../views/confusion.js";
-import { SeriesView } from "../views/series.js";
+import { OutputView } from "../points/output.js";
+import { ConfusionView } from "../images/confusion.js";
+import { SeriesView } from "../sequences/series.js";
 import { PERCENT } from "../constants.js";
 import { runBadge } from "./picker.js";
 import { LOSS_DIGITS, PERCENT_DIGITS, RUN_COLORS, STATUS_TEXT } from "./constants.js";

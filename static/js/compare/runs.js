@@ -3,14 +3,8 @@
  * server's answer for them (/api/compare) with arrays decoded, and the polling that keeps live
  * runs fresh. Views subscribe with onChange(answer) and onErrors(errors, refs).
  */
-import { decodeArray } from "../socket.js";
+import { decodeBase64 } from "../frames.js";
 import { COMPARE_URL, POLL_MS, RUNS_PARAM, RUN_SEPARATOR } from "./constants.js";
-
-/** {shape, dtype, data_b64} → {shape, dtype, data: TypedArray}. */
-function decodeBase64(entry) {
-  const bytes = Uint8Array.from(atob(entry.data_b64), (c) => c.charCodeAt(0));
-  return decodeArray({ shape: entry.shape, dtype: entry.dtype, data: bytes.buffer });
-}
 
 function decodeRun(run) {
   const arrays = Object.fromEntries(Object.entries(run.output.arrays).map(([k, v]) => [k, decodeBase64(v)]));

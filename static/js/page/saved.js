@@ -6,16 +6,10 @@
  * would change the experiment is disabled; "Continue training" forks a live session from it.
  */
 import { lockControls, part } from "../dom.js";
-import { decodeArray } from "../socket.js";
+import { decodeBase64 } from "../frames.js";
 import {
   EXPERIMENT_URL, EXPERIMENT_FRAMES_URL, SAVED_STATUS, SAVED_LOCKED, UNTITLED,
 } from "../constants.js";
-
-/** {shape, dtype, data_b64} → {shape, dtype, data: TypedArray}. */
-function decodeBase64(entry) {
-  const bytes = Uint8Array.from(atob(entry.data_b64), (c) => c.charCodeAt(0));
-  return decodeArray({ shape: entry.shape, dtype: entry.dtype, data: bytes.buffer });
-}
 
 async function getJson(url) {
   const response = await fetch(url);

@@ -6,7 +6,7 @@
  */
 import { SEQ } from "../constants.js";
 import { chartHeight, chartLayout } from "./series.js";
-import { PlotlyView } from "./panelview.js";
+import { PlotlyView } from "../widgets/panelview.js";
 
 export class StepGradientsView extends PlotlyView {
   constructor(panel, store) {

@@ -4,19 +4,21 @@
  * the diverging orange–grey–blue scale. Each filter scaled to its own largest |w|, or the whole
  * layer to one; the legend bar and each layer's title say what the ends of the scale mean.
  */
-import { cloneTemplate, part, formatNumber } from "../dom.js";
+import { part, formatNumber } from "../dom.js";
 import { LUTS } from "../colors.js";
-import { filterTiles, fitScale } from "../tensors.js";
-import { drawTiles, drawLegendBar } from "./pixels.js";
+import { filterTiles, fitScale, layerNamer } from "../tensors.js";
+import { drawTiles, drawLegendBar } from "../widgets/pixels.js";
+import { PanelView } from "../widgets/panelview.js";
+import { LayerFigures } from "./layerfigures.js";
 import { IMAGE_VIEWS, WEIGHT_DIGITS } from "../constants.js";
 
 const PREFIX = "filters.";
 
-export class FiltersView {
+export class FiltersView extends PanelView {
   constructor(panel, schema, store) {
-    this.panel = panel;
+    super(panel);
     this.store = store;
-    this.kindLabels = Object.fromEntries(schema.layer_kinds.map((k) => [k.kind, k.label]));
+    this.layerName = layerNamer(schema.layer_kinds);
     // Kinds with filters (conv, residual) are the ones with a filters grid.
     this.filtered = new Set(schema.layer_kinds.filter((k) => k.fields.includes("filters")).map((k) => k.kind));
     this.list = part(panel, "list");
@@ -24,8 +26,9 @@ export class FiltersView {
     this.low = panel.querySelector('[data-part="low"]');
     this.high = panel.querySelector('[data-part="high"]');
     this.mode = "filter";
-    this.arrays = null;          // layer index → array
-    this.figures = new Map();    // layer index → {figure, canvas, title}
+    this.figures = new LayerFigures(this.list, {
+      testid: (index) => `filters-canvas-${index}`, label: (index) => `Filters of layer ${index + 1}`,
+    });
     for (const radio of panel.querySelectorAll('input[name="filter-norm"]')) {
       radio.addEventListener("change", () => {
         if (radio.checked) this.mode = radio.value;
@@ -38,8 +41,8 @@ export class FiltersView {
   update(frame) {
     const found = Object.keys(frame.arrays).filter((name) => name.startsWith(PREFIX));
     if (!found.length) return;
-    this.arrays = new Map(found.map((name) => [Number(name.slice(PREFIX.length)), frame.arrays[name]]));
-    if (!this.panel.hidden) this.draw();
+    // layer index → array
+    this.keep(new Map(found.map((name) => [Number(name.slice(PREFIX.length)), frame.arrays[name]])));
   }
 
   /** The spec changed: a layer list without conv layers shows the note at once. */
@@ -47,32 +50,28 @@ export class FiltersView {
     const convs = spec.model.layers.some((layer) => this.filtered.has(layer.kind));
     this.empty.hidden = convs;
     if (!convs) {
-      this.arrays = null;
+      this.last = null;
       this.figures.clear();
-      this.list.replaceChildren();
     }
   }
 
-  show() {
-    this.draw();
-  }
-
   draw() {
-    if (!this.arrays) return;
-    const indexes = [...this.arrays.keys()].sort((a, b) => a - b);
-    if (indexes.join() !== [...this.figures.keys()].join()) this.#build(indexes);
+    if (!this.last) return;
+    const indexes = [...this.last.keys()].sort((a, b) => a - b);
+    const figures = this.figures.of(indexes);
     const available = this.list.clientWidth;
-    for (const index of indexes) {
-      const array = this.arrays.get(index);
-      const { figure, canvas, title } = this.figures.get(index);
+    for (const [n, index] of indexes.entries()) {
+      const array = this.last.get(index);
+      const { figure, canvas, title } = figures[n];
       const tiles = filterTiles(array, this.mode);
       const gap = IMAGE_VIEWS.tileGap;
       const scale = fitScale(tiles.cols * (tiles.w + gap), available, IMAGE_VIEWS.maxScale);
       drawTiles(canvas, tiles, LUTS.diverging, { cols: tiles.cols, rows: tiles.rows, scale, gap });
       const [out, inputs, k] = array.shape;
       const kind = this.store.spec?.model.layers[index]?.kind;
-      const what = kind === "residual" ? "Residual block (first conv)" : this.kindLabels[kind] || "Convolution";
-      title.textContent = `Layer ${index + 1} · ${what} · ${out} filters of ${k}×${k}`
+      const name = kind === "residual" ? this.layerName(index, null, "Residual block (first conv)")
+        : this.layerName(index, kind, "Convolution");
+      title.textContent = `${name} · ${out} filters of ${k}×${k}`
         + `${inputs > 1 ? ` × ${inputs} channels` : ""} · largest |w| ${formatNumber(tiles.bound, WEIGHT_DIGITS)}`;
       figure.dataset.bound = String(tiles.bound);
     }
@@ -80,18 +79,5 @@ export class FiltersView {
     const each = this.mode === "filter";
     this.low.textContent = each ? "−filter max" : "−layer max";
     this.high.textContent = each ? "+filter max" : "+layer max";
-  }
-
-  #build(indexes) {
-    this.figures.clear();
-    const figures = indexes.map((index) => {
-      const figure = cloneTemplate("tpl-view-layer");
-      const canvas = part(figure, "canvas");
-      canvas.dataset.testid = `filters-canvas-${index}`;
-      canvas.setAttribute("aria-label", `Filters of layer ${index + 1}`);
-      this.figures.set(index, { figure, canvas, title: part(figure, "title") });
-      return figure;
-    });
-    this.list.replaceChildren(...figures);
   }
 }

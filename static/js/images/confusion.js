@@ -6,8 +6,9 @@
  */
 import { cloneTemplate, part } from "../dom.js";
 import { mix, cssColor } from "../colors.js";
+import { PanelView } from "../widgets/panelview.js";
 import { renderTiles, classNames, percent } from "./tiles.js";
-import { decodeArray } from "../socket.js";
+import { decodeArray } from "../frames.js";
 import { IMAGE_VIEWS, SCALE_COLORS } from "../constants.js";
 
 const WHITE = [255, 255, 255];
@@ -20,9 +21,9 @@ function cellStyle(count, rowTotal, diagonal) {
   return { background: cssColor(colour), light: strength > IMAGE_VIEWS.cellInkSwitch };
 }
 
-export class ConfusionView {
+export class ConfusionView extends PanelView {
   constructor(panel, store, connection, showErrors, onPick) {
-    this.panel = panel;
+    super(panel);
     this.store = store;
     this.connection = connection;
     this.showErrors = showErrors;
@@ -35,33 +36,28 @@ export class ConfusionView {
     this.k = 0;
     this.cells = [];
     this.accuracy = [];
-    this.matrix = null;
     this.selected = null;
   }
 
   update(frame) {
     if (!frame.arrays.confusion) return;
-    this.matrix = frame.arrays.confusion;
-    if (!this.panel.hidden) this.draw();
+    this.keep(frame.arrays.confusion);
   }
 
+  /** A reset closes the examples; the last matrix stays until the next one comes. */
   render(spec, info = {}) {
     if (info.reset) this.#closeExamples();
   }
 
-  show() {
-    this.draw();
-  }
-
   draw() {
-    if (!this.matrix) return;
-    const k = this.matrix.shape[0];
+    if (!this.last) return;
+    const k = this.last.shape[0];
     const key = `${this.store.spec?.data.dataset}|${k}`;
     if (key !== this.key) {
       this.key = key;
       this.#build(k);
     }
-    const m = this.matrix.data;
+    const m = this.last.data;
     for (let t = 0; t < k; t += 1) {
       let total = 0;
       for (let p = 0; p < k; p += 1) total += m[t * k + p];

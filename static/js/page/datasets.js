@@ -1,39 +1,22 @@
 /**
  * Dataset chooser: the problem-type select (classification / regression of the 2-D sets), one
- * thumbnail button per 2-D set drawn from the preview endpoint, a second group for image and
- * table sets (a mosaic of sample images; iris as a small scatter), a third for sequence sets
- * (seqthumbs.js), and a classes selector for 2-D sets that allow more than two classes.
+ * thumbnail button per 2-D set drawn from the preview endpoint (datasetthumbs.js), a second group
+ * for image and table sets, a third for sequence sets, and a classes selector for 2-D sets that
+ * allow more than two classes.
  *
  * Switching to a dataset of another family (or between image and table sets) remembers the
  * dataset-bound settings of the one left (DATASET_PATHS: its net, samples, loss, ...) and
  * restores those of the one chosen, or sends null so the server fills that dataset's defaults.
  * All 2-D sets share one memory: coming back restores the playground as it was.
  */
-import { cloneTemplate, part, fitCanvas, getPath, setPath } from "../dom.js";
-import { labelColor, cssColor, imageClassColor, LUTS } from "../colors.js";
-import { drawImage } from "./pixels.js";
-import { drawSeriesThumb, drawBitsThumb, drawTextThumb } from "./seqthumbs.js";
+import { cloneTemplate, part, getPath, setPath } from "../dom.js";
+import { drawDatasetThumb } from "./datasetthumbs.js";
 import {
-  THUMB_POINT_RADIUS, THUMB_FILL, THUMB_BACKGROUND, LOSS, PREVIEW_URL, POINT_FAMILY, BINARY_CLASSES,
-  DATASET_PATHS, PAGE_FAMILIES, IMAGE_VIEWS, SEQUENCE_FAMILY,
+  LOSS, PREVIEW_URL, POINT_FAMILY, BINARY_CLASSES, DATASET_PATHS, PAGE_FAMILIES, SEQUENCE_FAMILY,
 } from "../constants.js";
-
-const TWO_PI = 2 * Math.PI;
-const MOSAIC = IMAGE_VIEWS.thumbMosaic;
-const UNAVAILABLE = "?";
 
 function capitalise(word) {
   return word.charAt(0).toUpperCase() + word.slice(1);
-}
-
-/** Indexes of the two columns of `rows` with the largest variance (for a table's scatter). */
-function widestColumns(rows) {
-  const n = rows.length;
-  const variance = rows[0].map((_, j) => {
-    const mean = rows.reduce((sum, row) => sum + row[j], 0) / n;
-    return rows.reduce((sum, row) => sum + (row[j] - mean) ** 2, 0);
-  });
-  return variance.map((v, j) => [v, j]).sort((a, b) => b[0] - a[0]).slice(0, 2).map(([, j]) => j);
 }
 
 export class DatasetsView {
@@ -181,88 +164,6 @@ export class DatasetsView {
     if (this.drawn.get(canvas) === key) return;
     this.drawn.set(canvas, key);
     const preview = await this.#preview(dataset.name, k);
-    if (!preview) this.#drawUnavailable(canvas);
-    else if (preview.images) this.#drawImages(canvas, preview);
-    else if (preview.rows) this.#drawTable(canvas, preview);
-    else if (preview.series) drawSeriesThumb(canvas, preview);
-    else if (preview.bits) drawBitsThumb(canvas, preview);
-    else if (preview.text) drawTextThumb(canvas, preview);
-    else this.#drawPoints(canvas, dataset, k, preview);
-  }
-
-  #drawPoints(canvas, dataset, k, preview) {
-    const { ctx, width, height } = fitCanvas(canvas);
-    ctx.fillStyle = THUMB_BACKGROUND;
-    ctx.fillRect(0, 0, width, height);
-    const style = { problem: dataset.problem, classes: k };
-    const e = this.extent;
-    // 1-D sets: the preview's points are (x, 0) and the labels are the targets y.
-    const oneD = dataset.dims === 1;
-    const ys = oneD ? preview.labels : preview.points.map((p) => p[1]);
-    const [yLow, yHigh] = oneD ? [Math.min(...ys), Math.max(...ys)] : [-e, e];
-    const span = (v, low, high, size) => size * ((1 - THUMB_FILL) / 2 + THUMB_FILL * ((v - low) / ((high - low) || 1)));
-    preview.points.forEach((point, i) => {
-      ctx.fillStyle = cssColor(labelColor(preview.labels[i], style));
-      ctx.beginPath();
-      ctx.arc(span(point[0], -e, e, width), height - span(ys[i], yLow, yHigh, height), THUMB_POINT_RADIUS, 0, TWO_PI);
-      ctx.fill();
-    });
-  }
-
-  /** A 2 × 2 mosaic of sample images, each drawn crisp on a small canvas, then composed. */
-  #drawImages(canvas, preview) {
-    const { ctx, width, height } = fitCanvas(canvas);
-    ctx.fillStyle = THUMB_BACKGROUND;
-    ctx.fillRect(0, 0, width, height);
-    ctx.imageSmoothingEnabled = false;
-    const cell = width / MOSAIC;
-    const tile = document.createElement("canvas");
-    // Different classes where the preview has them, so the mosaic shows the set's variety.
-    const seen = new Set();
-    const picks = [];
-    preview.labels.forEach((label, i) => { if (!seen.has(label)) { seen.add(label); picks.push(i); } });
-    for (let n = 0; n < MOSAIC * MOSAIC && n < preview.images.length; n += 1) {
-      const rows = preview.images[picks[n] ?? n];
-      const h = rows.length;
-      const w = rows[0].length;
-      drawImage(tile, Uint8Array.from(rows.flat()), h, w, LUTS.ink, w);
-      const x = (n % MOSAIC) * cell;
-      const y = Math.floor(n / MOSAIC) * cell;
-      ctx.drawImage(tile, x + 1, y + 1, cell - 2, cell - 2);
-    }
-  }
-
-  /** A table: its two widest columns as a scatter, coloured by class. */
-  #drawTable(canvas, preview) {
-    const { ctx, width, height } = fitCanvas(canvas);
-    ctx.fillStyle = THUMB_BACKGROUND;
-    ctx.fillRect(0, 0, width, height);
-    const [a, b] = widestColumns(preview.rows);
-    const xs = preview.rows.map((row) => row[a]);
-    const ys = preview.rows.map((row) => row[b]);
-    const fit = (v, values, size) => {
-      const low = Math.min(...values);
-      const high = Math.max(...values);
-      return size * ((1 - THUMB_FILL) / 2 + THUMB_FILL * ((v - low) / ((high - low) || 1)));
-    };
-    const radius = THUMB_POINT_RADIUS * 2;
-    preview.rows.forEach((_, i) => {
-      ctx.fillStyle = cssColor(imageClassColor(preview.labels[i]));
-      ctx.beginPath();
-      ctx.arc(fit(xs[i], xs, width), height - fit(ys[i], ys, height), radius, 0, TWO_PI);
-      ctx.fill();
-    });
-  }
-
-  #drawUnavailable(canvas) {
-    const { ctx, width, height } = fitCanvas(canvas);
-    ctx.fillStyle = THUMB_BACKGROUND;
-    ctx.fillRect(0, 0, width, height);
-    ctx.fillStyle = getComputedStyle(canvas).color;
-    ctx.font = `700 ${Math.round(height / 2)}px ${getComputedStyle(canvas).fontFamily}`;
-    ctx.textAlign = "center";
-    ctx.textBaseline = "middle";
-    ctx.fillText(UNAVAILABLE, width / 2, height / 2);
+    drawDatasetThumb(canvas, preview, { dataset, classes: k, gridExtent: this.extent });
   }
 }
-

@@ -7,7 +7,7 @@
  */
 import { extent } from "../tensors.js";
 import { SEQ } from "../constants.js";
-import { PlotlyView } from "./panelview.js";
+import { PlotlyView } from "../widgets/panelview.js";
 
 const C = SEQ.colors;
 /** Head-room above the largest true value, so predictions that overshoot a little still show. */

@@ -5,6 +5,7 @@
  * prediction curve over x with the (x, y) points. While a neuron is hovered its map is shown.
  */
 import { fitCanvas, part, cloneTemplate, formatNumber } from "../dom.js";
+import { niceTicks } from "../tensors.js";
 import { paintScale, paintClasses, labelColor, cssColor, scaleColor, classColor } from "../colors.js";
 import {
   PLOT_MARGIN, AXIS_TICK_STEP, AXIS_FONT_PX, AXIS_TICK_LENGTH, AXIS_COLOR, POINT_RADIUS,
@@ -13,17 +14,6 @@ import {
 } from "../constants.js";
 
 const TWO_PI = 2 * Math.PI;
-
-/** Round tick values (…, 0.5, 1, 1.5, …) covering [low, high] with about `count` steps. */
-function niceTicks(low, high, count) {
-  const raw = (high - low) / count;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const index = NICE_STEPS.limit.findIndex((limit) => raw / magnitude < limit);
-  const step = NICE_STEPS.step[index] * magnitude;
-  const ticks = [];
-  for (let i = Math.ceil(low / step); i * step <= high; i += 1) ticks.push(i * step);
-  return ticks;
-}
 
 export class OutputView {
   constructor(root, schema) {
@@ -159,7 +149,7 @@ export class OutputView {
       ctx.stroke();
     }
     ctx.restore();
-    this.#drawYAxis(ctx, box, toY, niceTicks(low, high, CURVE_Y_TICKS), (v) => formatNumber(v, TICK_DIGITS));
+    this.#drawYAxis(ctx, box, toY, niceTicks(low, high, CURVE_Y_TICKS, NICE_STEPS), (v) => formatNumber(v, TICK_DIGITS));
   }
 
   /** y range of the 1-D data (train and test targets), padded. */

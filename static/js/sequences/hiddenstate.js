@@ -7,11 +7,11 @@
  */
 import { cloneTemplate, part, formatNumber } from "../dom.js";
 import { LUTS } from "../colors.js";
-import { maxAbs, timeUnitCodes } from "../tensors.js";
+import { maxAbs, timeUnitCodes, layerNamer } from "../tensors.js";
 import { drawHeatmap } from "./heatmap.js";
-import { drawLegendBar } from "./pixels.js";
+import { drawLegendBar } from "../widgets/pixels.js";
 import { GATES, SEQ, WEIGHT_DIGITS } from "../constants.js";
-import { PanelView } from "./panelview.js";
+import { PanelView } from "../widgets/panelview.js";
 
 /** Tanh-bounded states share the fixed ±1 scale (colours comparable frame to frame); larger
  *  ones (a ReLU RNN, an LSTM's cell) are scaled by their own largest |value|. */
@@ -23,17 +23,11 @@ function legendText(bound) {
   return [`−${formatNumber(bound, WEIGHT_DIGITS)}`, `+${formatNumber(bound, WEIGHT_DIGITS)}`];
 }
 
-/** "Layer 2 · LSTM" of the frame's layer index. */
-function layerName(store, kindLabels, index) {
-  const kind = store.spec?.model.layers[index]?.kind;
-  return `Layer ${index + 1} · ${kindLabels[kind] || kind || ""}`;
-}
-
 export class HiddenStateView extends PanelView {
   constructor(panel, schema, store) {
     super(panel);
     this.store = store;
-    this.kindLabels = Object.fromEntries(schema.layer_kinds.map((k) => [k.kind, k.label]));
+    this.layerName = layerNamer(schema.layer_kinds);
     this.canvas = panel.querySelector('[data-testid="hidden-canvas"]');
     this.title = panel.querySelector('[data-testid="hidden-title"]');
     this.low = part(panel, "low");
@@ -53,7 +47,8 @@ export class HiddenStateView extends PanelView {
     const bound = signedBound(hidden);
     drawHeatmap(this.canvas, timeUnitCodes(hidden, { signed: true, bound }), LUTS.diverging);
     [this.low.textContent, this.high.textContent] = legendText(bound);
-    this.title.textContent = `${layerName(this.store, this.kindLabels, layer)} · ${steps} steps × ${units} units`;
+    const kind = this.store.spec?.model.layers[layer]?.kind;
+    this.title.textContent = `${this.layerName(layer, kind)} · ${steps} steps × ${units} units`;
   }
 }
 

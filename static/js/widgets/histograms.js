@@ -6,7 +6,7 @@
  */
 import { cloneTemplate, part, formatNumber } from "../dom.js";
 import { LUTS } from "../colors.js";
-import { rebin, parameterPlace } from "../tensors.js";
+import { rebin, parameterPlace, layerNamer } from "../tensors.js";
 import { IMAGE_VIEWS, UINT8_MAX, RGBA, OPAQUE, WEIGHT_DIGITS } from "../constants.js";
 
 const ROWS = IMAGE_VIEWS.histRows;
@@ -15,7 +15,7 @@ export class HistogramsView {
   constructor(panel, schema, store) {
     this.panel = panel;
     this.store = store;
-    this.kindLabels = Object.fromEntries(schema.layer_kinds.map((k) => [k.kind, k.label]));
+    this.layerName = layerNamer(schema.layer_kinds);
     this.list = part(panel, "list");
     this.series = [];        // per tensor: [{epoch, w, wr, g, gr}]
     this.names = [];
@@ -67,7 +67,7 @@ export class HistogramsView {
     if (place.layer == null) return name;
     const kind = layers[place.layer]?.kind;
     const extra = place.detail ? ` (${place.detail})` : (kind === "residual" ? ` (${place.part})` : "");
-    return `Layer ${place.layer + 1} · ${this.kindLabels[kind] || kind || ""}${extra}`;
+    return `${this.layerName(place.layer, kind)}${extra}`;
   }
 
   #buildRow(name) {

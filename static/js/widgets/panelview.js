@@ -1,6 +1,7 @@
 /**
- * Base classes for the views inside a tab panel that keep the last frame's data and draw it
- * only while their panel is on screen (and again when it is shown, or resized).
+ * Base classes for the views inside a tab panel (the image panel's and the sequence panel's)
+ * that keep the last frame's data and draw it only while their panel is on screen (and again
+ * when it is shown, or resized).
  */
 import { PLOTLY_CONFIG } from "../constants.js";
 

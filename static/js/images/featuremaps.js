@@ -6,24 +6,27 @@
  */
 import { cloneTemplate, part } from "../dom.js";
 import { LUTS } from "../colors.js";
-import { activationTiles, mosaicLayout, shapeText } from "../tensors.js";
-import { drawTiles, drawImage, drawLegendBar } from "./pixels.js";
+import { activationTiles, mosaicLayout, shapeText, layerNamer } from "../tensors.js";
+import { drawTiles, drawImage, drawLegendBar } from "../widgets/pixels.js";
+import { PanelView } from "../widgets/panelview.js";
+import { LayerFigures } from "./layerfigures.js";
 import { classNames, percent } from "./tiles.js";
 import { IMAGE_VIEWS } from "../constants.js";
 
 const PREFIX = "fmap.";
 
-export class FeatureMapsView {
+export class FeatureMapsView extends PanelView {
   constructor(panel, schema, store, onStep) {
-    this.panel = panel;
+    super(panel);
     this.store = store;
-    this.kindLabels = Object.fromEntries(schema.layer_kinds.map((k) => [k.kind, k.label]));
+    this.layerName = layerNamer(schema.layer_kinds);
     this.list = part(panel, "list");
     this.image = panel.querySelector('[data-testid="sample-image"]');
     this.caption = panel.querySelector('[data-testid="sample-caption"]');
     this.probs = panel.querySelector('[data-testid="sample-probs"]');
-    this.figures = new Map();
-    this.last = null;
+    this.figures = new LayerFigures(this.list, {
+      testid: (index) => `fmap-canvas-${index}`, label: (index) => `What layer ${index + 1} makes of the example`,
+    });
     panel.querySelector('[data-testid="sample-next"]').addEventListener("click", () => onStep(1));
     panel.querySelector('[data-testid="sample-prev"]').addEventListener("click", () => onStep(-1));
     drawLegendBar(panel.querySelector('[data-part="bar"]'), LUTS.viridis);
@@ -32,21 +35,16 @@ export class FeatureMapsView {
   update(frame) {
     const maps = Object.keys(frame.arrays).filter((name) => name.startsWith(PREFIX));
     if (!maps.length) return;
-    this.last = {
+    this.keep({
       maps: new Map(maps.map((name) => [Number(name.slice(PREFIX.length)), frame.arrays[name]])),
       sample: frame.arrays.sample || null,
       probs: frame.arrays.sample_probs || null,
       info: frame.sample || null,
-    };
-    if (!this.panel.hidden) this.draw();
+    });
   }
 
   render() {
     this.last = null;     // the layers changed: old maps would be drawn under new titles
-  }
-
-  show() {
-    this.draw();
   }
 
   draw() {
@@ -61,11 +59,11 @@ export class FeatureMapsView {
     this.caption.textContent = info ? `Test example #${info.index} · true class: ${nameOf(info.label)}` : "";
     this.#drawProbs(probs, nameOf);
     const indexes = [...maps.keys()].sort((a, b) => a - b);
-    if (indexes.join() !== [...this.figures.keys()].join()) this.#build(indexes);
+    const figures = this.figures.of(indexes);
     const available = this.list.clientWidth;
-    for (const index of indexes) {
+    for (const [n, index] of indexes.entries()) {
       const array = maps.get(index);
-      const { canvas, title } = this.figures.get(index);
+      const { canvas, title } = figures[n];
       const tiles = activationTiles(array, IMAGE_VIEWS.denseColumns);
       const layout = mosaicLayout(tiles.count, tiles.h, tiles.w, available, {
         gap: IMAGE_VIEWS.tileGap, minTile: IMAGE_VIEWS.minTile, maxScale: IMAGE_VIEWS.maxScale,
@@ -73,7 +71,7 @@ export class FeatureMapsView {
       drawTiles(canvas, tiles, LUTS.viridis, { ...layout, gap: IMAGE_VIEWS.tileGap });
       const kind = this.store.spec?.model.layers[index]?.kind;
       const units = array.shape.length === 1 ? " units" : "";
-      title.textContent = `Layer ${index + 1} · ${this.kindLabels[kind] || "Bottleneck"} · ${shapeText(array.shape)}${units}`;
+      title.textContent = `${this.layerName(index, kind, "Bottleneck")} · ${shapeText(array.shape)}${units}`;
     }
   }
 
@@ -91,18 +89,5 @@ export class FeatureMapsView {
       item.classList.toggle("top", rank === 0);
       return item;
     }));
-  }
-
-  #build(indexes) {
-    this.figures.clear();
-    const figures = indexes.map((index) => {
-      const figure = cloneTemplate("tpl-view-layer");
-      const canvas = part(figure, "canvas");
-      canvas.dataset.testid = `fmap-canvas-${index}`;
-      canvas.setAttribute("aria-label", `What layer ${index + 1} makes of the example`);
-      this.figures.set(index, { canvas, title: part(figure, "title") });
-      return figure;
-    });
-    this.list.replaceChildren(...figures);
   }
 }

@@ -9,9 +9,9 @@ import { FiltersView } from "./filters.js";
 import { FeatureMapsView } from "./featuremaps.js";
 import { ConfusionView } from "./confusion.js";
 import { GalleryView } from "./gallery.js";
-import { HistogramsView } from "./histograms.js";
+import { HistogramsView } from "../widgets/histograms.js";
 import { EmbeddingView } from "./embedding.js";
-import { tabsAndPanels, wireTabs, showAvailable, selectTab } from "./tabs.js";
+import { tabsAndPanels, wireTabs, showAvailable, selectTab } from "../widgets/tabs.js";
 
 const FAMILIES = [IMAGE_FAMILY, TABLE_FAMILY];
 const TABS_BY_MODEL = {

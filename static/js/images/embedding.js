@@ -6,35 +6,24 @@
  */
 import { cloneTemplate, part } from "../dom.js";
 import { LUTS, imageClassColor, cssColor } from "../colors.js";
-import { drawImage } from "./pixels.js";
+import { drawImage } from "../widgets/pixels.js";
+import { PlotlyView } from "../widgets/panelview.js";
 import { classNames } from "./tiles.js";
 import { EMBED, CHART, IMAGE_VIEWS } from "../constants.js";
 
-export class EmbeddingView {
+export class EmbeddingView extends PlotlyView {
   constructor(panel, store) {
-    this.panel = panel;
+    super(panel, "embedding-plot");
     this.store = store;
-    this.plot = panel.querySelector('[data-testid="embedding-plot"]');
     this.originals = part(panel, "originals");
     this.reconstructions = part(panel, "reconstructions");
-    this.last = null;
-    this.created = false;
     new ResizeObserver(() => { if (this.created && !this.panel.hidden) window.Plotly.Plots.resize(this.plot); }).observe(this.plot);
   }
 
   update(frame) {
     const a = frame.arrays;
     if (!a.embedding) return;
-    this.last = { points: a.embedding, labels: a.embedding_labels, originals: a.originals, recon: a.reconstructions };
-    if (!this.panel.hidden) this.draw();
-  }
-
-  render(spec, info = {}) {
-    if (info.reset) this.last = null;
-  }
-
-  show() {
-    this.draw();
+    this.keep({ points: a.embedding, labels: a.embedding_labels, originals: a.originals, recon: a.reconstructions });
   }
 
   #layout() {
@@ -69,8 +58,7 @@ export class EmbeddingView {
       marker: { size: EMBED.markerSize, color: cssColor(imageClassColor(k)), opacity: EMBED.opacity },
       hovertemplate: `${nameOf(k)}<extra></extra>`,
     }));
-    window.Plotly.react(this.plot, traces, this.#layout(), { displayModeBar: false, responsive: true });
-    this.created = true;
+    this.react(traces, this.#layout());
     this.#drawPairs();
   }
 

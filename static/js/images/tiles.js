@@ -5,7 +5,7 @@
  */
 import { cloneTemplate, part } from "../dom.js";
 import { LUTS } from "../colors.js";
-import { drawImage } from "./pixels.js";
+import { drawImage } from "../widgets/pixels.js";
 import { IMAGE_VIEWS, PERCENT } from "../constants.js";
 
 export function percent(p) {

@@ -6,6 +6,7 @@
  * sample, layer, prompt, temperature}`; histograms ride along (tiny) so they have no gaps.
  */
 import { cloneTemplate, part } from "../dom.js";
+import { layerNamer } from "../tensors.js";
 import {
   POINT_FAMILY, SEQUENCE_FAMILY, SEQUENCE_TABS, LAYER_TABS, SAMPLE_TABS, RECURRENT_KINDS, GATES,
   IMAGE_VIEWS,
@@ -14,8 +15,8 @@ import { SeriesView } from "./series.js";
 import { HiddenStateView, GatesView } from "./hiddenstate.js";
 import { StepGradientsView } from "./stepgrads.js";
 import { TextGenView } from "./textgen.js";
-import { HistogramsView } from "./histograms.js";
-import { tabsAndPanels, wireTabs, showAvailable, selectTab } from "./tabs.js";
+import { HistogramsView } from "../widgets/histograms.js";
+import { tabsAndPanels, wireTabs, showAvailable, selectTab } from "../widgets/tabs.js";
 
 /** Which tab set a sequence dataset gets: series (regression), text (a vocabulary), labels. */
 function datasetKind(dataset) {
@@ -28,7 +29,7 @@ export class SequencePanel {
     this.store = store;
     this.connection = connection;
     this.showErrors = showErrors;
-    this.kindLabels = Object.fromEntries(schema.layer_kinds.map((k) => [k.kind, k.label]));
+    this.layerName = layerNamer(schema.layer_kinds);
     this.box = root.querySelector('[data-testid="sequence-panel"]');
     Object.assign(this, tabsAndPanels(this.box));
     const panel = (name) => this.panels.get(name);
@@ -87,7 +88,7 @@ export class SequencePanel {
     const options = this.recurrent.map((i) => {
       const option = cloneTemplate("tpl-option");
       option.value = String(i);
-      option.textContent = `Layer ${i + 1} · ${this.kindLabels[layers[i].kind] || layers[i].kind}`;
+      option.textContent = this.layerName(i, layers[i].kind);
       return option;
     });
     this.layerSelect.replaceChildren(...options);

@@ -1,7 +1,8 @@
 /**
- * The layer builder of image and table models: one card per layer (kind select, that kind's
- * fields rendered from the schema, remove and move buttons), an "add a layer" menu, and for
- * every layer the output shape, parameters and FLOPs from the server's `plan`.
+ * The layer builder of image, table and sequence models: one card per layer (kind select, that
+ * kind's fields rendered from the schema, remove and move buttons), an "add a layer" menu, and
+ * for every layer the output shape, parameters and FLOPs from the server's `plan` (the input
+ * and output cards and the totals around them: layersummary.js).
  *
  * Edits go to a draft that is sent whole with `configure`. An impossible draft (kernel larger
  * than its input, ...) is refused by the server with the layer's path: the draft stays on
@@ -9,8 +10,9 @@
  */
 import { cloneTemplate, part, testIdFor, formatNumber } from "../dom.js";
 import { shapeText, compact, whole } from "../tensors.js";
+import { LayerSummary } from "./layersummary.js";
 import {
-  POINT_FAMILY, SEQUENCE_FAMILY, AUTOENCODER, SPATIAL_FIELD, SLIDER_DIGITS, CARD_LABELS, VOCAB_KINDS,
+  POINT_FAMILY, AUTOENCODER, SPATIAL_FIELD, SLIDER_DIGITS, CARD_LABELS, VOCAB_KINDS,
 } from "../constants.js";
 
 const FIELD_PREFIX = "model.layers[].";
@@ -36,7 +38,7 @@ export class LayersView {
     this.list = part(this.box, "cards");
     this.addSelect = this.box.querySelector('[data-testid="add-layer-kind"]');
     this.bottleneck = part(this.box, "bottleneck");
-    this.found = (id) => this.box.querySelector(`[data-testid="${id}"]`);
+    this.summary = new LayerSummary(this.box, store);
     this.draft = [];
     this.pending = false;      // the draft was sent and not (yet) accepted
     this.cards = [];
@@ -126,7 +128,7 @@ export class LayersView {
     }
     if (this.#structureKey() !== this.structure) this.#buildCards();
     this.#fill(layers);
-    this.#renderIo(spec, this.pending && !sameLayers(this.draft, layers));
+    this.summary.render(spec, this.pending && !sameLayers(this.draft, layers));
     this.bottleneck.hidden = spec.model.task !== AUTOENCODER;
     this.addSelect.disabled = this.draft.length >= this.schema.limits.max_layers;
     this.#setBlocked(this.pending && info.rejected && !sameLayers(this.draft, layers));
@@ -242,27 +244,6 @@ export class LayersView {
     return { element, input };
   }
 
-  /** What the input is, in words: an image, a row of numbers, or a sequence of steps. */
-  #inputNote(shape) {
-    if (this.store.family === SEQUENCE_FAMILY) {
-      if (shape?.length === 1) return "characters, one a step";
-      return `steps, ${shape?.[1] === 1 ? "one value" : `${shape?.[1]} values`} a step`;
-    }
-    if (shape?.length === 3) return shape[0] === 1 ? "greyscale image" : `image, ${shape[0]} channels`;
-    return "numbers a row";
-  }
-
-  /** What the output head gives: classes, or for sequences what it predicts and when. */
-  #outputNote(head) {
-    if (this.store.family !== SEQUENCE_FAMILY) return "classes (softmax)";
-    const dataset = this.store.dataset();
-    const units = head?.out_shape[head.out_shape.length - 1];
-    let what = "the next value";
-    if (dataset?.vocab?.length) what = `scores of the ${dataset.vocab.length} characters (softmax)`;
-    else if (dataset?.problem === "classification") what = units === 1 ? "chance of class 1 (sigmoid)" : "classes (softmax)";
-    return head?.note ? `${what}, ${head.note}` : what;
-  }
-
   /** Values from the draft; shapes and costs from the plan where the draft matches the spec. */
   #fill(accepted) {
     const plan = this.store.plan || [];
@@ -284,27 +265,5 @@ export class LayersView {
       part(element, "note").textContent = entry?.note || "";
       element.classList.toggle("stale", !entry);
     });
-  }
-
-  /** Input and output cards and the totals; `stale` while they describe the accepted net. */
-  #renderIo(spec, stale) {
-    const plan = this.store.plan || [];
-    this.found("output-card").classList.toggle("stale", stale);
-    this.box.querySelector(".builder-totals").classList.toggle("stale", stale);
-    const head = plan[plan.length - 1];
-    const dataset = this.store.dataset();
-    const inShape = plan[0]?.in_shape || dataset?.shape;
-    this.found("input-shape").textContent = shapeText(inShape);
-    part(this.box, "input-note").textContent = this.#inputNote(inShape);
-    const autoencoder = spec.model.task === AUTOENCODER;
-    part(this.box, "output-name").textContent = autoencoder ? "Bottleneck" : "Output";
-    this.found("output-shape").textContent = head ? shapeText(head.out_shape) : "–";
-    part(this.box, "output-note").textContent = autoencoder
-      ? `units; a decoder then rebuilds the ${shapeText(inShape)} input`
-      : this.#outputNote(head);
-    part(this.box, "output-cost").textContent = head ? `${whole(head.params)} params · ${compact(head.flops)} FLOPs` : "";
-    const total = (key) => plan.reduce((sum, entry) => sum + (entry[key] || 0), 0);
-    this.found("total-params").textContent = plan.length ? whole(total("params")) : "–";
-    this.found("total-flops").textContent = plan.length ? compact(total("flops")) : "–";
   }
 }

@@ -71,7 +71,7 @@ export class NetworkView {
   }
 
   render(spec) {
-    // Image and table models have the layer builder instead (layers.js).
+    // Image and table models have the layer builder instead (page/layers.js).
     if (this.store.family !== POINT_FAMILY) {
       this.spec = null;
       return;

@@ -4,32 +4,25 @@
  * the same names: [{index, label, pred, prob}]). Clicking one picks it for the feature maps.
  */
 import { part } from "../dom.js";
+import { PanelView } from "../widgets/panelview.js";
 import { renderTiles, classNames } from "./tiles.js";
 
 const SETS = ["wrong", "unsure"];
 
-export class GalleryView {
+export class GalleryView extends PanelView {
   constructor(panel, store, onPick) {
-    this.panel = panel;
+    super(panel);
     this.store = store;
     this.onPick = onPick;
     this.boxes = Object.fromEntries(SETS.map((set) => [set, panel.querySelector(`[data-testid="gallery-${set}"]`)]));
     this.wrongEmpty = part(panel, "wrong-empty");
-    this.last = null;
   }
 
   update(frame) {
     if (!frame.gallery_wrong && !frame.gallery_unsure) return;
-    this.last = Object.fromEntries(SETS.map((set) => [set, {
+    this.keep(Object.fromEntries(SETS.map((set) => [set, {
       examples: frame[`gallery_${set}`] || [], images: frame.arrays[`gallery_${set}`] || null,
-    }]));
-    if (!this.panel.hidden) this.draw();
-  }
-
-  render() {}
-
-  show() {
-    this.draw();
+    }])));
   }
 
   draw() {
