@@ -11,7 +11,7 @@ run: setup
 	$(BIN)/nn-playground serve --host $(HOST) --port $(PORT)
 
 test: setup-test
-	node --test tests/js/
+	node --test --test-reporter=spec tests/js/
 	$(BIN)/python -m pytest -q
 
 bench: setup

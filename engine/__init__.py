@@ -1,0 +1,1 @@
+"""The training library: datasets, the spec, networks, training, frames and exports. No web code."""

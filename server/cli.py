@@ -1,13 +1,9 @@
 """`nn-playground`: serve the app, normalise a spec, or train one headless.
 
-  nn-playground serve [--host H] [--port P] [--db FILE] [--fps N] [--device auto|cpu|cuda]
-                      [--data-dir DIR]
-  nn-playground spec URL_OR_FILE            normalised spec as JSON; errors and exit status 2
-  nn-playground train URL_OR_FILE --epochs N [--json] [--device ...] [--data-dir DIR]
-                      [--export DIR] [--quantize]
-
-URL_OR_FILE is a JSON spec (a file or inline), a share URL (ours or TensorFlow Playground's)
-or a bare hash.
+`serve` runs the app; `spec URL_OR_FILE` prints the normalised spec (errors: exit status 2);
+`train URL_OR_FILE --epochs N` trains headless and can export and quantise. URL_OR_FILE is a
+JSON spec (a file or inline), a share URL (ours or TensorFlow Playground's) or a bare hash;
+`nn-playground COMMAND --help` lists every option.
 """
 from __future__ import annotations
 

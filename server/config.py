@@ -11,7 +11,7 @@ DEFAULTS = {
     "DATABASE": str(ROOT / "instance" / "nn-playground.sqlite3"),
     "FPS": 30,
     "DEVICE": "auto",
-    "DATA_DIR": None,             # MNIST / Fashion-MNIST IDX files (see engine/data/images.py)
+    "DATA_DIR": None,             # MNIST / Fashion-MNIST IDX files (engine.data.images)
     "RUNNER_AUTOSTART": True,     # tests turn it off and drive the runner by hand
     "WORKERS": "auto",            # trainer processes: one per core ("auto"); 0 = a thread here
     "MAX_SESSIONS": 200,

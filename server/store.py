@@ -1,12 +1,8 @@
-"""SQLite storage: one file, WAL journal, schema created on first use, saved experiments.
+"""SQLite storage of saved experiments: one file, WAL journal, schema made on first use.
 
-Connection discipline: a connection per call (`connect`), so any thread may save or load;
-`with db:` commits on success and rolls back on an exception. `save` writes a whole experiment
-in ONE transaction with `synchronous=FULL` and returns only after the commit: a crash (even
-SIGKILL) leaves either the complete row or none. Saved experiments are never updated.
-
-What goes into a record (serialised weights, history, recording) is server/experiments.py's;
-this module only checks its limits and stores the columns.
+A connection per call, so any thread may save or load; `save` writes a whole record in ONE
+transaction with `synchronous=FULL` and returns only after the commit, so a crash leaves the
+whole row or none. Records are never updated; what one holds is `server.records`'.
 """
 from __future__ import annotations
 

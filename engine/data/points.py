@@ -1,13 +1,8 @@
-"""2-D point datasets: the geometry and noise model behind every entry of `engine.data`.
+"""2-D point datasets: the geometry and noise model behind each point set of the registry.
 
-Each generator has the signature ``(rng, samples, noise, classes) -> (X, y)`` and returns
-float64 points [samples, 2] with labels (class indices, or float targets for regression)
-grouped by class; the registry in `engine.data` validates the arguments, shuffles and casts.
-
-The TensorFlow Playground datasets (circle, xor, gauss, spiral, plane = reg-plane,
-multi-gauss = reg-gauss) follow its semantics: same radii, offsets and noise model, with
-TF's label +1 as our class 1 and -1 as our class 0. Multi-class variants reduce to TF's
-layout at k = 2. `noise` is a fraction in [0, 0.5] (the spec's percent / 100).
+Generators `(rng, samples, noise, classes) -> (X, y)` return points grouped by class; the
+TensorFlow Playground sets follow its semantics (radii, offsets, noise model, labels ±1 as
+classes 1 and 0). docs/internals.md ("Datasets") has the details.
 """
 from __future__ import annotations
 

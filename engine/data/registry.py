@@ -1,13 +1,8 @@
 """The dataset registry: which datasets exist, what they are, and `dataset` to draw one.
 
-Owns the dataset catalogue (`DATASETS`, every family in display order), argument validation,
-seeding, subsetting and shuffling. Each family's content lives in its own module:
-`points` (2-D sets), `images` (digits, shapes, MNIST IDX files), `tabular` (iris),
-`sequences` (sine waves, bit sequences, text; see its docstring for what a row holds).
-
-`dataset(name, ...)` is the one entry point for every family. `generate` draws the point
-family only (X [n, 2]); `POINT_DATASETS` is the point family's part of `DATASETS`.
-`preview` gives the point thumbnails, `sequence_preview` a sequence set's.
+Owns the catalogue (`DATASETS`, every family in display order), argument validation, seeding,
+subsetting and shuffling; each family's content is its own module. `dataset(name, ...)` draws
+any family; `generate` the 2-D points only; `preview` and `sequence_preview` the thumbnails.
 """
 from __future__ import annotations
 

@@ -1,24 +1,8 @@
 """Sequence datasets for recurrent networks: noisy sine waves, bit sequences and text.
 
-Everything is generated here or written here; nothing is downloaded. Each generator has the
-signature ``(rng, samples, noise, seq_length) -> (X, y)``; the registry in `engine.data`
-validates the arguments, shuffles the rows and casts. What one row holds, for length T:
-
-- series (``sine-wave``, ``two-sines``; next-step prediction, many to many): X float32
-  [n, T + SERIES_FUTURE, 1], one window of the noisy series starting at a random phase; y is a
-  float32 [n] placeholder of zeros. The session trains on inputs ``X[:, :T]`` with targets
-  ``X[:, 1:T + 1]``, and ``X[:, T:]`` is the truth a free-running forecast is drawn against.
-- bits (``recall``, ``parity-count``; many to one): X float32 [n, T, 1] of bits, y int64 [n]
-  in {0, 1}, balanced to within one row. recall's label is the FIRST bit, so the net must carry
-  it across the whole sequence (where a plain RNN's gradient fades on long sequences and an
-  LSTM's does not); parity-count's is whether more than half of the bits are ones.
-- text (``text``; next-character prediction, many to many): X int64 [n, T + 1] of indices into
-  VOCAB, windows at random offsets of CORPUS; y is an int64 [n] placeholder of zeros. The
-  session uses inputs ``X[:, :-1]`` and targets ``X[:, 1:]``.
-
-`noise` (a fraction in [0, 0.5]) is the standard deviation of additive Gaussian noise on every
-value, in units of the signal's amplitude (1 for sine waves and bits). Labels come from the
-clean bits, so noise blurs what the net reads, never what it must answer. Text ignores noise.
+Everything is generated here; nothing is downloaded. Generators `(rng, samples, noise,
+seq_length) -> (X, y)`; what one row holds per kind (series, bits, text) is in
+docs/internals.md ("Datasets").
 """
 from __future__ import annotations
 

@@ -1,28 +1,8 @@
-"""Post-training int8 quantisation of a session's trained network, with PyTorch's own tools.
+"""Post-training int8 quantisation of a session's network with PyTorch's own tools.
 
-`quantize(session)` quantises a CPU copy of the network (the one engine.export exports) and
-measures it against the float model on the session's test split:
-
-- nets with convolutions: static quantisation in FX graph mode (torch.ao.quantization's
-  prepare_fx / convert_fx, the default qconfig mapping of the engine in use): observers are
-  calibrated on up to CALIBRATION_EXAMPLES training examples, then conv, linear (batch norm
-  folded into the conv before it), pooling, the residual add and ReLU run in int8; activations
-  with no int8 kernel (GELU, ELU, the step, ...) run in float between dequantise and
-  quantise nodes. Static, because a conv net's cost is in its activations.
-- every other net (dense, recurrent, autoencoders): dynamic quantisation (quantize_dynamic) of
-  nn.Linear, nn.LSTM and nn.GRU: int8 weights, activations quantised on the fly per batch;
-  embeddings and nn.RNN stay float (quantize_dynamic has no int8 version of them).
-
-The quantised kernels come from the engine `quantized_engine()` picks among what this build
-supports: x86 (fbgemm's successor, the default on x86 CPUs), fbgemm, then qnnpack (ARM). Sizes
-are those of the serialised state_dict (torch.save into memory), so "int8_bytes" counts the
-int8 weights plus their scales and zero points; a tiny net can grow. torch.ao.quantization is
-deprecated upstream in favour of torchao, but it is what torch 2.13 (pinned) ships and works
-offline; its deprecation warnings are silenced here, nowhere else.
-
-`export_quantized(result, directory)` writes the quantised net as TorchScript (`model_int8.pt`,
-loadable with `torch.jit.load` and no code of ours) and `model_int8.json` (the figures and how
-to load it).
+`quantize(session)` quantises a CPU copy of the exported network (static FX quantisation for
+conv nets, dynamic for the rest) and measures it against the float model on the test split;
+`export_quantized` writes it as TorchScript with its figures. docs/internals.md has why.
 """
 from __future__ import annotations
 

@@ -452,7 +452,7 @@ if set(LAYER_CODE) != set(KINDS):
 
 
 def _net_code(net: Net, layers, indent: str) -> str:
-    """`Net(...)` building engine.layers.Net's modules; inner lines start at `indent` + 4."""
+    """`Net(...)` building engine.nn.layers.Net's modules; inner lines start at `indent` + 4."""
     pad = indent + "        "
     rows = [f"{pad}# {layer.kind} → {'×'.join(map(str, p.out_shape))}\n"
             f"{pad}{LAYER_CODE[layer.kind](layer, p.in_shape, net.vocab)},"

@@ -59,7 +59,7 @@ RESIDUAL = '''class Residual(nn.Module):
         return self.act2(self.conv2(self.act1(self.conv1(x))) + self.skip(x))'''
 NET = '''class Net(nn.Module):
     """The blocks in order, then the output head: flatten (or pick the time steps), a linear
-    layer and the output activation. The layout of the app's engine.layers.Net, so the same
+    layer and the output activation. The layout of the app's engine.nn.layers.Net, so the same
     state_dict keys load."""
 
     def __init__(self, blocks, to_head: nn.Module, head: nn.Linear, out_act: nn.Module):

@@ -1,12 +1,7 @@
-"""A run as plain JSON for the Compare page: its spec, counters, metrics, whole history and its
-main output picture, small enough to send every second (arrays base64-encoded, < 100 KB).
-
-The output depends on the task (`output_kind`): a 2-D net's output map over the plane with its
-data points ("map"), an image or table classifier's confusion matrix ("confusion"), a series
-model's prediction and free-running forecast ("series"), a text model's generated sample
-("text"); autoencoders and many-to-one bit tasks have none (their curves say it all). The same
-selection serves a live session (`summarize`, a fresh snapshot) and a saved experiment
-(`output_of` on its last recorded frame), so both are drawn alike.
+"""A run as plain JSON for the Compare page: spec, counters, metrics, whole history and its
+main output picture (`output_kind`: a map, a confusion matrix, a series, a text sample or
+none), small enough to send every second. The same selection serves a live session
+(`summarize`) and a saved one (`output_of` its last recorded frame), so both draw alike.
 """
 from __future__ import annotations
 
@@ -19,7 +14,7 @@ from engine.frames.common import finite
 from engine.frames.snapshot import snapshot
 
 
-# The probes each output kind needs (engine.views.snapshot's `views`).
+# The probes each output kind needs (snapshot's `views`).
 OUTPUT_VIEWS = {
     "map": frozenset(), "confusion": frozenset({"confusion"}),
     "series": frozenset({"series"}), "text": frozenset({"text"}), "none": frozenset(),
@@ -32,7 +27,7 @@ OUTPUT_ARRAYS = {
     "text": (), "none": (),
 }
 TEST_POINTS = ("test_x", "test_y")
-# engine/recording.py records saved runs' text at this temperature: live samples match them.
+# Recordings sample saved runs' text at this temperature: live samples match them.
 TEXT_OPTIONS = {"temperature": 0.5}
 
 

@@ -1,19 +1,9 @@
 """Recurrent blocks and the probes that look inside them.
 
-`Recurrent` wraps torch.nn's RNN, LSTM and GRU (batch_first) so a block returns its output
-sequence only (one tensor per layer for `Net.forward_all`), and `forward_state` carries the
-(h[, c]) state for generation. The probes re-run a block by hand, step by step, with the
-module's own weights (`weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}`) in
-PyTorch's gate order (LSTM rows i, f, g, o; GRU rows r, z, n with
-n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))), so every gate and hidden state is visible:
-
-  unroll(block, x)                    hidden states per stacked layer, LSTM/GRU gates
-  step_gradient_norms(net, x, ...)    ‖∂L/∂h_t‖ per time step: the vanishing-gradient view
-  generate(net, prompt_ids, ...)      character-level sampling with a temperature
-  forecast(net, window, steps)        free-running next-step prediction of a series
-
-Probes take one sequence (no batch axis), run the net in eval mode (dropout off) and restore
-its mode afterwards. Time runs along axis 0 of every array they return.
+`Recurrent` wraps torch.nn's RNN, LSTM and GRU (batch first) so a block returns its output
+sequence; the probes (`unroll`, `step_gradient_norms`, `generate`, `forecast`) re-run a block by
+hand with its own weights so every gate and hidden state is visible. Probes take one sequence
+(no batch axis) and time runs along axis 0 of what they return (docs/internals.md).
 """
 from __future__ import annotations
 

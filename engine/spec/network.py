@@ -25,8 +25,8 @@ def sequence_kwargs(spec: Spec) -> dict:
 
 
 def plan_layers(spec: Spec):
-    """Each layer's shapes, parameters and FLOPs for this spec (engine.layers.plan); raises
-    engine.layers.LayerError for an impossible layer."""
+    """Each layer's shapes, parameters and FLOPs for this spec (the plan of its layers); raises
+    LayerError for an impossible layer."""
     return plan(spec.model.layers, input_shape(spec), output_units(spec), **sequence_kwargs(spec))
 
 

@@ -1,19 +1,9 @@
 """Trains 2-D playground sessions that share an architecture as one batched model.
 
-A playground step is ~30 tiny tensor ops whose cost is nearly all per-call overhead, so forty
-sessions trained in turn pay it forty times. A group stacks its members' parameters into [S, ...]
-tensors and runs each op once for all of them (`baddbmm` of [S, out, in] weights and [S, in, B]
-activations: examples last, as MKL's batched gemm was 2-10x slower with a long first dimension),
-with the backward pass written out from the derivative ops autograd itself runs (autograd's own
-bookkeeping cost 40% of a batched step: bench/batched_speed.py). Each member keeps its own data,
-batch order, learning rate, regularisation, momentum, clipping and step count, and is trained
-as it would be alone, to float rounding (tests/engine/test_batched.py).
-
-`batch_key(session)` says which sessions may share a group. `BatchedGroup(sessions)` makes each
-member's parameters and optimiser moments views of the stacks, so views, weight edits, export and
-save work on a member unchanged; `train_for(seconds)` trains them in lockstep; `release()` gives
-each its own storage back. A group reads its members' settings once: release it and build a new
-one after a member is configured, reset, regenerated or restored (train_for refuses to go on).
+A group stacks its members' parameters and runs each op once for all (`baddbmm`, a backward
+pass written out by hand); each member trains as it would alone, to float rounding.
+`batch_key(session)` says who may share; `BatchedGroup(sessions).train_for(seconds)` trains
+them in lockstep; `release()` gives each its own storage back (docs/internals.md).
 """
 from __future__ import annotations
 

@@ -1,14 +1,8 @@
 """Optimisers and regularisation as a few fused `torch._foreach_*` updates.
 
-Each update is the same arithmetic as its `torch.optim` class with default options (tests/engine/
-test_oracle.py checks them against torch.optim step by step), but skips torch.optim's per-step
-Python machinery, which on a 2-D playground net costs about as much as forward and backward
-together. Gradients come in as a list (from `torch.autograd.grad`), so nothing is zeroed.
-Hyper-parameters are read on every step, so learning rate and momentum change live.
-
-`StackedOptimizer` and the `stacked_*` functions do the same arithmetic, in the same order, for
-S models at once (engine.batched): every member's parameters flattened into one [S, P] tensor,
-each hyper-parameter a per-member [S, 1] column.
+The same arithmetic as `torch.optim` with default options, without its per-step Python cost;
+hyper-parameters are read every step, so they change live. `StackedOptimizer` does the same for
+S models at once (the batched trainer).
 """
 from __future__ import annotations
 

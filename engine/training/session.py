@@ -261,7 +261,7 @@ class Session:
     def end_epoch(self, metrics: dict, entry: dict) -> None:
         """Count an epoch just trained, with its measured `metrics` (shown) and `entry` (its
         history point): history, divergence pause, early stopping. Called by this session, or
-        by the engine.batched group that trains it."""
+        by the batched group that trains it."""
         self.epoch += 1
         self.weights_version += 1
         self.metrics, m = metrics, entry

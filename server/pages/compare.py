@@ -1,17 +1,7 @@
-"""Compare runs side by side (issue 5): saved experiments and this browser's live sessions.
-
-A run is named `e:<experiment id>` (saved) or `s:<session id>` (live, this browser's only);
-a comparison is a comma-separated list of 1 to MAX_RUNS of them:
-
-  GET /compare?runs=e:<id>,s:<id>    the page (templates/compare.html, static/js/compare/)
-  GET /api/compare?runs=...          each run's label, kind, spec, hash, history, metrics and
-                                     output picture (engine/summary.py), and the spec fields
-                                     that differ between them (`differences`) or not (`same`)
-  GET /api/compare/sessions          this browser's live sessions, to pick from
-
-Errors are JSON `{"errors": [{"path", "message"}]}`: 400 for a malformed list (path `runs` or
-`runs[i]`), 404 for a run that does not exist or is not this browser's (path `runs[i]`).
-Saved experiments never change, so their part of an answer is cached.
+"""Compare runs side by side: saved experiments (`e:<id>`) and this browser's live sessions
+(`s:<id>`). `/compare?runs=...` is the page; `/api/compare?runs=...` each run's spec, history,
+metrics and output picture with the spec fields that differ; `/api/compare/sessions` the live
+sessions to pick from. Errors name `runs` or `runs[i]`; docs/protocol.md ("Compare runs").
 """
 from __future__ import annotations
 

@@ -1,10 +1,8 @@
 """Export and quantise a live session over HTTP: the page's Export and Quantise actions.
 
-`GET /api/sessions/<id>/export.zip` returns the standalone PyTorch script, safetensors
-weights, ONNX model, spec JSON and history CSV (engine/export.py), plus the int8 model when the
-session was quantised; `POST /api/sessions/<id>/quantize` quantises the trained net and answers
-its size and test accuracy before and after (engine/quantize.py). Both read the owner cookie:
-a session is only ever exported by the browser that made it.
+`GET /api/sessions/<id>/export.zip`: the standalone script, weights, ONNX, spec and history
+(and the int8 model once quantised); `POST /api/sessions/<id>/quantize`: size and accuracy
+before and after. Only the browser that owns the session may.
 """
 from __future__ import annotations
 

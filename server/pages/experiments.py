@@ -1,20 +1,7 @@
-"""Saved experiments: what a record holds, how a session becomes one and back, and their pages.
-
-A record (server/store.py's columns) is the spec JSON, the model's weights and the optimiser's
-moments as safetensors (never pickle), the metric history as JSON, and the run's recording
-(engine/recording.py) as an npz of plain arrays read with `allow_pickle=False`:
-member `index` is a uint8 array holding JSON
-`{"format": 1, "stride": s, "frames": [{"epoch": e, "arrays": [name, ...], "scalars": {...}}]}`
-and member `"<k>:<name>"` is array `name` of frame k. Records are immutable: "continue
-training" restores one into a NEW session (socket `open {"experiment": id}`).
-
-  GET /e/<id>                          the page, with `experiment_id` for the front-end
-  GET /api/experiments/<id>            title, description, spec, hash, plan, history, metrics,
-                                       counters and the recording's index
-  GET /api/experiments/<id>/frames     every recorded frame (arrays base64-encoded)
-  GET /api/experiments/<id>/frames/<k> frame k only
-Errors are JSON `{"errors": [{"path", "message"}]}` with 404; a malformed id never reaches
-the database.
+"""Saved experiments' pages: `/e/<id>` (the playground, read-only, with a replay slider) and
+`/api/experiments/<id>[/frames[/<k>]]` (the record's summary and its recorded frames). Records
+never change, so their answers are cached; a malformed id never reaches the database
+(docs/protocol.md, "Saved experiments").
 """
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def index():
 
 @bp.get("/r/<code>")
 def room(code: str):
-    """A live room's page (server/rooms.py): the playground, watching the teacher's session."""
+    """A live room's page: the playground, watching the teacher's session."""
     claim_browser()
     code = code.strip().upper()[:ROOM_CODE_CHARS]
     return render_template("index.html", schema_url="/api/schema", room_code=code)

@@ -1,11 +1,9 @@
 """The lessons: one ready experiment per concept of an introductory course, each a real spec with
 a short explanation for students and a few things to try with the controls on screen.
 
-`lessons()` lists them in teaching order; `lesson(slug)` gets one (KeyError when there is none).
-A lesson's `spec` is a raw spec, what `engine.spec.parse_spec` reads; a lesson that compares
-settings also lists `variants` (label, raw spec) that the page links to. What a text says will
-happen (the numbers, the failures and their fixes) is checked by tests/engine/test_lessons.py on
-these exact specs. The specs are shared: read them, copy them with `changed`, never edit them.
+`lessons()` lists them in teaching order; `lesson(slug)` gets one. Specs are raw (what
+`parse_spec` reads) and shared: copy them with `changed`, never edit them. What a text says
+will happen is checked by the tests on these exact specs.
 """
 from __future__ import annotations
 

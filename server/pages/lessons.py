@@ -1,10 +1,6 @@
-"""Lesson pages (issue 6): `/lessons` lists them; `/lessons/<slug>` is the playground page opened on
-that lesson's experiment, with its explanation, what to try and links to the neighbours.
-
-The content is engine/lessons.py's. The page carries the lesson's share hash (the server's URL
-codec, as for any link): static/js/main.js puts it in the address bar before the page opens its
-session, so the playground starts exactly as a link with that hash would, and a reload keeps
-whatever the student has changed since.
+"""Lesson pages: `/lessons` lists them; `/lessons/<slug>` is the playground opened on that
+lesson's experiment, with its explanation, what to try and links to its neighbours. The page
+carries the lesson's share hash, so the playground starts exactly as that link would.
 """
 from __future__ import annotations
 

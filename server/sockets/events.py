@@ -1,9 +1,9 @@
-"""Socket.IO handlers: thin. Validate what needs no session, then ask the runner to run the op
-on the trainer that holds the session (server/operations.py), and answer.
+"""Socket.IO handlers, one `on_<event>` each: validate what needs no session, then ask the
+runner to run the op on the trainer that holds the session, and answer.
 
-Every event answers through its acknowledgement with `{"ok": true, ...}` or
-`{"ok": false, "errors": [{"path", "message"}]}` (docs/protocol.md). A session belongs to the
-browser whose signed cookie opened it; any other client naming its id is told it does not exist.
+Every event answers `{"ok": true, ...}` or `{"ok": false, "errors": [{"path", "message"}]}`
+(docs/protocol.md). A session belongs to the browser whose signed cookie opened it; any other
+client naming its id is told it does not exist.
 """
 from __future__ import annotations
 
@@ -163,18 +163,34 @@ class PlaygroundNamespace(Namespace):
         data = data if isinstance(data, dict) else {}
         self.runner.ack(data.get("session_id"), owner_id(), data.get("seq"))
 
+    # ---- live rooms (server.sockets.rooms) ----------------------------------------------------
+    def _room(self, handler, data: dict) -> dict:
+        return handler(self.runner, current_app.extensions["rooms"], owner_id(), request.sid,
+                       data)
 
-def _room_handler(name: str):
-    """The socket handler of room event `name` (server/rooms.py HANDLERS)."""
-    def handler(self, data):
-        return rooms.HANDLERS[name](self.runner, current_app.extensions["rooms"], owner_id(),
-                                    request.sid, data)
-    handler.__name__ = f"on_{name}"
-    return answer(handler)
+    @answer
+    def on_room_open(self, data):
+        return self._room(rooms.room_open, data)
 
+    @answer
+    def on_room_close(self, data):
+        return self._room(rooms.room_close, data)
 
-for _name in rooms.HANDLERS:            # on_room_open, on_room_join, ...
-    setattr(PlaygroundNamespace, f"on_{_name}", _room_handler(_name))
+    @answer
+    def on_room_push(self, data):
+        return self._room(rooms.room_push, data)
+
+    @answer
+    def on_room_join(self, data):
+        return self._room(rooms.room_join, data)
+
+    @answer
+    def on_room_leave(self, data):
+        return self._room(rooms.room_leave, data)
+
+    @answer
+    def on_room_fork(self, data):
+        return self._room(rooms.room_fork, data)
 
 
 def init_app(app: Flask, socketio) -> None:

@@ -1,24 +1,9 @@
 """Live rooms: a teacher shows one session to a class.
 
-The teacher opens a room on one of their sessions and gets a short join code and a link
-(`/r/<code>`). A student who joins sees the teacher's session live: the trainer sends the
-session's frames to the Socket.IO room `room:<code>` too, with a history cursor of its own (a
-student who joins late gets the whole history in the first frame). Students cannot drive the
-session: every session op still needs the owner's cookie, and the room knows only the teacher's.
-The teacher sees how many watch, can push a spec to everyone ("try this": each student may open
-it as their own session), and a student can fork the session as it is now into their own.
-
-Socket events (answers as in docs/protocol.md):
-  room_open {session_id}        teacher  -> {code, url, viewers}
-  room_close {code}             teacher  -> {}
-  room_push {code, spec|hash}   teacher  -> {viewers}; students get `room_push {spec, hash}`
-  room_join {code}              student  -> {code, viewers, spec, hash, plan, status, epoch,
-                                            pushed}; then frames
-  room_leave {code}             student  -> {}
-  room_fork {code}              student  -> a new session of theirs, answered as `open` is
-Everyone in a room (and the teacher) gets `room {code, viewers, open}` when the count changes
-or the room closes, and the room gets `room_spec {spec, hash, plan}` when the teacher changes
-the session's spec (before the first frame of the new one).
+The teacher opens a room on a session and gets a join code and link (`/r/<code>`); students
+who join receive that session's frames (with a history cursor of their own), may open the
+teacher's pushed specs or fork the session as their own, and never drive it: every session op
+still needs the owner's cookie. Events and answers: docs/protocol.md ("Live rooms").
 """
 from __future__ import annotations
 
@@ -125,7 +110,7 @@ class Rooms:
             self.emit("room", payload, to=teacher)
 
 
-# ---- the socket events (server/events.py wraps each as a handler) ---------------------------
+# ---- the socket events (each wrapped by its on_<event> handler) ----------------------------
 
 def room_open(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
     room = rooms.open(data.get("session_id"), owner)
@@ -182,10 +167,6 @@ def room_fork(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
     if not answer["ok"]:
         return answer
     return {"session_id": key, **resolved.answer(), **answer}
-
-
-HANDLERS = {fn.__name__: fn for fn in (room_open, room_close, room_push, room_join, room_leave,
-                                       room_fork)}
 
 
 def disconnected(rooms: Rooms, sid: str) -> None:

@@ -1,9 +1,8 @@
-"""Which playing sessions a trainer steps together as one batched model (engine/batched.py).
+"""Which playing sessions a trainer steps together as one batched model.
 
-Sessions whose `batch_key` is equal (same architecture, optimiser kind, batch size, ...) form a
-group of two or more; the group is kept from round to round while its members stay the same, and
-taken apart (each member gets its own weights back) when one leaves, is paused, or is touched by
-an op. Everything here runs on the trainer's one thread.
+Sessions with equal `batch_key` form a group of two or more, kept from round to round while its
+members stay the same and taken apart when one leaves, is paused or is touched by an op. Runs
+on the trainer's one thread.
 """
 from __future__ import annotations
 

@@ -1,11 +1,9 @@
 """What a client can do to one of its sessions, as plain functions on the trainer's Entry.
 
-The socket handlers (server/events.py) and REST routes validate what they can without the
-session, then ask the runner to `call(session_id, owner, op, args)`; the runner finds the trainer
-that holds the session — a thread in this process or a worker process (server/workers.py) —
-and that trainer runs `run(trainer, key, entry, op, args)` under the entry's lock. Every op
-answers a dict; `run` turns a validation error into the same `{"ok": false, "errors": [...]}`
-answer the handlers give, so nothing but plain data crosses a process boundary.
+Handlers and routes validate what they can without the session, then the runner has the
+session's trainer `run(trainer, key, entry, op, args)` under the entry's lock. Every op answers
+a dict; a refusal becomes `{"ok": false, "errors": [...]}`, so only plain data crosses a
+process boundary.
 """
 from __future__ import annotations
 
@@ -251,6 +249,6 @@ def run(trainer, key, entry, op: str, args: dict) -> dict:
         return outcome(fn, trainer, key, entry, args)
 
 # Ops that leave the model and its training settings as they are: a batched group holding the
-# session need not be taken apart for them (server/trainer.py).
+# session need not be taken apart for them.
 READ_ONLY = frozenset({"opened", "attach", "detach", "watch", "view", "confusion_examples", "record",
                        "summary", "brief"})

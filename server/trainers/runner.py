@@ -1,16 +1,9 @@
 """The runner: which browser owns which session, the limits, and the trainers that hold them.
 
-Sessions live in trainers. With `workers=0` there is one trainer, run by a thread of this
-process (or, not started, by hand: tests tick it); with `workers=N` there are N worker
-processes, one trainer each, so training and frame-making use every core while this process
-only moves bytes between sockets and workers. A new session goes to the
-trainer with the fewest sessions. Whatever the trainer, a client's request is the same call:
-`call(session_id, owner, op, args)` answers the op's ack dict, or None when the session is not
-this owner's (indistinguishable from one that does not exist).
-
-Limits: `max_sessions` in all and `max_per_owner` per browser (the oldest detached session of a
-browser at its limit makes room); the refusal names the limit. A client that goes away has its
-sessions paused and kept `detached_ttl` seconds for a reconnect.
+`call(session_id, owner, op, args)` runs an op on the trainer that holds the session (a thread
+here, or a worker process per core) and answers its ack, or None when the session is not this
+owner's. Limits: `max_sessions` in all and `max_per_owner` per browser; a client that goes away
+has its sessions paused and kept `detached_ttl` seconds for a reconnect.
 """
 from __future__ import annotations
 
@@ -132,7 +125,7 @@ class Runner:
                 self.trainers[slot.trainer].post("call", key, "detach", {})
 
     def summary(self, session_id, owner: str) -> dict | None:
-        """A live session's spec, history and outputs for the Compare page (engine/summary.py)."""
+        """A live session's spec, history and outputs for the Compare page."""
         answer = self.call(session_id, owner, "summary")
         if answer is None or not answer.pop("ok"):
             return None

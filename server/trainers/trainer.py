@@ -1,18 +1,9 @@
-"""A trainer: the sessions one CPU core trains, and when each client gets a frame.
+"""A trainer: the sessions one core trains, and when each receiver gets a frame.
 
-One trainer is ONE thread of control. It owns its sessions outright: the ops clients ask for
-(server/operations.py) run on the same thread, between rounds of training, so a session is never
-touched by two threads and a batched group (engine/batched.py) never changes under a step. The
-runner (server/runner.py) hosts one trainer in a thread of the server process, or one per worker
-process (server/workers.py); tests drive `tick()` and the ops by hand.
-
-A round (`tick`) gives every playing unit — a session alone, or a group of sessions that share an
-architecture and train as one stacked model — a time slice, then sends the frames that are due:
-at most one per 1/fps s per client, and only once the client has acknowledged the previous one,
-so a slow client gets fewer, fresher frames, never a queue of stale ones. With many clients the
-interval stretches so that making frames takes at most FRAME_SHARE of the trainer's time (their
-measured cost, shared equally among its clients) but never below MIN_FPS; training keeps the rest
-of the core.
+One trainer is ONE thread of control (the `serve` loop): the ops clients ask for run on it
+between rounds, so a session is never touched by two threads. A round (`tick`) gives every
+playing unit a time slice in proportion to its cost, then sends the frames that are due: one
+per 1/fps s per client at most, after its last ack (docs/internals.md, "Trainers").
 """
 from __future__ import annotations
 

@@ -1,16 +1,8 @@
-"""Trainer worker processes: one Trainer (server/trainer.py) per process, one process per core.
+"""Trainer worker processes: one Trainer per process, one process per core.
 
 The server process keeps the sockets; each worker owns its sessions and trains them on its own
-core (no GIL shared with the sockets or the other workers). They talk over one pipe per worker:
-  server -> worker   ("request", id, method, args)   a Trainer method; answered by a "reply"
-                     ("post", None, method, args)    the same, unanswered (acks, detach, remove)
-                     ("stop",)
-  worker -> server   ("ready",)                       once, when it can train
-                     ("reply", id, ok, value)        the method's result, or its error text
-                     ("emit", event, payload, to)     a frame (or other event) for a client
-Everything crossing is plain data (specs are frozen dataclasses; frames are dicts of bytes).
-Workers are started with `spawn` (a fork of a threaded Flask server is not safe). A worker that dies fails its pending requests and is started afresh; its sessions are
-lost (their clients are told "no such session" and open a new one).
+core, served by the same loop as a thread's. They talk over one pipe of plain data (the
+messages are in docs/internals.md, "Trainers"); a worker that dies is started afresh.
 """
 from __future__ import annotations
 

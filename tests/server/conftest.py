@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from serverkit import TF_HASH, Browser, FakeClock, Socket
 from server import create_app
+
+from serverkit import TF_HASH, Browser, FakeClock, Socket
 
 
 @pytest.fixture

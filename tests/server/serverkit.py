@@ -9,6 +9,7 @@ import secrets
 
 import numpy as np
 
+from engine.data.registry import DATASETS
 from server import socketio
 
 
@@ -125,3 +126,95 @@ class Browser:
         return Socket(self.app, self.http)
 
 
+NO_SUCH_SESSION = "no such session"
+
+
+N_TRAIN = 250           # the TF link: 500 xor points, 50 % for training
+
+
+BATCHES_PER_EPOCH = N_TRAIN // 10
+
+
+def weights(frame: dict) -> dict[str, bytes]:
+    return {k: v["data"] for k, v in frame["arrays"].items() if k.startswith(("weight.", "bias."))}
+
+
+def play_and_collect(sock, trainer, ticks: int) -> list[dict]:
+    """Tick `ticks` times, acknowledging every frame as a page does; the frames, in order."""
+    got = []
+    for _ in range(ticks):
+        trainer.tick()
+        for frame in sock.frames():
+            got.append(frame)
+            sock.ack(frame)
+    return got
+
+
+def tick_until_frame(sock, trainer, max_ticks: int = 10) -> dict:
+    """Tick until a frame arrives (at 20 fps a frame is due every few ticks); that frame."""
+    for _ in range(max_ticks):
+        trainer.tick()
+        got = sock.frames()
+        if got:
+            assert len(got) == 1, got
+            return got[0]
+    raise AssertionError(f"no frame in {max_ticks} ticks")
+
+
+def error_paths(answer: dict) -> dict[str, str]:
+    assert answer["ok"] is False, answer
+    assert answer["errors"], answer
+    for e in answer["errors"]:
+        assert isinstance(e["path"], str) and isinstance(e["message"], str), e
+    return {e["path"]: e["message"] for e in answer["errors"]}
+
+
+def assert_no_such_session(answer: dict) -> None:
+    paths = error_paths(answer)
+    assert list(paths) == ["session_id"], answer
+    assert NO_SUCH_SESSION in paths["session_id"]
+
+
+SESSION_EVENTS = [
+    ("open", {}), ("configure", {"spec": {}}), ("play", {}), ("pause", {}), ("reset", {}),
+    ("regenerate", {}), ("step", {"unit": "epoch"}), ("view", {"focus": 0}),
+    ("set_weight", {"layer": 0, "to": 0, "from": 0, "value": 1.0}),
+    ("set_bias", {"layer": 0, "unit": 0, "value": 1.0}),
+]
+
+
+BAD_SPEC = {"data": {"dataset": "nope"},
+            "training": {"batch_size": 0, "learning_rate": "abc"},
+            "colour": "red"}
+
+
+def check_bad_spec_errors(answer: dict) -> None:
+    paths = error_paths(answer)
+    assert set(paths) == {"data.dataset", "training.batch_size", "training.learning_rate",
+                          "colour"}, paths
+    for path, message in paths.items():
+        assert message.startswith(path + ":"), message
+    assert "minimum 1" in paths["training.batch_size"]
+    assert "1e-05 to 10" in paths["training.learning_rate"]
+    assert all(name in paths["data.dataset"] for name in DATASETS)
+    assert "unknown" in paths["colour"]
+
+
+XOR = {"data": {"dataset": "xor"}}
+
+
+EPOCHS = 3
+
+
+def trained(sock, spec=XOR, epochs=EPOCHS) -> dict:
+    """Open `spec`, step `epochs` epochs; the last frame."""
+    sock.open(spec=spec)
+    for _ in range(epochs):
+        assert sock.call("step", unit="epoch")["ok"]
+    return sock.frames()[-1]
+
+
+def save(sock, **fields) -> dict:
+    answer = sock.call("save", **fields)
+    assert answer["ok"], answer
+    return answer

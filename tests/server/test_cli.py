@@ -12,10 +12,11 @@ import sys
 import pytest
 import torch
 
-from serverkit import DIVERGING, TF_HASH
 from server.cli import main
 from server.config import ROOT
 from server.specs import resolve
+
+from serverkit import DIVERGING, TF_HASH
 
 TF_URL = "https://playground.tensorflow.org/" + TF_HASH
 FILE_SPEC = {"data": {"dataset": "moons", "noise": 10},

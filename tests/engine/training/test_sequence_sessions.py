@@ -91,7 +91,7 @@ def test_cli_trains_the_sine_lstm_far_below_the_last_value_baseline():
     import subprocess
     import sys
     from pathlib import Path
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     spec = {"data": {"dataset": "sine-wave", "noise": 5},
             "model": {"layers": [{"kind": "lstm", "units": 16}]}, "training": FAST}
     out = subprocess.run([sys.executable, "-m", "server.cli", "train", json.dumps(spec),

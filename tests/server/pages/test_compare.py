@@ -10,10 +10,11 @@ import base64
 import numpy as np
 import pytest
 
-from serverkit import Browser
-from test_experiments import XOR, save, trained
+
 
 from server.pages.compare import MAX_RUNS, differences, leaves
+
+from serverkit import XOR, Browser, save, trained
 
 
 EPOCHS = 3

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from serverkit import TF_HASH, Browser
 from engine.data.registry import DATASETS, POINT_DATASETS
 from engine.spec.parse import parse_spec
 from server.config import ROOT
 from server.specs import resolve
+
+from serverkit import TF_HASH, Browser
 
 ALL_DATASETS = ["circle", "xor", "gauss", "spiral", "moons", "checkerboard", "plane",
                 "multi-gauss", "sine", "digits", "shapes", "mnist", "fashion-mnist", "iris",

@@ -7,6 +7,7 @@ import torch
 from serverkit import Browser
 
 
+
 def ack_all(socks):
     for sock in socks:
         for frame in sock.frames():

@@ -17,7 +17,7 @@ from engine.spec.types import SpecError
 from engine.training.session import Session
 
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FAST = {"optimizer": "adam", "learning_rate": 0.003, "batch_size": 32}
 SHAPES_NET = [{"kind": "conv2d", "filters": 8, "kernel": 5, "padding": 2}, {"kind": "maxpool"},
               {"kind": "conv2d", "filters": 16, "kernel": 3, "padding": 1}, {"kind": "maxpool"},

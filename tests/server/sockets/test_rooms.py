@@ -6,6 +6,7 @@ import torch
 from serverkit import Browser
 
 
+
 def received(sock, name: str) -> list:
     """The `name` events this socket got (others stay for a later call)."""
     messages = getattr(sock, "inbox", []) + sock.client.get_received()

@@ -4,6 +4,7 @@ import zipfile
 
 from serverkit import Browser
 
+
 EXPORT_FILES = {"model.py", "weights.safetensors", "model.onnx", "spec.json", "history.csv"}
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from serverkit import Browser
 
+
 DEADLINE_S = 60
 
 

@@ -15,29 +15,14 @@ from safetensors.torch import load as load_tensors
 
 from server import store
 from engine.frames import recording as recording_module
-from serverkit import DIVERGING, Browser, array
 from server.config import ROOT
 
-XOR = {"data": {"dataset": "xor"}}
-EPOCHS = 3
+from serverkit import DIVERGING, EPOCHS, XOR, Browser, array, save, trained
+
 STEPS_PER_EPOCH = 25            # xor: 500 points, half for training, batches of 10
 MARKUP = "<script>alert(1)</script>"
 BAD_IDS = ["short", "A" * 21, "A" * 23, "A" * 400, "é" * 22, "'; DROP TABLE experiments; --",
            "' OR '1'='1' --aaaaaaaa", "A" * 21 + "'", "A" * 21 + ".", "%00" * 8, "..%2F" * 5]
-
-
-def trained(sock, spec=XOR, epochs=EPOCHS) -> dict:
-    """Open `spec`, step `epochs` epochs; the last frame."""
-    sock.open(spec=spec)
-    for _ in range(epochs):
-        assert sock.call("step", unit="epoch")["ok"]
-    return sock.frames()[-1]
-
-
-def save(sock, **fields) -> dict:
-    answer = sock.call("save", **fields)
-    assert answer["ok"], answer
-    return answer
 
 
 def summary(browser, exp_id) -> dict:
