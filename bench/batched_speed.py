@@ -37,7 +37,7 @@ def sessions(n: int) -> list[Session]:
     out = []
     for i in range(n):
         s = Session(parse_spec({"data": {"dataset": DATASETS[i % len(DATASETS)], "seed": i},
-                                "training": {"seed": i}}))
+                                "training": {"seed": i, "speed": 0}}))
         s.play()
         out.append(s)
     assert len({batch_key(s) for s in out}) == 1

@@ -31,12 +31,13 @@ from server.trainers.trainer import Trainer  # noqa: E402
 from server.trainers.wire import encode  # noqa: E402
 
 
+MAX_SPEED = {"training": {"speed": 0}}     # no speed limit: what the engine can give
 NETS = {
-    "default_4-2": {},
+    "default_4-2": MAX_SPEED,
     "six_by_8_all_features": {
         "data": {"dataset": "spiral",
                  "features": ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]},
-        "model": {"layers": [{"units": 8, "activation": "tanh"}] * 6}},
+        "model": {"layers": [{"units": 8, "activation": "tanh"}] * 6}, **MAX_SPEED},
 }
 FPS = 30
 

@@ -48,6 +48,11 @@ DEEP_TRAINING = {"optimizer": "adam", "learning_rate": 0.003, "batch_size": 32}
 # TensorFlow Playground's menus, offered as the choices of our (continuous) ranges.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
+# Epochs per second a playing session may take (0: no limit). TF Playground trains one epoch per
+# animation frame, about 60 a second; slower speeds let a class watch a fit happen.
+SPEEDS = (1, 5, 10, 20, 60, 0)
+TF_SPEED = 60
+MAX_SPEED = 1000
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,10 @@ MODEL_FIELDS = {
                   families=("images", "tabular")),
     "bottleneck": Field("int", 2, "Bottleneck units", 1, 64, families=("images", "tabular"),
                         help="autoencoder only"),
+    "activation": Field("enum", None, "Activation", choices=tuple(ACTIVATIONS),
+                        labels=ACTIVATIONS, families=("points",),
+                        help="what new hidden layers take (TF Playground's Activation menu); "
+                             "default the first hidden layer's, else tanh"),
 }
 TRAINING_FIELDS = {
     "loss": Field("enum", None, "Loss", choices=tuple(LOSSES), labels=LOSSES,
@@ -112,6 +121,12 @@ TRAINING_FIELDS = {
     "clip": Field("number", 0, "Gradient clipping (max norm, 0 = off)", 0, 100, live=True,
                   choices=(0, 0.1, 0.5, 1, 5, 10)),
     "seed": Field("int", 1, "Initialisation seed", 0, MAX_SEED),
+    "same_start": Field("bool", False, "Same start on reset", live=True,
+                        help="Reset reuses this initialisation seed; off, it draws a new one"),
+    "speed": Field("int", TF_SPEED, "Speed (epochs per second)", 0, MAX_SPEED, live=True,
+                   choices=SPEEDS, labels={0: "Max"},
+                   help=f"at most this many epochs a second; 0: as fast as the server can. "
+                        f"{TF_SPEED} is TF Playground's pace"),
 }
 VIEW_FIELDS = {
     "show_test_data": Field("bool", False, "Show test data", live=True),

@@ -82,7 +82,13 @@ def _window(in_shape: Shape, k: int, s: int, p: int, channels: int, padded: bool
 
 
 def conv_shape(layer, in_shape, feed):
-    return _window(in_shape, layer.kernel, stride_of(layer), padding_of(layer), layer.filters, True)
+    k, p = layer.kernel, padding_of(layer)
+    out, note = _window(in_shape, k, stride_of(layer), p, layer.filters, True)
+    keep = (k - 1) // 2                  # the padding that keeps the size at stride 1
+    if p > keep:
+        note += (f"; padding {p} is more than the {keep} that keeps a {k}×{k} kernel's output "
+                 f"the input's size: it grows by {2 * (p - keep)}")
+    return out, note
 
 
 def pool_shape(layer, in_shape, feed):

@@ -268,6 +268,9 @@ def parse_spec(raw: Any) -> Spec:
     if errors:                    # the checks below need well-typed values
         raise SpecError(list(errors))
     _resolve_defaults(data, model, training, info)
+    if model["activation"] is None:
+        model["activation"] = next((l.activation for l in layers if l.kind == "dense"),
+                                   LAYER_FIELDS["activation"].default)
     _cross_checks(data, model, training, info, errors)
     if errors:
         raise SpecError(list(errors))

@@ -62,6 +62,7 @@ class ModelSpec:
     init: str
     task: str
     bottleneck: int
+    activation: str          # what new hidden layers take (the page's Activation menu)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class TrainingSpec:
     early_stopping: int
     clip: float
     seed: int
+    same_start: bool
+    speed: int               # epochs per second at most while playing; 0: no limit
 
 
 @dataclass(frozen=True)

@@ -299,6 +299,16 @@ def _layer_from_text(token: str) -> dict:
 
 
 def _decode_layers(params: dict, raw: dict) -> None:
+    _decode_net(params, raw)
+    # The menu's activation is what new layers take, even with no layer yet; the parser
+    # defaults it to the first layer's, so it is set only where that would differ.
+    menu = _given(params, "activation")
+    layers = _get_or(raw, "model.layers", None)
+    if menu is not None and (not layers or layers[0].get("activation") != menu):
+        _put(raw, "model.activation", menu)
+
+
+def _decode_net(params: dict, raw: dict) -> None:
     text = _given(params, "layers")  # ours, and the whole net: it wins over TF's keys
     if text is not None:
         _put(raw, "model.layers", [_layer_from_text(t) for t in text.split(_LAYER_SEP)])
@@ -376,10 +386,16 @@ def _layers_key(spec: dict) -> str | None:
     return "networkShape" if all(layer["kind"] == "dense" for layer in layers) else "layers"
 
 
+def _menu_activation(spec: dict) -> str:
+    """The Activation menu's choice: what new layers take (a spec normalised before the field
+    existed: the first layer's)."""
+    return spec["model"].get("activation") or (_layer_activations(spec) or [_TF_ACTIVATION])[0]
+
+
 def _encode_activation(spec: dict) -> str | None:
-    # TF has one activation for all layers; with mixed layers the first stands for them.
+    # TF has one activation for all layers, and keeps it with none: the menu's.
     if _is_points(spec) or _layers_key(spec) == "networkShape":
-        return (_layer_activations(spec) or [_TF_ACTIVATION])[0]
+        return _menu_activation(spec)
     return None
 
 
@@ -391,7 +407,7 @@ def _encode_shape(spec: dict) -> str | None:
 
 def _encode_activations(spec: dict) -> str | None:
     acts = _layer_activations(spec)
-    if _layers_key(spec) == "networkShape" and len(set(acts)) > 1:
+    if _layers_key(spec) == "networkShape" and any(a != _menu_activation(spec) for a in acts):
         return ",".join(acts)
     return None
 
@@ -470,6 +486,8 @@ _NEW_ROWS: tuple[_Row, ...] = (
     _leaf("task", "model.task", _to_text, default=_SPEC_DEFAULT),
     _leaf("bottleneck", "model.bottleneck", _to_int, default=_SPEC_DEFAULT),
     _Row("layers", "model.layers", _encode_layers, _decode_layers),
+    _leaf("speed", "training.speed", _to_int, default=_SPEC_DEFAULT),
+    _leaf("sameStart", "training.same_start", _to_bool, default=_SPEC_DEFAULT),
     _Row("presenter", "view.presenter",
          # written only when on; a spec saved before this field existed has no presenter key
          lambda s: "true" if s["view"].get("presenter") else None,

@@ -19,6 +19,7 @@ from engine.nn.losses import correct, head
 from engine.nn.mlp import MLP
 from engine.training.optim import (STATE_KEYS, StackedOptimizer, column, stacked_clip_grad_norm,
                                    stacked_regularization)
+from engine.training.pace import Pace, steps_per_epoch
 from engine.training.session import Session
 from engine.training.splits import SPLITS
 
@@ -37,7 +38,7 @@ def _owner(session: Session) -> BatchedGroup | None:
 def batch_key(session: Session) -> Hashable | None:
     """Sessions with equal keys can train as one group: a 2-D playground net (dense layers)
     with the same layer sizes and activations, loss head, problem, optimiser, batch size and
-    split sizes, on the same device. Learning rate, momentum, regularisation, clipping, early
+    split sizes and speed, on the same device. Learning rate, momentum, regularisation, clipping, early
     stopping, seeds, data and features may differ. None for every other model (images, tables,
     sequences: their layers, augmentation and running metrics are not stacked)."""
     spec, model = session.spec, session.model
@@ -45,7 +46,7 @@ def batch_key(session: Session) -> Hashable | None:
         return None
     t = spec.training
     return (session.device, tuple(model.sizes), tuple(model.activations), head(spec),
-            spec.data.problem, t.optimizer, t.batch_size,
+            spec.data.problem, t.optimizer, t.batch_size, t.speed,
             tuple(len(session.splits[name]) for name in SPLITS))
 
 
@@ -106,6 +107,7 @@ class BatchedGroup:
             self._stack_optimizer()
         self._stack_data()
         self._cursor = 0
+        self._pace, self._steps = Pace(), 0          # the members' common speed limit
         self._handed: list[torch.Tensor | None] = [None] * len(members)   # orders handed back
         self._given: list[dict | None] = [None] * len(members)
         self._released = False
@@ -212,8 +214,11 @@ class BatchedGroup:
         if not self._align():
             return 0
         self._opt.restart([o.t for o in self._opts])     # solo steps may have come between
-        deadline, steps, playing = clock() + seconds, 0, True
-        while playing:
+        now = clock()
+        deadline, steps, playing = now + seconds, 0, True
+        allowed = self._pace.allowed(self._spec.training.speed,
+                                     steps_per_epoch(self._n, self._batch), self._steps, now)
+        while playing and (allowed is None or steps < allowed):
             if self._cursor == 0:
                 self._shuffle()
             self._step()
@@ -224,6 +229,7 @@ class BatchedGroup:
                 playing = self._end_epoch()
             if clock() >= deadline:
                 break
+        self._steps += steps
         self._hand_back(steps)
         return steps
 

@@ -24,6 +24,7 @@ from engine.spec.types import Spec
 from engine.training.augment import shift
 from engine.training.history import History
 from engine.training.optim import Optimizer, add_regularization, clip_grad_norm
+from engine.training.pace import Pace, steps_per_epoch
 from engine.training.splits import SPLITS, load_splits
 
 SEED_MULTIPLIER = 1103515245     # regenerate: next data seed from the last, reproducibly
@@ -86,6 +87,7 @@ class Session:
         self._shuffle = torch.Generator().manual_seed(t.seed)
         self._order: torch.Tensor | None = None
         self._cursor = 0
+        self.pace = Pace()
         self.epoch = 0
         self.step = 0
         self.history = History()
@@ -130,6 +132,8 @@ class Session:
             self.spec = spec
             t = spec.training
             self.optimizer.lr, self.optimizer.momentum = t.learning_rate, t.momentum
+            if t.speed != old.training.speed:
+                self.pace.restart()
             return False
         # The data's targets depend on the task too (an autoencoder's target is its input).
         self._rebuild(spec, reload=spec.data != old.data or spec.model.task != old.model.task)
@@ -150,10 +154,16 @@ class Session:
             self.reset()
             raise
 
+    def reseed(self) -> Spec:
+        """A new start: fresh weights from the next initialisation seed (as TF Playground's
+        reset), the data as it is; the spec with that seed, so the run can be repeated."""
+        seed = next_seed(self.spec.training.seed)
+        self._rebuild(self.spec.with_training(seed=seed), reload=False)
+        return self.spec
+
     def regenerate(self) -> Spec:
         """New data from the next seed; the network and its training go on (as TF Playground)."""
-        seed = (self.spec.data.seed * SEED_MULTIPLIER + SEED_INCREMENT) % SEED_MODULUS
-        self.spec = self.spec.with_data(seed=seed)
+        self.spec = self.spec.with_data(seed=next_seed(self.spec.data.seed))
         self._load_data()        # generated sets only draw: nothing here can fail for want of files
         self._order, self._cursor = None, 0
         self.metrics = self.evaluate()
@@ -203,13 +213,22 @@ class Session:
             pass
 
     def train_for(self, seconds: float, clock=time.perf_counter) -> int:
-        """Train while playing, for about `seconds`; returns the epochs completed."""
-        deadline, epochs = clock() + seconds, 0
-        while self.status == "playing":
+        """Train while playing, for about `seconds` and no faster than the spec's speed;
+        returns the epochs completed."""
+        now = clock()
+        deadline, epochs = now + seconds, 0
+        allowed = self.pace.allowed(self.spec.training.speed, self.steps_per_epoch(), self.step,
+                                    now)
+        while self.status == "playing" and (allowed is None or allowed > 0):
             epochs += self.train_batch()
+            if allowed is not None:
+                allowed -= 1
             if clock() >= deadline:
                 break
         return epochs
+
+    def steps_per_epoch(self) -> int:
+        return steps_per_epoch(len(self.splits["train"]), self.spec.training.batch_size)
 
     def _accumulate(self, loss: torch.Tensor, out: torch.Tensor, t: torch.Tensor) -> None:
         n = out.shape[0]
@@ -316,6 +335,7 @@ class Session:
         if self.status == "diverged":
             raise RuntimeError(self.message)
         self.status, self.message = "playing", None
+        self.pace.restart()
 
     def pause(self) -> None:
         if self.status == "playing":
@@ -343,3 +363,6 @@ class Session:
         self.metrics = self.evaluate()
 
 
+def next_seed(seed: int) -> int:
+    """The seed after `seed`, reproducibly (regenerate's data, reset's weights)."""
+    return (seed * SEED_MULTIPLIER + SEED_INCREMENT) % SEED_MODULUS

@@ -141,15 +141,19 @@ def step(trainer, key, entry, args):
     s = entry.session
     s.pause()
     s.train_epoch() if args["unit"] == "epoch" else s.train_batch()
-    if s.spec.data.family != "points":
-        s.refresh()                 # an explicit step shows exact figures
+    if args["unit"] == "batch" or s.spec.data.family != "points":
+        s.refresh()                 # an explicit step shows exact figures, mid-epoch too
     return done(trainer, key, entry)
 
 
 def reset(trainer, key, entry, args):
-    entry.session.reset()
+    """A new start, as TF Playground's reset: fresh weights from the next initialisation seed
+    (answered with the spec, so the run can be repeated), or the same start when asked."""
+    s = entry.session
+    s.reset() if s.spec.training.same_start else s.reseed()
     trainer.reset_stream(entry)
-    return done(trainer, key, entry)
+    tell_room(trainer, entry)
+    return {**spec_answer(s.spec), **done(trainer, key, entry)}
 
 
 def regenerate(trainer, key, entry, args):

@@ -193,7 +193,7 @@ class Trainer:
     def tick(self) -> int:
         """One round: a time slice for every playing unit (see _slices); after each slice, the
         frames that are due (anyone's: a frame waits at most one slice). Returns how many
-        sessions trained."""
+        sessions trained a step (a speed limit may hold a playing one back)."""
         active = self.playing()
         if not active:
             return 0
@@ -201,9 +201,10 @@ class Trainer:
             [(None, [member]) for member in active]
         interval = self.frame_interval(sum(e.sid is not None for _, e in active))
         slices = self._slices(units)
+        trained = 0
         for (group, members), slice_s in zip(units, slices):
             session = members[0][1].session
-            epoch, start = session.epoch, self.clock()
+            epoch, step, start = session.epoch, session.step, self.clock()
             try:
                 if group is not None:
                     group.train_for(slice_s, self.clock)   # frames are checked after it
@@ -213,11 +214,17 @@ class Trainer:
                 log.exception("training %s failed", [k for k, _ in members])
                 self._stop(members, exc)
             self._measure(members, session.epoch - epoch, self.clock() - start)
+            trained += len(members) if session.step != step else 0
             for key, entry in members:           # it stopped (diverged, early stopping): show it
                 if entry.session.status != "playing":
                     self._send(key, entry)
             self._send_due(active, interval)
-        return len(active)
+        return trained
+
+    def idle_wait(self) -> float:
+        """How long the serving loop may wait for a request after a round that trained nothing:
+        while sessions play (held by their speed), no longer than half a frame."""
+        return min(IDLE_WAIT_S, 0.5 / self.fps) if self.playing() else IDLE_WAIT_S
 
     def _slices(self, units) -> list[float]:
         """Each unit's time this round, so that every unit (a session, or a group whose members
@@ -278,7 +285,7 @@ def serve(trainer: Trainer, receive, reply, running) -> None:
     torch.set_num_threads(1)     # one thread per trainer: two burnt 180% CPU for less work
     busy = False
     while running():
-        timeout = 0 if busy else IDLE_WAIT_S
+        timeout = 0 if busy else trainer.idle_wait()
         while (request := receive(timeout)) is not None:
             timeout = 0                        # the rest that came in, then a round
             token, method, args = request

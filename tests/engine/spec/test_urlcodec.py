@@ -28,10 +28,10 @@ BASE = {
              "seq_length": 20, "features": ["x1", "x2"]},
     "model": {"layers": [{"kind": "dense", "units": 4, "activation": "tanh"},
                          {"kind": "dense", "units": 2, "activation": "tanh"}],
-              "init": "tf", "task": "predict", "bottleneck": 2},
+              "init": "tf", "task": "predict", "bottleneck": 2, "activation": "tanh"},
     "training": {"loss": "mse", "optimizer": "sgd", "learning_rate": 0.03, "momentum": 0.9,
                  "batch_size": 10, "regularization": "none", "regularization_rate": 0.0,
-                 "early_stopping": 0, "clip": 0, "seed": 1},
+                 "early_stopping": 0, "clip": 0, "seed": 1, "same_start": False, "speed": 60},
     "view": {"show_test_data": False, "discretize": False, "hide_text": False, "hidden": [],
              "presenter": False},
 }
@@ -46,7 +46,10 @@ def spec(**sections):
 
 
 def model(layers, init):
-    return {**BASE["model"], "layers": layers, "init": init}
+    """BASE's model with these layers; the menu's activation is the first dense layer's, as the
+    parser defaults it."""
+    first = next((l["activation"] for l in layers if l.get("kind", "dense") == "dense"), "tanh")
+    return {**BASE["model"], "layers": layers, "init": init, "activation": first}
 
 
 def dense(*pairs):
@@ -596,8 +599,11 @@ def test_decode_of_encode_gives_back_the_same_fields(name):
     full = dict(leaves(s))
     for path, value in given.items():
         assert full[path] == value, path
-    # What the hash left out is what the parser fills in for this dataset and task.
+    # What the hash left out is what the parser fills in for this dataset and task; the
+    # menu's activation, left out, is the first hidden layer's.
     defaults = dict(leaves(parsed_defaults(s)))
+    defaults["model.activation"] = next((layer["activation"] for layer in s["model"]["layers"]
+                                         if layer["kind"] == "dense"), "tanh")
     for path in set(full) - set(given) - {"version"}:
         assert full[path] == defaults[path], path
 
@@ -616,4 +622,28 @@ def test_exports():
     assert len(HIDEABLE) == 24 and HIDEABLE[0] == "showTestData" and "sinY" in HIDEABLE
     assert NEW_KEYS == ("optimizer", "loss", "momentum", "classes", "samples", "validation",
                         "earlyStopping", "clip", "init", "trainSeed", "activations", "augment",
-                        "normalize", "seqLength", "task", "bottleneck", "layers", "presenter")
+                        "normalize", "seqLength", "task", "bottleneck", "layers", "speed",
+                        "sameStart", "presenter")
+
+
+def test_a_tf_link_with_no_hidden_layer_keeps_its_activation_for_new_layers():
+    """TF Playground keeps the Activation menu's choice with no hidden layer; "+" then adds a
+    layer of it. Ours is model.activation, and the link writes it back."""
+    spec = parse_spec(hash_to_raw("#activation=relu&networkShape=&dataset=xor"))
+    assert spec.model.layers == () and spec.model.activation == "relu"
+    assert dict(pairs(spec_to_hash(spec.to_dict())))["activation"] == "relu"
+    with_layers = parse_spec(hash_to_raw("#activation=sigmoid&networkShape=3"))
+    assert with_layers.model.activation == "sigmoid"
+    assert [layer.activation for layer in with_layers.model.layers] == ["sigmoid"]
+
+
+def test_speed_and_same_start_travel_in_the_link_and_tf_links_play_at_tf_pace():
+    assert parse_spec(hash_to_raw(TF_LINK)).training.speed == 60
+    spec = parse_spec(hash_to_raw("#speed=5&sameStart=true"))
+    assert (spec.training.speed, spec.training.same_start) == (5, True)
+    written = dict(pairs(spec_to_hash(spec.to_dict())))
+    assert (written["speed"], written["sameStart"]) == ("5", "true")
+    assert "speed" not in dict(pairs(spec_to_hash(parse_spec({}).to_dict())))
+    with pytest.raises(SpecError) as error:
+        parse_spec(hash_to_raw("#speed=fast"))
+    assert error.value.errors[0]["path"] == "training.speed"

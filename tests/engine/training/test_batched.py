@@ -25,7 +25,8 @@ def ticks():
 
 
 def session(raw: dict) -> Session:
-    s = Session(parse_spec(raw))
+    """A playing session with no speed limit: these tests count steps, not seconds."""
+    s = Session(parse_spec(raw).with_training(speed=0))
     s.play()
     return s
 

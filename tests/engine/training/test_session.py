@@ -112,7 +112,7 @@ def test_regenerate_keeps_the_network_and_changes_the_data():
 def test_divergence_pauses_with_advice():
     s = Session(parse_spec({"data": {"dataset": "plane"},
                             "model": {"layers": [{"units": 8, "activation": "relu"}] * 3},
-                            "training": {"learning_rate": 10}}))
+                            "training": {"learning_rate": 10, "speed": 0}}))
     s.play()
     for _ in range(20):
         s.train_for(0.05)

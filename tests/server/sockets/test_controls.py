@@ -6,8 +6,9 @@ import pytest
 from server.specs import resolve
 
 from serverkit import (BAD_SPEC, BATCHES_PER_EPOCH, DIVERGING, N_TRAIN, TF_HASH, TF_INPUTS,
-                      TF_UNITS, array, check_bad_spec_errors, error_paths, play_and_collect,
-                      weights)
+                      TF_UNITS, Browser, array, check_bad_spec_errors, error_paths,
+                      play_and_collect, weights)
+
 
 
 
@@ -57,24 +58,56 @@ def test_step_with_an_unknown_unit(opened):
     assert opened.frames() == []
 
 
-def test_reset_restores_the_starting_weights(sock, trainer):
-    sock.open(hash=TF_HASH)
+def test_reset_draws_new_starting_weights_from_the_next_seed(sock, trainer):
+    opened = sock.open(hash=TF_HASH)
     start = sock.frame()
     for _ in range(2):
         sock.call("step", unit="epoch")
-    trained = sock.frames()[-1]
-    assert weights(trained) != weights(start)
     sock.call("play")
     trainer.tick()
     answer = sock.call("reset")
     assert answer["ok"] and answer["epoch"] == 0 and answer["step"] == 0
     assert answer["status"] == "paused"
+    seed = answer["spec"]["training"]["seed"]
+    assert seed != opened["spec"]["training"]["seed"] and f"trainSeed={seed}" in answer["hash"]
+    frame = sock.frames()[-1]
+    assert frame["epoch"] == 0 and frame["history"] == start["history"]   # start 0, nothing in it
+    assert weights(frame) != weights(start)                # a new start ...
+    again = Browser(sock.app).socket()                     # ... that the link repeats exactly
+    again.open(hash=answer["hash"])
+    assert weights(again.frame()) == weights(frame)
+    assert trainer.tick() == 0
+
+
+def test_reset_with_same_start_restores_the_starting_weights(sock, trainer):
+    sock.open(hash=TF_HASH + "&sameStart=true")
+    start = sock.frame()
+    for _ in range(2):
+        sock.call("step", unit="epoch")
+    trained = sock.frames()[-1]
+    assert weights(trained) != weights(start)
+    answer = sock.call("reset")
+    assert answer["ok"] and answer["spec"]["training"]["seed"] == start_seed(answer)
     frame = sock.frames()[-1]
     assert frame["epoch"] == 0 and frame["step"] == 0
-    assert weights(frame) == weights(start)
     assert frame["arrays"]["weight.0"]["data"] == start["arrays"]["weight.0"]["data"]
-    assert frame["history"] == start["history"]            # start 0, nothing in it
-    assert trainer.tick() == 0
+    assert weights(frame) == weights(start)
+
+
+def start_seed(answer) -> int:
+    """TF_HASH's seed=0.12345 is data seed 12345, and the training seed follows it."""
+    assert answer["spec"]["data"]["seed"] == 12345
+    return 12345
+
+
+def test_a_batch_step_shows_that_batch_s_loss(opened):
+    before = opened.call("step", unit="batch")
+    first = opened.frames()[-1]
+    opened.call("step", unit="batch")
+    second = opened.frames()[-1]
+    assert before["ok"] and first["epoch"] == second["epoch"] == 0
+    assert second["step"] == first["step"] + 1
+    assert second["metrics"]["train_loss"] != first["metrics"]["train_loss"]
 
 
 def test_configure_a_live_field_keeps_the_training(opened, trainer):
