@@ -148,6 +148,20 @@ def test_typed_out_of_range_value_is_explained_then_cleared(open_page):
     expect(page).to_have_url(re.compile(r"batchSize=20"))
 
 
+def wait_for_picture(page, want: str, same: bool) -> None:
+    """Wait until the output map's pixel hash equals (or differs from) `want`."""
+    page.get_by_test_id("output-canvas").evaluate(
+        "(el, [want, same]) => new Promise((resolve, reject) => {"
+        f" const hash = {PIXEL_HASH};"
+        " const started = performance.now();"
+        " const check = () => (hash(el) === want) === same ? resolve(true)"
+        f"   : performance.now() - started > {TIMEOUT} ? reject(new Error('picture after reset'))"
+        "   : requestAnimationFrame(check);"
+        " check(); })",
+        [want, same],
+    )
+
+
 def test_step_step_batch_and_reset(open_page):
     page = open_page("#dataset=xor&networkShape=4,2&seed=1")
     expect(page.get_by_test_id("epoch")).to_have_text("0")
@@ -161,20 +175,24 @@ def test_step_step_batch_and_reset(open_page):
     wait_for_number(page, "step-count", f"n === {steps + 1}")
     expect(page.get_by_test_id("epoch")).to_have_text("1")
     assert pixels(page) != start
+    # Reset, as TF Playground's: new starting weights from the next seed, written in the link.
     page.get_by_test_id("reset").click()
     expect(page.get_by_test_id("epoch")).to_have_text("0")
     expect(page.get_by_test_id("step-count")).to_have_text("0")
     page.wait_for_function(CHART_POINTS + " === 0", timeout=TIMEOUT)
-    page.get_by_test_id("output-canvas").evaluate(
-        "(el, want) => new Promise((resolve, reject) => {"
-        f" const hash = {PIXEL_HASH};"
-        " const started = performance.now();"
-        " const check = () => hash(el) === want ? resolve(true)"
-        f"   : performance.now() - started > {TIMEOUT} ? reject(new Error('picture differs after reset'))"
-        "   : requestAnimationFrame(check);"
-        " check(); })",
-        start,
-    )
+    expect(page).to_have_url(re.compile(r"trainSeed=\d+"))
+    wait_for_picture(page, start, same=False)
+
+
+def test_reset_with_same_start_repeats_the_starting_weights(open_page):
+    page = open_page("#dataset=xor&networkShape=4,2&seed=1&sameStart=true")
+    expect(page.get_by_test_id("epoch")).to_have_text("0")
+    start = pixels(page)
+    page.get_by_test_id("step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("1")
+    page.get_by_test_id("reset").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("0")
+    wait_for_picture(page, start, same=True)
 
 
 def test_hide_keys_and_hide_text(open_page):
