@@ -1,12 +1,12 @@
 """The lessons: sixteen of them, every spec (and variant) parses and opens from its URL hash, and
 each trains, showing what its text tells students it will (failures included, with their fixes).
 
-Epoch counts follow the texts ("within about 100 epochs", ...); every run is seeded, so each
-claim is checked on exactly the run a student starts.
+Epoch counts follow the texts ("within about 100 epochs", ...). Every claim is checked on the
+run a student starts and on two more seeds (new data and new starting weights, as Regenerate
+and Reset give), so a text holds for the class, not for one lucky run.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
@@ -40,11 +40,15 @@ SPECS = [(item.slug, "", item.spec) for item in lessons()] + [
     (item.slug, v.label, v.spec) for item in lessons() for v in item.variants]
 
 
-def spec_of(slug: str, variant: str | None = None) -> dict:
+SEEDS = (1, 2, 3)          # the lessons' own (the default), then two more
+
+
+def spec_of(slug: str, variant: str | None = None, seed: int = SEEDS[0]) -> dict:
+    """A lesson's spec (or a variant's) at `seed`: its data and its starting weights."""
     item = lesson(slug)
-    if variant is None:
-        return item.spec
-    return next(v.spec for v in item.variants if v.label == variant)
+    raw = item.spec if variant is None else next(v.spec for v in item.variants
+                                                 if v.label == variant)
+    return changed(raw, data__seed=seed, training__seed=seed)
 
 
 def start_loss(raw: dict) -> float:
@@ -105,8 +109,9 @@ def test_the_lessons_cover_every_family():
 
 # --- 2-D lessons ------------------------------------------------------------------------------
 
-def test_sine_fits_and_its_tries_do_what_they_say():
-    raw = spec_of("sine")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sine_fits_and_its_tries_do_what_they_say(seed):
+    raw = spec_of("sine", seed=seed)
     assert trained(raw, 50).metrics["test_loss"] < 0.05
     one_bend = changed(raw, model__layers=dense(1))
     assert trained(one_bend, 50).metrics["test_loss"] > 0.15
@@ -116,8 +121,9 @@ def test_sine_fits_and_its_tries_do_what_they_say():
     assert trained(sine_feature, 50).metrics["test_loss"] < 0.01
 
 
-def test_xor_fails_without_a_hidden_layer_and_both_fixes_work():
-    raw = spec_of("xor")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_xor_fails_without_a_hidden_layer_and_both_fixes_work(seed):
+    raw = spec_of("xor", seed=seed)
     assert trained(raw, 100).metrics["test_accuracy"] < 0.75
     new_layer = schema()["default_layers"]["points"][0]          # what the page's + adds first
     assert new_layer == {"kind": "dense", "units": 4, "activation": "tanh"}
@@ -126,8 +132,9 @@ def test_xor_fails_without_a_hidden_layer_and_both_fixes_work():
     assert trained(product, 100).metrics["test_accuracy"] > 0.95
 
 
-def test_activations_compare_as_the_lesson_says():
-    raw = spec_of("activations")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_activations_compare_as_the_lesson_says(seed):
+    raw = spec_of("activations", seed=seed)
     with_act = lambda act, **more: changed(raw, model__layers=dense(4, 2, activation=act), **more)
     assert trained(raw, 100).metrics["test_accuracy"] > 0.95                   # tanh
     assert trained(with_act("relu"), 100).metrics["test_accuracy"] > 0.95
@@ -144,16 +151,38 @@ def test_activations_compare_as_the_lesson_says():
     assert all(torch.equal(a, w) for a, w in zip(before, list(s.model.w)[:2]))
 
 
-def test_learning_rate_too_high_too_low_and_right():
-    raw = spec_of("learning-rate")
-    assert trained(raw, 100).metrics["train_loss"] > start_loss(raw)            # higher than at start
-    low = spec_of("learning-rate", "Too low: 0.0001")
+def saturated(s: Session) -> float:
+    """The share of the first hidden layer's outputs at ±1 (|y| > 0.99) over the training set."""
+    with torch.no_grad():
+        first = s.model.forward_all(s.splits["train"].x)[0]
+    return float((first.abs() > 0.99).float().mean())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_learning_rate_too_high_too_low_and_right(seed):
+    raw = spec_of("learning-rate", seed=seed)
+    assert parse_spec(raw).training.same_start         # "reset restarts from the same weights"
+    high = trained(raw, 100)
+    assert high.metrics["train_loss"] > start_loss(raw)             # ends above where it started
+    # Switched to 0.03 while it plays (20 epochs in, 2 s at this lesson's speed): it barely
+    # improves, for its tanh neurons sit at ±1; a fresh start at 0.03 gets the circle.
+    s = trained(raw, 20)
+    assert saturated(s) > 0.5
+    stuck = s.metrics["train_loss"]
+    s.configure(s.spec.with_training(learning_rate=0.03))
+    for _ in range(100):
+        s.train_epoch()
+    fresh = trained(spec_of("learning-rate", "About right: 0.03", seed=seed), 100)
+    assert fresh.metrics["test_accuracy"] > 0.95
+    assert s.metrics["train_loss"] > 0.5 * stuck and s.metrics["train_loss"] > \
+        5 * fresh.metrics["train_loss"]
+    low = spec_of("learning-rate", "Too low: 0.0001", seed=seed)
     assert abs(trained(low, 100).metrics["train_loss"] - start_loss(low)) < 0.02
-    assert trained(spec_of("learning-rate", "About right: 0.03"), 100).metrics["test_accuracy"] > 0.95
 
 
-def test_batch_size_one_is_jagged_and_thirty_is_smooth_but_slow():
-    raw = spec_of("batch-size")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_batch_size_one_is_jagged_and_thirty_is_smooth_but_slow(seed):
+    raw = spec_of("batch-size", seed=seed)
     s = Session(parse_spec(raw))
     s.train_epoch()
     assert s.step == 250                                      # one step per training example
@@ -166,7 +195,7 @@ def test_batch_size_one_is_jagged_and_thirty_is_smooth_but_slow():
     losses = s.history.train_loss
     assert roughness(losses[10:30]) > 3 * roughness(losses[30:])
 
-    thirty = spec_of("batch-size", "Batch size 30")
+    thirty = spec_of("batch-size", "Batch size 30", seed=seed)
     s = trained(thirty, 1)
     assert s.step == 9
     assert trained(thirty, 100).metrics["test_accuracy"] < 0.7
@@ -174,8 +203,9 @@ def test_batch_size_one_is_jagged_and_thirty_is_smooth_but_slow():
     assert trained(faster, 100).metrics["test_accuracy"] > 0.9
 
 
-def test_overfitting_shows_on_the_validation_curve_and_each_cure_helps():
-    raw = spec_of("overfitting")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_overfitting_shows_on_the_validation_curve_and_each_cure_helps(seed):
+    raw = spec_of("overfitting", seed=seed)
     s, vals = val_curve(raw, 200)
     assert len(s.splits["train"]) == 50
     best = int(np.argmin(vals))
@@ -189,26 +219,29 @@ def test_overfitting_shows_on_the_validation_curve_and_each_cure_helps():
     assert stopped.status == "stopped" and stopped.best_epoch < stopped.epoch <= 200
 
 
-def test_dropout_variant_ends_with_a_lower_validation_loss():
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dropout_variant_ends_with_a_lower_validation_loss(seed):
     ends = {}
     for label in ("Digits, no dropout", "Digits with dropout"):
-        s = trained(spec_of("overfitting", label), 60)
+        s = trained(spec_of("overfitting", label, seed=seed), 60)
         ends[label] = s.metrics["val_loss"]
         assert s.metrics["train_loss"] < 0.05
     assert ends["Digits with dropout"] < 0.9 * ends["Digits, no dropout"]
 
 
-def test_spiral_needs_features_or_depth():
-    assert trained(spec_of("features-vs-depth"), 200).metrics["test_accuracy"] < 0.75
-    features = spec_of("features-vs-depth", "Features: all seven inputs")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_spiral_needs_features_or_depth(seed):
+    assert trained(spec_of("features-vs-depth", seed=seed), 200).metrics["test_accuracy"] < 0.75
+    features = spec_of("features-vs-depth", "Features: all seven inputs", seed=seed)
     assert parse_spec(features).data.features == tuple(ALL_FEATURES)
     assert trained(features, 200).metrics["test_accuracy"] > 0.9
-    assert trained(spec_of("features-vs-depth", "Depth: six ReLU layers"), 300) \
+    assert trained(spec_of("features-vs-depth", "Depth: six ReLU layers", seed=seed), 300) \
         .metrics["test_accuracy"] > 0.85
 
 
-def test_softmax_learns_three_classes_and_squared_error_is_refused():
-    raw = spec_of("softmax")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_softmax_learns_three_classes_and_squared_error_is_refused(seed):
+    raw = spec_of("softmax", seed=seed)
     s = trained(raw, 60)
     assert s.metrics["test_accuracy"] > 0.9
     assert s.outputs["test"].shape[1] == 3
@@ -220,17 +253,32 @@ def test_softmax_learns_three_classes_and_squared_error_is_refused():
 
 # --- images, tables, sequences ----------------------------------------------------------------
 
-def test_conv_filters_lesson_learns_the_shapes():
-    raw = spec_of("conv-filters")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_conv_filters_lesson_mixes_shapes_up_first_then_learns_them(seed):
+    raw = spec_of("conv-filters", seed=seed)
+    assert parse_spec(raw).training.speed == 1                      # "one epoch a second"
+    s = Session(parse_spec(raw))
+    for _ in range(5):                                              # "+1 batch five times"
+        s.train_batch()
+    s.refresh()
+    early = confusion(s)
+    assert s.metrics["test_accuracy"] < 0.8
+    assert early.sum() - np.trace(early) > 0.2 * early.sum()        # shapes still mixed up
     start = start_loss(raw)
     s = trained(raw, 2)
     assert s.metrics["train_loss"] < 0.5 * start and s.metrics["test_accuracy"] > 0.8
-    parse_spec(changed(raw, model__layers=[{**raw["model"]["layers"][0], "kernel": 3,
-                                            "padding": 1}, *raw["model"]["layers"][1:]]))
+    layers = raw["model"]["layers"]
+    grown = layer_plan(parse_spec(changed(raw, model__layers=[{**layers[0], "kernel": 3},
+                                                              *layers[1:]])))[0]
+    assert grown["out_shape"][1:] == [18, 18] and "padding 2 is more than" in grown["note"]
+    kept = layer_plan(parse_spec(changed(raw, model__layers=[
+        {**layers[0], "kernel": 3, "padding": 1}, *layers[1:]])))[0]
+    assert kept["out_shape"][1:] == [16, 16] and "more than" not in kept["note"]
 
 
-def test_pooling_halves_the_maps_and_saves_the_dense_weights():
-    raw = spec_of("pooling")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pooling_halves_the_maps_and_saves_the_dense_weights(seed):
+    raw = spec_of("pooling", seed=seed)
     plan = layer_plan(parse_spec(raw))
     pools = [p for p in plan if p["kind"] == "maxpool"]
     assert all(p["params"] == 0 for p in pools)
@@ -245,8 +293,9 @@ def test_pooling_halves_the_maps_and_saves_the_dense_weights():
     assert trained(raw, 2).metrics["train_loss"] < 0.5 * start
 
 
-def test_conv_arithmetic_matches_the_formulas_in_the_text():
-    raw = spec_of("conv-arithmetic")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_conv_arithmetic_matches_the_formulas_in_the_text(seed):
+    raw = spec_of("conv-arithmetic", seed=seed)
     layers = raw["model"]["layers"]
 
     def first(**fields):
@@ -254,7 +303,7 @@ def test_conv_arithmetic_matches_the_formulas_in_the_text():
 
     card = first()
     assert card["out_shape"] == [8, 14, 14] and card["params"] == 80 and card["flops"] == 14_112
-    n, k, c, f = 16, 3, 1, 8
+    n, c, f = 16, 1, 8
     for stride, padding, kernel in ((1, 1, 3), (2, 0, 3), (1, 0, 7)):
         card = first(stride=stride, padding=padding, kernel=kernel)
         side = (n + 2 * padding - kernel) // stride + 1
@@ -267,8 +316,9 @@ def test_conv_arithmetic_matches_the_formulas_in_the_text():
     assert trained(raw, 2).metrics["train_loss"] < 0.5 * start
 
 
-def test_digit_classifier_learns_in_a_few_epochs():
-    s = trained(spec_of("digits"), 3)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_digit_classifier_learns_in_a_few_epochs(seed):
+    s = trained(spec_of("digits", seed=seed), 3)
     assert s.metrics["test_accuracy"] > 0.85
 
 
@@ -281,8 +331,9 @@ def confusion(s: Session) -> np.ndarray:
     return out
 
 
-def test_iris_setosa_is_easy_and_the_mistakes_are_between_the_other_two():
-    raw = spec_of("iris")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_iris_setosa_is_easy_and_the_mistakes_are_between_the_other_two(seed):
+    raw = spec_of("iris", seed=seed)
     s = trained(raw, 100)
     assert s.metrics["test_accuracy"] > 0.85
     cm = confusion(s)
@@ -300,21 +351,32 @@ def grad_ratio(raw: dict) -> float:
     return float(norms[0] / norms[-1])
 
 
-def test_lstm_gets_far_more_gradient_to_the_first_step_than_the_rnn():
-    rnn, lstm = spec_of("rnn-vs-lstm"), spec_of("rnn-vs-lstm", "LSTM")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_lstm_gets_the_gradient_to_the_first_step_and_learns_to_count(seed):
+    rnn, lstm = spec_of("rnn-vs-lstm", seed=seed), spec_of("rnn-vs-lstm", "LSTM", seed=seed)
     r, l = grad_ratio(rnn), grad_ratio(lstm)
     assert r < 1e-10                       # "about a million-millionth"
     assert 1e-7 < l < 1e-3                 # "roughly a hundred-thousandth"
     assert l > 1e6 * r                     # "millions of times more"
-    for raw in (rnn, lstm):
-        start = start_loss(raw)
-        s = trained(raw, 2)
-        assert math.isfinite(s.metrics["train_loss"]) and s.metrics["train_loss"] < start
-        assert trained(changed(raw, data__seq_length=20), 10).metrics["test_accuracy"] > 0.9
+    assert best_accuracy(lstm, 15) > 0.95                 # "passes 95% within about 15 epochs"
+    assert best_accuracy(rnn, 40) < 0.92                  # "after 40 ... still below 92%"
+    for raw in (rnn, lstm):                               # "both learn within about 10 epochs"
+        assert best_accuracy(changed(raw, data__seq_length=20), 10) > 0.95
 
 
-def test_autoencoder_embeds_in_two_numbers_and_a_wider_middle_reconstructs_better():
-    raw = spec_of("autoencoder")
+def best_accuracy(raw: dict, epochs: int) -> float:
+    """The best test accuracy seen at the end of any of `epochs` epochs (what the page shows)."""
+    s, best = Session(parse_spec(raw)), 0.0
+    for _ in range(epochs):
+        s.train_epoch()
+        s.refresh()
+        best = max(best, s.metrics["test_accuracy"])
+    return best
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_autoencoder_embeds_in_two_numbers_and_a_wider_middle_reconstructs_better(seed):
+    raw = spec_of("autoencoder", seed=seed)
     start = start_loss(raw)
     two = trained(raw, 10)
     assert two.metrics["train_loss"] < 0.5 * start
@@ -322,13 +384,14 @@ def test_autoencoder_embeds_in_two_numbers_and_a_wider_middle_reconstructs_bette
     assert eight.metrics["test_loss"] < two.metrics["test_loss"]
 
 
-def test_quantising_shrinks_the_model_and_keeps_its_accuracy():
-    s = trained(spec_of("quantize"), 5)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_quantising_shrinks_the_model_and_keeps_its_accuracy(seed):
+    s = trained(spec_of("quantize", seed=seed), 5)
     r = quantize(s)
     assert r["float_accuracy"] > 0.85
     assert 0.2 < r["size_ratio"] < 0.55                   # "about a quarter to a half"
     assert abs(r["int8_accuracy"] - r["float_accuracy"]) <= 0.02
-    untrained = quantize(Session(parse_spec(spec_of("quantize"))))
+    untrained = quantize(Session(parse_spec(spec_of("quantize", seed=seed))))
     assert untrained["float_accuracy"] < 0.3 and untrained["int8_accuracy"] < 0.3
-    tiny = quantize(trained(spec_of("xor"), 1))
+    tiny = quantize(trained(spec_of("xor", seed=seed), 1))
     assert tiny["int8_bytes"] > tiny["float_bytes"]        # the fixed overhead wins
