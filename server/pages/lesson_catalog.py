@@ -115,7 +115,7 @@ ARITHMETIC = spec("shapes", [conv(8), conv(16, stride=2, padding=1),
 
 DIGITS = spec("digits")          # the dataset's default LeNet-like net
 
-IRIS = spec("iris", training={"speed": 20})      # one hidden layer of 8 ReLU
+IRIS = spec("iris", training={"learning_rate": 0.01, "speed": 20})   # one hidden layer, 8 ReLU
 
 RECURRENT = {"learning_rate": 0.01, "clip": 1}
 RNN = spec("parity-count", [{"kind": "rnn", "units": 16, "num_layers": 1, "activation": "tanh"}],
@@ -210,8 +210,9 @@ _LESSONS = (
         "Batch size can change while the network trains.",
         ("Press play (▶) and look at the loss chart: a jagged line.",
          "Set Batch size to 30 while it plays: the line smooths out.",
-         "Press reset (↺) with batch size 30 and play: after 100 epochs it has barely begun. "
-         "Raise the Learning rate to 0.3 to make up for fewer steps.",
+         "Press reset (↺) with batch size 30 and play: after 30 epochs it is well behind where "
+         "batch size 1 was after 30 (9 steps an epoch, not 250). Raise the Learning rate to "
+         "0.3 to make up for fewer steps.",
          "At batch size 1, press +1 batch a few times: each step nudges the border, not always "
          "the right way."),
         sweep(BATCH, "training__batch_size",
@@ -222,20 +223,22 @@ _LESSONS = (
         OVERFIT,
         "This network has far more freedom than its 50 noisy training points need (20% of "
         "the data is for training, and half of that is held out for validation). It fits the "
-        "noise: the training loss keeps falling while the validation loss, the dotted line, "
-        "bottoms out early and then climbs. L2 regularisation pulls every weight towards zero "
-        "and L1 pushes small ones to exactly zero; both trade a little training loss for a "
-        "simpler border. Early stopping watches the validation loss and keeps the weights of "
-        "its best epoch. Dropout switches random neurons off while training, so none can "
-        "be relied on alone; it is a layer, so try it on the digits variants.",
-        ("Press play (▶): training loss sinks towards 0 while the validation loss turns up "
-         "after about 30 epochs.",
+        "noise: the training loss sinks towards 0 while the validation loss, the dotted line, "
+        "stays far above it and stops improving. L2 regularisation pulls every weight towards "
+        "zero and L1 pushes small ones to exactly zero, so the net cannot bend round every "
+        "noisy point. Early stopping watches the validation loss and keeps the weights of its "
+        "best epoch. Dropout switches random neurons off while training, so none can be "
+        "relied on alone; it is a layer, so try it on the digits variants.",
+        ("Press play (▶): the training loss sinks towards 0 while the validation loss stays "
+         "several times higher.",
          "Press reset (↺), set Regularisation to L2 and its rate to 0.01, play again: the "
-         "validation loss climbs far less. Try L1 at 0.003 too.",
+         "training loss stays above 0 and the links stay thin. Try L1 at 0.003: one link in "
+         "ten or more fades to nothing. Compare the validation losses.",
          "Set Regularisation back to None; under More settings set Early stopping patience to "
          "20 and play: it stops by itself and keeps the best epoch (the green dashed line).",
-         "Open “Digits, no dropout”, play 60 epochs and note the validation loss; then open "
-         "“Digits with dropout” and compare."),
+         "Open “Digits, no dropout” and “Digits with dropout” and play 60 epochs of each: with "
+         "dropout the training loss stays higher (half the neurons are off at every step); "
+         "compare the validation losses."),
         (Variant("2-D net", OVERFIT),
          Variant("Digits, no dropout", DROPOUT_OFF),
          Variant("Digits with dropout", DROPOUT_ON)),
@@ -347,9 +350,10 @@ _LESSONS = (
         "Fisher's 150 iris flowers, each four measurements in cm (sepal and petal length and "
         "width) and one of three species. A network with one hidden layer learns the species "
         "from the numbers alone. Setosa is easy, its petals are much smaller; versicolor and "
-        "virginica overlap, so the mistakes fall between those two.",
-        ("Press play (▶) and open Confusion: after 100 epochs setosa's row is all correct; "
-         "the errors are versicolor and virginica.",
+        "virginica overlap, so nearly all the mistakes fall between those two.",
+        ("Press play (▶) and open Confusion: after 100 epochs it gets over 90% of the test "
+         "flowers right, and nearly every mistake is a versicolor taken for a virginica or the "
+         "other way round.",
          "Change Ratio of training to test data to 20: with 30 training flowers, how well does "
          "it do on the rest?",
          "Remove the hidden layer (✕ on its card): it still learns, more slowly.",

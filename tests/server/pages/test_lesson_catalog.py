@@ -188,7 +188,7 @@ def test_batch_size_one_is_jagged_and_thirty_is_smooth_but_slow(seed):
     assert s.step == 250                                      # one step per training example
     for _ in range(29):
         s.train_epoch()
-    assert s.metrics["test_accuracy"] > 0.85
+    assert s.metrics["test_accuracy"] > 0.8
     s.configure(s.spec.with_training(batch_size=30))          # live: same weights
     for _ in range(30):
         s.train_epoch()
@@ -198,35 +198,44 @@ def test_batch_size_one_is_jagged_and_thirty_is_smooth_but_slow(seed):
     thirty = spec_of("batch-size", "Batch size 30", seed=seed)
     s = trained(thirty, 1)
     assert s.step == 9
-    assert trained(thirty, 100).metrics["test_accuracy"] < 0.7
+    one = trained(spec_of("batch-size", "Batch size 1", seed=seed), 30).metrics["test_accuracy"]
+    assert trained(thirty, 30).metrics["test_accuracy"] < min(0.7, one - 0.1)   # well behind
     faster = changed(thirty, training__learning_rate=0.3)
-    assert trained(faster, 100).metrics["test_accuracy"] > 0.9
+    assert trained(faster, 100).metrics["test_accuracy"] > 0.85
+
+
+def weights_of(s: Session) -> torch.Tensor:
+    return torch.cat([w.detach().flatten() for w in s.model.w])
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_overfitting_shows_on_the_validation_curve_and_each_cure_helps(seed):
+def test_overfitting_opens_a_gap_that_regularisation_and_early_stopping_address(seed):
     raw = spec_of("overfitting", seed=seed)
     s, vals = val_curve(raw, 200)
     assert len(s.splits["train"]) == 50
-    best = int(np.argmin(vals))
-    assert (best + 1) * 10 <= 60                               # turns up early
-    assert vals[-1] > 1.5 * min(vals) and s.metrics["train_loss"] < 0.05
-    for reg, rate in (("L2", 0.01), ("L1", 0.003)):
-        cured = changed(raw, training__regularization=reg, training__regularization_rate=rate)
-        _, cured_vals = val_curve(cured, 200)
-        assert cured_vals[-1] < 0.8 * vals[-1], reg
+    train, val = s.metrics["train_loss"], s.metrics["val_loss"]
+    assert train < 0.1 and val > 2 * train                      # "several times higher"
+    plain = weights_of(s)
+    l2, _ = val_curve(changed(raw, training__regularization="L2",
+                              training__regularization_rate=0.01), 200)
+    assert l2.metrics["train_loss"] > train                     # "stays above 0"
+    assert weights_of(l2).abs().mean() < 0.8 * plain.abs().mean()   # "links stay thin"
+    l1, _ = val_curve(changed(raw, training__regularization="L1",
+                              training__regularization_rate=0.003), 200)
+    faded = lambda w: float((w.abs() < 0.01).float().mean())
+    assert faded(weights_of(l1)) > max(0.08, 3 * faded(plain))  # "links fade to nothing"
     stopped, _ = val_curve(changed(raw, training__early_stopping=20), 400, every=400)
-    assert stopped.status == "stopped" and stopped.best_epoch < stopped.epoch <= 200
+    assert stopped.status == "stopped" and stopped.best_epoch < stopped.epoch < 400
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_dropout_variant_ends_with_a_lower_validation_loss(seed):
+def test_with_dropout_the_training_loss_stays_higher(seed):
     ends = {}
     for label in ("Digits, no dropout", "Digits with dropout"):
         s = trained(spec_of("overfitting", label, seed=seed), 60)
-        ends[label] = s.metrics["val_loss"]
-        assert s.metrics["train_loss"] < 0.05
-    assert ends["Digits with dropout"] < 0.9 * ends["Digits, no dropout"]
+        ends[label] = s.metrics["train_loss"]
+        assert s.metrics["val_loss"] > 5 * s.metrics["train_loss"]     # both overfit
+    assert ends["Digits with dropout"] > 2 * ends["Digits, no dropout"]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -335,9 +344,11 @@ def confusion(s: Session) -> np.ndarray:
 def test_iris_setosa_is_easy_and_the_mistakes_are_between_the_other_two(seed):
     raw = spec_of("iris", seed=seed)
     s = trained(raw, 100)
-    assert s.metrics["test_accuracy"] > 0.85
+    assert s.metrics["test_accuracy"] > 0.9
     cm = confusion(s)
-    assert cm[0, 1:].sum() == 0 and cm[1:, 0].sum() == 0      # setosa: never confused
+    setosa = cm[0, 1:].sum() + cm[1:, 0].sum()
+    between = cm[1, 2] + cm[2, 1]                             # versicolor ⇄ virginica
+    assert setosa <= 1 and between >= 2 * setosa              # "nearly every mistake"
     no_hidden = trained(changed(raw, model__layers=[]), 100)
     assert start_loss(changed(raw, model__layers=[])) > no_hidden.metrics["train_loss"]
     assert no_hidden.metrics["test_accuracy"] < s.metrics["test_accuracy"]
