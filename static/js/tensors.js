@@ -12,6 +12,13 @@ export function maxAbs(data, start = 0, end = data.length) {
   return m || 1;
 }
 
+/** Element by element equality of two arrays (typed or plain); false when either is missing. */
+export function sameValues(a, b) {
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** [min, max] of data[start:end]. */
 export function extent(data, start = 0, end = data.length) {
   let low = Infinity;
