@@ -14,6 +14,7 @@ Then, for the same spec on the same server, a bare Socket.IO client (bench/class
 open, play, acknowledge every frame at once, as the page does) gives the server-only epochs/s;
 the ratio page / server-only says what the browser costs the training.
 
+First, the page's weight: bytes on the wire for a first load of / and for a second one.
 Nets: the default 2-D net (circle, 4-2), six hidden layers of 8 on all seven features (spiral),
 the digits CNN (its filters tab open) and the sine-wave LSTM (its series tab open).
 Prints a line per net and, last, one JSON object with every figure.
@@ -60,6 +61,35 @@ READ_PAGE = """() => {
     hook: Boolean(hook),
   };
 }"""
+
+
+def page_weight(browser, url: str) -> dict:
+    """Bytes on the wire for a first load of / (a fresh browser cache) and for a second load
+    of it, and how many of the second load's requests were answered 304."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    received = {"bytes": 0, "requests": 0}
+    statuses: dict[str, int] = {}
+    cdp.on("Network.responseReceived", lambda e: statuses.__setitem__(e["requestId"], e["response"]["status"]))
+
+    def finished(event):
+        received["bytes"] += event["encodedDataLength"]
+        received["requests"] += 1
+    cdp.on("Network.loadingFinished", finished)
+    loads = []
+    for _ in range(2):
+        received.update(bytes=0, requests=0)
+        statuses.clear()
+        page.goto(url + "/")
+        page.wait_for_selector('body[data-ready="true"]', timeout=START_TIMEOUT_MS)
+        page.wait_for_load_state("networkidle")
+        loads.append({**received, "not_modified": sum(s == 304 for s in statuses.values())})
+    context.close()
+    return {"first_load_bytes": loads[0]["bytes"], "first_load_requests": loads[0]["requests"],
+            "second_load_bytes": loads[1]["bytes"], "second_load_304": loads[1]["not_modified"],
+            "second_load_requests": loads[1]["requests"]}
 
 
 def task_seconds(cdp) -> float:
@@ -152,6 +182,12 @@ def main() -> None:
                 if CHROMIUM.exists():
                     launch["executable_path"] = str(CHROMIUM)
                 browser = p.chromium.launch(**launch)
+                result["page_load"] = weight = page_weight(browser, url)
+                print(f"page load: first {weight['first_load_bytes'] / 1e6:.2f} MB in "
+                      f"{weight['first_load_requests']} requests, second "
+                      f"{weight['second_load_bytes'] / 1e6:.3f} MB "
+                      f"({weight['second_load_304']} of {weight['second_load_requests']} answered 304)",
+                      flush=True)
                 for name in args.nets.split(","):
                     page = in_browser(browser, url, NETS[name], args.warmup, args.seconds)
                     alone = server_only(url, page["hash"], args.warmup, args.seconds)
