@@ -57,7 +57,8 @@ export function mergeFrames(older, newer) {
 /**
  * Draws the newest frame once per animation frame. `push(frame)` merges it into the one waiting
  * and asks for an animation frame if none is asked for yet; `draw(frame)` runs in it. `stats`
- * counts frames received, drawn and coalesced (merged into a later one before being drawn).
+ * counts frames received, drawn and coalesced (merged into a later one before being drawn), and
+ * holds the newest received frame's epoch.
  */
 export class DrawLoop {
   constructor(draw, schedule = (callback) => globalThis.requestAnimationFrame(callback)) {
@@ -65,11 +66,12 @@ export class DrawLoop {
     this.schedule = schedule;
     this.pending = null;
     this.scheduled = false;
-    this.stats = { received: 0, drawn: 0, coalesced: 0 };
+    this.stats = { received: 0, drawn: 0, coalesced: 0, epoch: null };
   }
 
   push(frame) {
     this.stats.received += 1;
+    this.stats.epoch = frame.epoch ?? this.stats.epoch;
     if (this.pending) this.stats.coalesced += 1;
     this.pending = mergeFrames(this.pending, frame);
     if (this.scheduled) return;

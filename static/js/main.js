@@ -94,8 +94,8 @@ async function start() {
     root.dataset.frames = String(drawn);   // lets tests wait for a drawn frame
   };
   // Frames that arrive between two paints coalesce; every view draws the newest in one
-  // animation frame. `window.nnFrames` ({received, drawn, coalesced}) is the hook
-  // bench/browser_speed.py reads: three counters, nothing on the draw path.
+  // animation frame. `window.nnFrames` ({received, drawn, coalesced, epoch}) is the hook
+  // bench/browser_speed.py and the UI tests read: counters, nothing on the draw path.
   const loop = new DrawLoop(draw);
   window.nnFrames = loop.stats;
   connection.onFrame((frame) => {

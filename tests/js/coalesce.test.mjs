@@ -112,12 +112,12 @@ test("the draw loop draws once per animation frame, the newest frame with everyt
   assert.equal(drawn.length, 1);
   assert.equal(drawn[0].seq, 3);
   assert.deepEqual(drawn[0].history.epoch, [1, 2, 3]);
-  assert.deepEqual(loop.stats, { received: 3, drawn: 1, coalesced: 2 });
+  assert.deepEqual(loop.stats, { received: 3, drawn: 1, coalesced: 2, epoch: 3 });
   loop.push(frame(4, { history: history(3, 1) }));
   assert.equal(queued.length, 1);
   queued.shift()();
   assert.deepEqual(drawn[1].history.epoch, [4], "a drawn frame's history is not sent again");
-  assert.deepEqual(loop.stats, { received: 4, drawn: 2, coalesced: 2 });
+  assert.deepEqual(loop.stats, { received: 4, drawn: 2, coalesced: 2, epoch: 4 });
 });
 
 test("an animation frame with nothing new draws nothing", () => {
