@@ -54,13 +54,14 @@ const sizeObserver = typeof ResizeObserver === "undefined" ? null : new ResizeOb
   }
 });
 
-/** {width, height} of an element's content box in CSS pixels; measured once, then observed. */
-export function sizeOf(element) {
+/** {width, height} of an element's content box in CSS pixels; measured once, then observed.
+ *  `fresh`: measure now (a layout read), for drawing that happens once, not every frame. */
+export function sizeOf(element, { fresh = false } = {}) {
   let size = sizes.get(element);
-  if (!size) {
+  if (!size || fresh) {
+    if (!size) sizeObserver?.observe(element);
     size = { width: element.clientWidth, height: element.clientHeight };
     sizes.set(element, size);
-    sizeObserver?.observe(element);
   }
   return size;
 }
@@ -75,11 +76,12 @@ export function fontOf(element) {
 /**
  * Give a canvas a backing store matching its CSS size times the device pixel ratio and return a
  * context scaled so that drawing happens in CSS pixels. `height`: the CSS height the caller has
- * just set (the observer reports it only after the next layout).
+ * just set (the observer reports it only after the next layout); `fresh`: as for sizeOf, for a
+ * canvas drawn once (it may have been measured while hidden).
  */
-export function fitCanvas(canvas, { height: knownHeight = null } = {}) {
+export function fitCanvas(canvas, { height: knownHeight = null, fresh = false } = {}) {
   const ratio = window.devicePixelRatio || 1;
-  const size = sizeOf(canvas);
+  const size = sizeOf(canvas, { fresh });
   const width = size.width;
   const height = knownHeight ?? size.height;
   const pixelWidth = Math.max(1, Math.round(width * ratio));

@@ -311,7 +311,7 @@ export class OutputView {
   }
 
   #drawLegendBar() {
-    const { ctx, width, height } = fitCanvas(this.legendBar);
+    const { ctx, width, height } = fitCanvas(this.legendBar, { fresh: true });
     for (let x = 0; x < width; x += 1) {
       ctx.fillStyle = cssColor(scaleColor((2 * x) / Math.max(1, width - 1) - 1));
       ctx.fillRect(x, 0, 1, height);
