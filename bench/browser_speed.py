@@ -9,7 +9,8 @@ then measures over a window:
     `body[data-frames]`, which counted every frame it drew);
   * main-thread milliseconds per drawn frame: the Chrome DevTools Protocol's
     `Performance.getMetrics` TaskDuration over the window, divided by the frames drawn;
-  * epochs/s as the page shows them (its epoch counter at both ends of the window).
+  * epochs/s as the page shows them (its epoch counter at both ends of the window);
+  * CPU cores used by the browser's processes and by the server's (with its trainer workers).
 Then, for the same spec on the same server, a bare Socket.IO client (bench/classroom.py's Wire:
 open, play, acknowledge every frame at once, as the page does) gives the server-only epochs/s;
 the ratio page / server-only says what the browser costs the training.
@@ -92,12 +93,29 @@ def page_weight(browser, url: str) -> dict:
             "second_load_requests": loads[1]["requests"]}
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and all its descendants (the browser's processes under
+    Playwright's driver; the server's trainer workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):     # a process that just ended
+            continue
+    return total
+
+
 def task_seconds(cdp) -> float:
     metrics = cdp.send("Performance.getMetrics")["metrics"]
     return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
 
 
-def in_browser(browser, url: str, net: dict, warmup: float, seconds: float) -> dict:
+def in_browser(browser, url: str, server_pid: int, net: dict, warmup: float, seconds: float) -> dict:
     """Open the page on the net, play, and measure one window; pauses before it leaves."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -114,9 +132,11 @@ def in_browser(browser, url: str, net: dict, warmup: float, seconds: float) -> d
     page.get_by_test_id("play").click()
     page.wait_for_selector('[data-testid=play][data-state="playing"]')
     time.sleep(warmup)                       # a benchmark's warm-up, not a test's wait
+    cpu0 = tree_cpu_seconds(os.getpid()), tree_cpu_seconds(server_pid)
     a, t0, busy0 = page.evaluate(READ_PAGE), time.perf_counter(), task_seconds(cdp)
     time.sleep(seconds)
     b, t1, busy1 = page.evaluate(READ_PAGE), time.perf_counter(), task_seconds(cdp)
+    cpu1 = tree_cpu_seconds(os.getpid()), tree_cpu_seconds(server_pid)
     page.get_by_test_id("play").click()
     page.wait_for_selector('[data-testid=play][data-state="paused"]')
     context.close()
@@ -127,6 +147,9 @@ def in_browser(browser, url: str, net: dict, warmup: float, seconds: float) -> d
         "main_thread_ms_per_drawn_frame": 1000 * (busy1 - busy0) / drawn if drawn else None,
         "main_thread_busy": (busy1 - busy0) / span,
         "page_epochs_per_s": (b["epoch"] - a["epoch"]) / span,
+        # This process's tree less the server's: the browser (and Playwright's driver).
+        "browser_cpu_cores": ((cpu1[0] - cpu1[1]) - (cpu0[0] - cpu0[1])) / span,
+        "server_cpu_cores": (cpu1[1] - cpu0[1]) / span,
         "hook": a["hook"], "hash": spec_hash, "errors": errors[:3],
     }
     if a["received"] is not None:
@@ -189,7 +212,7 @@ def main() -> None:
                       f"({weight['second_load_304']} of {weight['second_load_requests']} answered 304)",
                       flush=True)
                 for name in args.nets.split(","):
-                    page = in_browser(browser, url, NETS[name], args.warmup, args.seconds)
+                    page = in_browser(browser, url, server.pid, NETS[name], args.warmup, args.seconds)
                     alone = server_only(url, page["hash"], args.warmup, args.seconds)
                     row = {**page, **alone}
                     row["epochs_ratio"] = (row["page_epochs_per_s"] / row["server_epochs_per_s"]
@@ -199,7 +222,8 @@ def main() -> None:
                     ms = row["main_thread_ms_per_drawn_frame"]
                     print(f"{name:>10}: {row['frames_drawn_per_s']:5.1f} frames drawn/s, "
                           f"{ms if ms is None else round(ms, 1)} ms main thread per frame "
-                          f"({100 * row['main_thread_busy']:.0f}% busy), page "
+                          f"({100 * row['main_thread_busy']:.0f}% busy; browser "
+                          f"{row['browser_cpu_cores']:.2f} cores, server {row['server_cpu_cores']:.2f}), page "
                           f"{row['page_epochs_per_s']:6.1f} epochs/s vs server-only "
                           f"{row['server_epochs_per_s']:6.1f} (ratio {row['epochs_ratio'] or 0:.2f})",
                           flush=True)

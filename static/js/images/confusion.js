@@ -45,9 +45,11 @@ export class ConfusionView extends PanelView {
     this.keep(frame.arrays.confusion);
   }
 
-  /** The counts move only when a test example changes class: most frames repeat them. */
+  /** The counts move only when a test example changes class: most frames repeat them. A grid
+   *  built for another dataset is drawn again whatever the counts. */
   same(kept, incoming) {
-    return sameValues(kept.shape, incoming.shape) && sameValues(kept.data, incoming.data);
+    return this.key === `${this.store.spec?.data.dataset}|${incoming.shape[0]}`
+      && sameValues(kept.shape, incoming.shape) && sameValues(kept.data, incoming.data);
   }
 
   /** A reset closes the examples; the last matrix stays until the next one comes. */
