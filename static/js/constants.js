@@ -106,7 +106,10 @@ export const CHART = {
   redrawMs: 500,            // a plotly redraw costs 10–30 ms: at most two a second (frame budget)
   drawPoints: 1500,         // points per line drawn at most; a longer history is drawn strided
   yMargin: 0.05,            // room above the largest value, as a fraction of the range
-  logMargin: 0.05,          // at least this many decades of room on a log axis
+  // Axis ends are rounded up to one of these × 10^k, so they (and the tick labels plotly must
+  // measure) change now and then, not on every redraw.
+  axisEnds: [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10],
+  logStep: 0.5,             // log axis ends on whole half decades
 };
 
 /** Spec paths drawn by a dedicated view, not by the generic controls view. */

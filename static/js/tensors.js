@@ -209,6 +209,15 @@ export function niceStep(raw, niceSteps) {
   return niceSteps.step[index] * magnitude;
 }
 
+/** The smallest `m × 10^k` (m one of `mantissas`, ascending in [1, 10]) at or above `value` > 0:
+ *  an axis end that stays put while the data grows towards it. */
+export function niceCeil(value, mantissas) {
+  if (!(value > 0)) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  const m = mantissas.find((candidate) => candidate * magnitude >= value * (1 - Number.EPSILON));
+  return (m ?? mantissas[mantissas.length - 1]) * magnitude;
+}
+
 /** Round tick values (…, 0.5, 1, 1.5, …) covering [low, high] with about `count` steps. */
 export function niceTicks(low, high, count, niceSteps) {
   const step = niceStep((high - low) / count, niceSteps);

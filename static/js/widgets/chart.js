@@ -11,6 +11,7 @@
  */
 import { CHART } from "../constants.js";
 import { Throttle } from "../throttle.js";
+import { niceCeil } from "../tensors.js";
 
 const LOSS_TRACES = [
   { key: "train_loss", name: "Training", color: CHART.colors.train, dash: "solid" },
@@ -86,9 +87,13 @@ export class ChartView {
       showlegend: true,
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: CHART.font } },
       hovermode: "x unified",
-      xaxis: { zeroline: false, hoverformat: "d", ...this.#ticks() },
-      yaxis: this.yaxis ? { zeroline: false, nticks: CHART.yTicks, ...this.yaxis }
-        : { type: "linear", rangemode: "tozero", zeroline: false, exponentformat: "power", nticks: CHART.yTicks },
+      // No zoom: the page sets the ranges on every redraw. Tick labels may overflow the div
+      // (they never do): plotly then skips measuring each of them on every redraw.
+      xaxis: { zeroline: false, hoverformat: "d", fixedrange: true, ticklabeloverflow: "allow", ...this.#ticks() },
+      yaxis: {
+        fixedrange: true, ticklabeloverflow: "allow", zeroline: false, nticks: CHART.yTicks,
+        ...(this.yaxis || { type: "linear", rangemode: "tozero", exponentformat: "power" }),
+      },
     };
   }
 
@@ -146,17 +151,23 @@ export class ChartView {
     const x = strided(this.x, stride);
     const ys = this.ys.map((values) => strided(values, stride));
     const shown = this.traces.map((trace, i) => !trace.optional || this.measured[i]);
-    const layout = { shapes: this.#bestShapes(), "xaxis.range": this.#xRange(), "xaxis.autorange": false };
+    const layout = { "xaxis.range": this.#xRange(), "xaxis.autorange": false };
+    if (this.shapesFor !== this.bestEpoch) {
+      this.shapesFor = this.bestEpoch;
+      layout.shapes = this.#bestShapes();
+    }
     for (const [key, value] of Object.entries(this.#ticks())) layout[`xaxis.${key}`] = value;
     if (!this.yaxis) Object.assign(layout, this.#yAxis(ys, shown));
     window.Plotly.update(this.element, { x: ys.map(() => x), y: ys, visible: shown }, layout);
   }
 
+  /** From the first epoch to a round number at or past the last (a tick per epoch: the last). */
   #xRange() {
     if (!this.x.length) return [0, 1];
     const first = this.x[0];
     const last = this.x[this.x.length - 1];
-    return [first, Math.max(last, first + 1)];
+    const end = this.count <= CHART.wholeTicksUpTo ? last : niceCeil(last, CHART.axisEnds);
+    return [first, Math.max(end, first + 1)];
   }
 
   /** y from 0 (linear) or the smallest loss (log) to the largest, with a margin. */
@@ -173,11 +184,11 @@ export class ChartView {
     });
     const type = this.log ? "log" : "linear";
     if (!Number.isFinite(high)) return { "yaxis.type": type, "yaxis.autorange": true };
-    let range = [0, (high || 1) * (1 + CHART.yMargin)];
+    let range = [0, niceCeil((high || 1) * (1 + CHART.yMargin), CHART.axisEnds)];
     if (this.log) {
+      const step = CHART.logStep;
       const [a, b] = [Math.log10(low), Math.log10(high)];
-      const pad = Math.max(CHART.logMargin, (b - a) * CHART.yMargin);
-      range = [a - pad, b + pad];
+      range = [Math.floor(a / step) * step, Math.max(Math.ceil(b / step) * step, Math.floor(a / step) * step + step)];
     }
     return { "yaxis.type": type, "yaxis.range": range, "yaxis.autorange": false };
   }
