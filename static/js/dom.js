@@ -95,6 +95,43 @@ export function fitCanvas(canvas, { height: knownHeight = null, fresh = false } 
   return { ctx, width, height };
 }
 
+/**
+ * Canvases drawn now and then (dataset thumbnails, input maps, colour legends) are shown as an
+ * <img> of their pixels in their place: every canvas on screen is a composited layer the
+ * browser carries through every frame it draws, an image is not. `showStill` after drawing
+ * (the image replaces the canvas once decoded, so nothing blinks), `editStill` before drawing
+ * again (the canvas back in the layout, to be measured and read as before).
+ */
+const stills = new WeakMap();     // canvas → the <img> that shows it
+
+export function showStill(canvas) {
+  let still = stills.get(canvas);
+  if (!still) {
+    still = document.createElement("img");
+    still.className = canvas.className;
+    still.alt = "";
+    still.setAttribute("aria-hidden", "true");
+    still.style.display = "none";
+    canvas.after(still);
+    stills.set(canvas, still);
+  }
+  const url = canvas.toDataURL();
+  still.src = url;
+  still.decode().then(() => {
+    if (still.getAttribute("src") !== url) return;      // drawn again meanwhile
+    still.style.display = "";
+    canvas.style.display = "none";
+  }).catch(() => {});    // a canvas of no size: it stays a canvas
+}
+
+export function editStill(canvas) {
+  const still = stills.get(canvas);
+  if (!still) return;
+  still.removeAttribute("src");
+  still.style.display = "none";
+  canvas.style.display = "";
+}
+
 /** Set an element's text only when it changes (an unchanged write still costs a layout). */
 export function setText(element, text) {
   if (element.textContent !== text) element.textContent = text;

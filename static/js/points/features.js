@@ -3,7 +3,7 @@
  * whose first entries are the active inputs in spec order). Features a 1-D dataset cannot use are
  * disabled. Hovering an active feature focuses it in the output view.
  */
-import { cloneTemplate, part } from "../dom.js";
+import { cloneTemplate, part, showStill } from "../dom.js";
 import { paintScale } from "../colors.js";
 import { sameValues } from "../tensors.js";
 import { FEATURE_HIDE_KEYS } from "../constants.js";
@@ -74,7 +74,10 @@ export class FeaturesView {
       button.disabled = !usable && !on;
     }
     // The palette is in the spec (presenter mode): maps are drawn again in its colours.
-    for (const [name, map] of this.maps) drawThumb(this.rows.get(name).canvas, map);
+    for (const [name, map] of this.maps) {
+      drawThumb(this.rows.get(name).canvas, map);
+      showStill(this.rows.get(name).canvas);
+    }
   }
 
   /** The inputs' maps depend on the data alone: a canvas is drawn only when its map changed. */
@@ -91,6 +94,7 @@ export class FeaturesView {
       const map = { data: data.slice(), shape: [rows, cols] };
       this.maps.set(name, map);
       drawThumb(this.rows.get(name).canvas, map);
+      showStill(this.rows.get(name).canvas);
     });
   }
 }

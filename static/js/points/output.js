@@ -4,7 +4,7 @@
  * points when asked) as outlined circles, axes ticks and a colour legend. 1-D datasets draw the
  * prediction curve over x with the (x, y) points. While a neuron is hovered its map is shown.
  */
-import { fitCanvas, sizeOf, fontOf, part, cloneTemplate, formatNumber } from "../dom.js";
+import { fitCanvas, sizeOf, fontOf, part, cloneTemplate, formatNumber, showStill, editStill } from "../dom.js";
 import { niceTicks } from "../tensors.js";
 import { paintScale, paintClasses, labelColor, cssColor, scaleColor, classColor } from "../colors.js";
 import {
@@ -311,10 +311,12 @@ export class OutputView {
   }
 
   #drawLegendBar() {
+    editStill(this.legendBar);
     const { ctx, width, height } = fitCanvas(this.legendBar, { fresh: true });
     for (let x = 0; x < width; x += 1) {
       ctx.fillStyle = cssColor(scaleColor((2 * x) / Math.max(1, width - 1) - 1));
       ctx.fillRect(x, 0, 1, height);
     }
+    showStill(this.legendBar);
   }
 }

@@ -4,6 +4,7 @@
  * factor, so an 8×8 digit stays eight crisp squares a row. Gaps between tiles are transparent.
  */
 import { RGBA, OPAQUE } from "../constants.js";
+import { showStill } from "../dom.js";
 
 /** Size the canvas's backing store (native pixels) and its CSS box (native × scale). */
 function sizeCanvas(canvas, width, height, scale) {
@@ -77,6 +78,7 @@ export function drawLegendBar(canvas, lut) {
     image.data.set(lut.subarray(code * RGBA, code * RGBA + RGBA), code * RGBA);
   }
   ctx.putImageData(image, 0, 0);
+  showStill(canvas);
 }
 
 /** Backing store only: the legend bar's CSS size comes from the stylesheet. */
