@@ -2,8 +2,7 @@
 previews, spec normalisation, and the front-end packages served from node_modules."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, \
-    send_from_directory
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
 
 from engine.training import devices
 from engine.data.errors import DataUnavailable
@@ -14,6 +13,7 @@ from engine.spec.schema import schema
 from engine.spec.types import SpecError
 from server.config import ROOT
 from server.owners import claim_browser
+from server.pages.assets import send_asset
 from server.specs import resolve
 
 
@@ -22,9 +22,12 @@ PREVIEW_EXAMPLES = 12
 ROOM_CODE_CHARS = 12      # longer is not a code: the page says the room was not found
 MAX_CLASS_DIGITS = 2
 
-# What the page may load from node_modules (never a CDN): name → path in node_modules.
+# What the page may load from node_modules (never a CDN): name → path in node_modules, or the
+# paths to try in turn. plotly: the page draws only scatter and bar traces, which plotly's
+# "basic" partial bundle has at a quarter of the full bundle's size; the full one until that
+# package is installed.
 VENDOR = {
-    "plotly.min.js": "plotly.js-dist-min/plotly.min.js",
+    "plotly.min.js": ("plotly.js-basic-dist-min/plotly-basic.min.js", "plotly.js-dist-min/plotly.min.js"),
     "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
     "socket.io.esm.min.js.map": "socket.io-client/dist/socket.io.esm.min.js.map",
 }
@@ -48,8 +51,14 @@ def room(code: str):
 def vendor(name: str):
     if name not in VENDOR:
         abort(404)
-    folder, _, file = VENDOR[name].rpartition("/")
-    return send_from_directory(ROOT / "node_modules" / folder, file)
+    return send_asset(vendor_path(name))
+
+
+def vendor_path(name: str):
+    """The file served as /vendor/<name>: the first of its paths that is installed."""
+    paths = VENDOR[name] if isinstance(VENDOR[name], tuple) else (VENDOR[name],)
+    found = [ROOT / "node_modules" / path for path in paths]
+    return next((path for path in found if path.is_file()), found[-1])
 
 
 @bp.get("/api/schema")

@@ -31,6 +31,7 @@ MAX_SLICE_S = 0.02       # above this, the frame interval is late
 ACK_TIMEOUT_S = 2.0      # an ack lost on the way must not freeze a client forever
 FRAME_SHARE = 0.4        # of a trainer's time, at most, for making frames when it is busy
 FRAME_COST_S = 0.001     # a first guess of one frame's cost, before any was measured
+CADENCE_SLACK = 0.5      # a frame later than this share of the interval restarts the cadence
 MIN_FPS = 12             # never fewer frames a second than this (10 is where a class notices)
 IDLE_WAIT_S = 0.1        # how long an idle trainer waits for a request before it looks again
 
@@ -257,8 +258,15 @@ class Trainer:
 
     def _send_due(self, active, interval: float) -> None:
         for key, entry in active:
-            if entry.session.status == "playing" and self._frame_due(entry, self.clock(), interval):
+            now = self.clock()
+            if entry.session.status == "playing" and self._frame_due(entry, now, interval):
+                due = entry.last_emit + interval
                 self._send(key, entry)
+                # On the 1/fps cadence: a frame late by part of a slice does not push every later
+                # one back (that gave 28-29 frames/s at 30 fps); a frame held back by a slow
+                # client's ack starts the cadence again from when it went.
+                if now - due < interval * CADENCE_SLACK:
+                    entry.last_emit = due
 
     def _budget(self, entry: Entry, slice_s: float, interval: float) -> float:
         """Train until this client's next frame is due (so frames are not late by a slice)."""

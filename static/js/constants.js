@@ -67,6 +67,8 @@ export const NODE_GAP = 10;
 export const LAYER_COLUMN_PAD = 30;
 export const LINK_WIDTH = { min: 0.6, max: 9, saturation: 2.5 };   // |w| ≥ saturation → max width
 export const LINK_OPACITY = { min: 0.35, max: 1 };
+export const LINK_LEVELS = 64;     // steps of |w| a link is drawn at: finer is invisible, and costs writes
+export const LINK_DIGITS = 3;      // decimals of a link's width and opacity attributes
 export const BIAS_SIZE = 10;
 export const BIAS_GAP = 2;
 export const OUTPUT_NODE_SIZE = 22;
@@ -101,6 +103,13 @@ export const CHART = {
   colors: { train: "#6b6b6b", test: "#1a1a1a", val: "#0072b2", best: "#009e73" },
   margin: { l: 52, r: 10, t: 4, b: 34 },
   wholeTicksUpTo: 8,        // epochs up to which the x axis ticks every epoch
+  redrawMs: 500,            // a plotly redraw costs 10–30 ms: at most two a second (frame budget)
+  drawPoints: 1500,         // points per line drawn at most; a longer history is drawn strided
+  yMargin: 0.05,            // room above the largest value, as a fraction of the range
+  // Axis ends are rounded up to one of these × 10^k, so they (and the tick labels plotly must
+  // measure) change now and then, not on every redraw.
+  axisEnds: [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10],
+  logStep: 0.5,             // log axis ends on whole half decades
 };
 
 /** Spec paths drawn by a dedicated view, not by the generic controls view. */

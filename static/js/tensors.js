@@ -12,6 +12,13 @@ export function maxAbs(data, start = 0, end = data.length) {
   return m || 1;
 }
 
+/** Element by element equality of two arrays (typed or plain); false when either is missing. */
+export function sameValues(a, b) {
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** [min, max] of data[start:end]. */
 export function extent(data, start = 0, end = data.length) {
   let low = Infinity;
@@ -200,6 +207,15 @@ export function niceStep(raw, niceSteps) {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const index = niceSteps.limit.findIndex((limit) => raw / magnitude < limit);
   return niceSteps.step[index] * magnitude;
+}
+
+/** The smallest `m × 10^k` (m one of `mantissas`, ascending in [1, 10]) at or above `value` > 0:
+ *  an axis end that stays put while the data grows towards it. */
+export function niceCeil(value, mantissas) {
+  if (!(value > 0)) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  const m = mantissas.find((candidate) => candidate * magnitude >= value * (1 - Number.EPSILON));
+  return (m ?? mantissas[mantissas.length - 1]) * magnitude;
 }
 
 /** Round tick values (…, 0.5, 1, 1.5, …) covering [low, high] with about `count` steps. */

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   maxAbs, extent, filterTiles, activationTiles, imageTiles, mosaicLayout, fitScale, rebin, shapeText,
   compact, whole, parameterPlace, layerNamer, argmax, niceStep, niceTicks, stepTicks, timeUnitCodes,
+  niceCeil, sameValues,
 } from "../../static/js/tensors.js";
 import { NICE_STEPS } from "../../static/js/constants.js";
 
@@ -157,4 +158,23 @@ test("timeUnitCodes: [T, H] → H rows × T columns, signed on ±bound or gates 
   assert.deepEqual([...gates.codes], [0, 0, 255, 128, 255, 255]);
   const wide = timeUnitCodes(array, { signed: true, bound: 2 });
   assert.deepEqual([...wide.codes].slice(3), [159, 191, 255]);
+});
+
+test("niceCeil rounds up to a round axis end that stays put while the data grows", () => {
+  const ends = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+  assert.equal(niceCeil(97, ends), 100);
+  assert.equal(niceCeil(100, ends), 100);
+  assert.equal(niceCeil(101, ends), 120);
+  assert.equal(niceCeil(0.23, ends), 0.25);
+  assert.equal(niceCeil(7, ends), 8);
+  assert.equal(niceCeil(0, ends), 1);
+  // Every value from 81 to 100 shares one end: the axis changes once, not twenty times.
+  assert.equal(new Set(Array.from({ length: 20 }, (_, i) => niceCeil(81 + i, ends))).size, 1);
+});
+
+test("sameValues compares element by element", () => {
+  assert.equal(sameValues(new Uint8Array([1, 2]), new Uint8Array([1, 2])), true);
+  assert.equal(sameValues(new Uint8Array([1, 2]), new Uint8Array([1, 3])), false);
+  assert.equal(sameValues([1], [1, 2]), false);
+  assert.equal(sameValues(undefined, [1]), false);
 });

@@ -55,9 +55,10 @@ def number(page: Page, testid: str) -> float:
 
 
 def choose(page: Page, dataset: str) -> None:
-    """Click the dataset's button and wait until it shows as the chosen one."""
+    """Click the dataset's button and wait until it shows as the chosen one (the server builds
+    the new session first: on a loaded machine that can take longer than expect's default)."""
     page.get_by_test_id(f"dataset-{dataset}").click()
-    expect(page.get_by_test_id(f"dataset-{dataset}")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id(f"dataset-{dataset}")).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
 
 
 def open_elsewhere(browser, url: str, timeout: int, viewport=None):

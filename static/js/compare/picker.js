@@ -3,7 +3,7 @@
  * the server's error about it), a box to paste a saved experiment's link or id, and this
  * browser's live sessions with an Add button each.
  */
-import { cloneTemplate, part } from "../dom.js";
+import { cloneTemplate, part, setText } from "../dom.js";
 import { RUN_COLORS, RUN_LETTERS, SAVED_ID, SAVED_PREFIX, SESSIONS_URL, STATUS_TEXT } from "./constants.js";
 
 const RUN_ERROR = /^runs\[(\d+)\]$/;
@@ -71,29 +71,41 @@ export class RunPicker {
     return line;
   }
 
+  /** One chip per run; the chips are rebuilt only when the runs changed, and otherwise
+   *  updated in place: the page polls every second, and a button rebuilt under the pointer
+   *  every second is hard to click. */
   #renderChips() {
     const byRef = new Map((this.runs.answer?.runs || []).map((run) => [run.run, run]));
     const refs = this.runs.refs;
     this.el.empty.hidden = refs.length > 0;
-    this.el.chips.replaceChildren(...refs.map((ref, i) => {
-      const chip = cloneTemplate("tpl-run-chip");
-      chip.dataset.testid = `run-chip-${i}`;
-      chip.dataset.run = ref;
-      part(chip, "badge").replaceWith(runBadge(i));
+    if (refs.join() !== this.chipRefs) {
+      this.chipRefs = refs.join();
+      this.el.chips.replaceChildren(...refs.map((ref, i) => this.#buildChip(ref, i)));
+    }
+    refs.forEach((ref, i) => {
+      const chip = this.el.chips.children[i];
       const run = byRef.get(ref);
-      part(chip, "label").textContent = run ? run.label : ref;
-      part(chip, "meta").textContent = run ? `${STATUS_TEXT[run.status] || run.status} · epoch ${run.epoch}` : "";
+      setText(part(chip, "label"), run ? run.label : ref);
+      setText(part(chip, "meta"), run ? `${STATUS_TEXT[run.status] || run.status} · epoch ${run.epoch}` : "");
       const error = this.errors.find((e) => Number(RUN_ERROR.exec(e.path)?.[1]) === i);
       const message = part(chip, "error");
       message.hidden = !error;
       message.textContent = error ? error.message : "";
       chip.classList.toggle("broken", Boolean(error));
       const remove = part(chip, "remove");
-      remove.dataset.testid = `run-remove-${i}`;
       remove.setAttribute("aria-label", `Remove run ${RUN_LETTERS[i]} (${run ? run.label : ref}) from the comparison`);
-      remove.addEventListener("click", () => this.runs.remove(ref));
-      return chip;
-    }));
+    });
+  }
+
+  #buildChip(ref, i) {
+    const chip = cloneTemplate("tpl-run-chip");
+    chip.dataset.testid = `run-chip-${i}`;
+    chip.dataset.run = ref;
+    part(chip, "badge").replaceWith(runBadge(i));
+    const remove = part(chip, "remove");
+    remove.dataset.testid = `run-remove-${i}`;
+    remove.addEventListener("click", () => this.runs.remove(ref));
+    return chip;
   }
 
   #renderSessions() {

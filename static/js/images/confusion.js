@@ -9,6 +9,7 @@ import { mix, cssColor } from "../colors.js";
 import { PanelView } from "../widgets/panelview.js";
 import { renderTiles, classNames, percent } from "./tiles.js";
 import { decodeArray } from "../frames.js";
+import { sameValues } from "../tensors.js";
 import { IMAGE_VIEWS, SCALE_COLORS } from "../constants.js";
 
 const WHITE = [255, 255, 255];
@@ -42,6 +43,13 @@ export class ConfusionView extends PanelView {
   update(frame) {
     if (!frame.arrays.confusion) return;
     this.keep(frame.arrays.confusion);
+  }
+
+  /** The counts move only when a test example changes class: most frames repeat them. A grid
+   *  built for another dataset is drawn again whatever the counts. */
+  same(kept, incoming) {
+    return this.key === `${this.store.spec?.data.dataset}|${incoming.shape[0]}`
+      && sameValues(kept.shape, incoming.shape) && sameValues(kept.data, incoming.data);
   }
 
   /** A reset closes the examples; the last matrix stays until the next one comes. */

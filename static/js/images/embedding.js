@@ -4,7 +4,7 @@
  * `embedding_labels` uint8 [n]), and original / reconstruction pairs (`originals`,
  * `reconstructions` uint8 [8, H, W]) drawn crisp on canvases.
  */
-import { cloneTemplate, part } from "../dom.js";
+import { cloneTemplate, part, sizeOf, fontOf } from "../dom.js";
 import { LUTS, imageClassColor, cssColor } from "../colors.js";
 import { drawImage } from "../widgets/pixels.js";
 import { PlotlyView } from "../widgets/panelview.js";
@@ -27,9 +27,9 @@ export class EmbeddingView extends PlotlyView {
   }
 
   #layout() {
-    const font = getComputedStyle(this.plot).fontFamily;
+    const font = fontOf(this.plot);
     return {
-      height: Math.round(Math.min(EMBED.maxHeight, Math.max(EMBED.minHeight, this.plot.clientWidth * EMBED.aspect))),
+      height: Math.round(Math.min(EMBED.maxHeight, Math.max(EMBED.minHeight, sizeOf(this.plot).width * EMBED.aspect))),
       margin: EMBED.margin,
       font: { size: CHART.font, family: font, color: CHART.colors.test },
       paper_bgcolor: "rgba(0,0,0,0)",

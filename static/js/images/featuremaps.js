@@ -4,9 +4,9 @@
  * `sample: {index, label}`). The example is drawn large with what the network says about it;
  * each layer's maps on the viridis scale, each layer scaled to its own range.
  */
-import { cloneTemplate, part } from "../dom.js";
+import { cloneTemplate, part, sizeOf } from "../dom.js";
 import { LUTS } from "../colors.js";
-import { activationTiles, mosaicLayout, shapeText, layerNamer } from "../tensors.js";
+import { activationTiles, mosaicLayout, shapeText, layerNamer, sameValues } from "../tensors.js";
 import { drawTiles, drawImage, drawLegendBar } from "../widgets/pixels.js";
 import { PanelView } from "../widgets/panelview.js";
 import { LayerFigures } from "./layerfigures.js";
@@ -43,6 +43,12 @@ export class FeatureMapsView extends PanelView {
     });
   }
 
+  /** The same example through the same weights: nothing to draw again. */
+  same(kept, incoming) {
+    return kept.info?.index === incoming.info?.index && kept.maps.size === incoming.maps.size
+      && [...incoming.maps].every(([index, array]) => sameValues(kept.maps.get(index)?.data, array.data));
+  }
+
   render() {
     this.last = null;     // the layers changed: old maps would be drawn under new titles
   }
@@ -60,7 +66,7 @@ export class FeatureMapsView extends PanelView {
     this.#drawProbs(probs, nameOf);
     const indexes = [...maps.keys()].sort((a, b) => a - b);
     const figures = this.figures.of(indexes);
-    const available = this.list.clientWidth;
+    const available = sizeOf(this.list).width;
     for (const [n, index] of indexes.entries()) {
       const array = maps.get(index);
       const { canvas, title } = figures[n];

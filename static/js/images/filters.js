@@ -4,9 +4,9 @@
  * the diverging orange–grey–blue scale. Each filter scaled to its own largest |w|, or the whole
  * layer to one; the legend bar and each layer's title say what the ends of the scale mean.
  */
-import { part, formatNumber } from "../dom.js";
+import { part, formatNumber, sizeOf } from "../dom.js";
 import { LUTS } from "../colors.js";
-import { filterTiles, fitScale, layerNamer } from "../tensors.js";
+import { filterTiles, fitScale, layerNamer, sameValues } from "../tensors.js";
 import { drawTiles, drawLegendBar } from "../widgets/pixels.js";
 import { PanelView } from "../widgets/panelview.js";
 import { LayerFigures } from "./layerfigures.js";
@@ -45,6 +45,12 @@ export class FiltersView extends PanelView {
     this.keep(new Map(found.map((name) => [Number(name.slice(PREFIX.length)), frame.arrays[name]])));
   }
 
+  /** The same layers with the same weights (a frame sent while nothing trained). */
+  same(kept, incoming) {
+    return kept.size === incoming.size
+      && [...incoming].every(([index, array]) => sameValues(kept.get(index)?.data, array.data));
+  }
+
   /** The spec changed: a layer list without conv layers shows the note at once. */
   render(spec) {
     const convs = spec.model.layers.some((layer) => this.filtered.has(layer.kind));
@@ -59,7 +65,7 @@ export class FiltersView extends PanelView {
     if (!this.last) return;
     const indexes = [...this.last.keys()].sort((a, b) => a - b);
     const figures = this.figures.of(indexes);
-    const available = this.list.clientWidth;
+    const available = sizeOf(this.list).width;
     for (const [n, index] of indexes.entries()) {
       const array = this.last.get(index);
       const { figure, canvas, title } = figures[n];

@@ -25,6 +25,11 @@ export class GalleryView extends PanelView {
     }])));
   }
 
+  /** Redrawn only when the examples or what the network says about them changed. */
+  same(kept, incoming) {
+    return SETS.every((set) => JSON.stringify(kept[set].examples) === JSON.stringify(incoming[set].examples));
+  }
+
   draw() {
     if (!this.last) return;
     const nameOf = classNames(this.store.dataset());

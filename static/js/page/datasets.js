@@ -9,7 +9,7 @@
  * restores those of the one chosen, or sends null so the server fills that dataset's defaults.
  * All 2-D sets share one memory: coming back restores the playground as it was.
  */
-import { cloneTemplate, part, getPath, setPath } from "../dom.js";
+import { cloneTemplate, part, getPath, setPath, showStill, editStill } from "../dom.js";
 import { drawDatasetThumb } from "./datasetthumbs.js";
 import {
   LOSS, PREVIEW_URL, POINT_FAMILY, BINARY_CLASSES, DATASET_PATHS, PAGE_FAMILIES, SEQUENCE_FAMILY,
@@ -164,6 +164,8 @@ export class DatasetsView {
     if (this.drawn.get(canvas) === key) return;
     this.drawn.set(canvas, key);
     const preview = await this.#preview(dataset.name, k);
+    editStill(canvas);
     drawDatasetThumb(canvas, preview, { dataset, classes: k, gridExtent: this.extent });
+    showStill(canvas);
   }
 }

@@ -31,9 +31,9 @@ export function drawDatasetThumb(canvas, preview, { dataset, classes, gridExtent
   else drawPoints(canvas, preview, { problem: dataset.problem, classes, oneD: dataset.dims === 1, gridExtent });
 }
 
-/** The canvas fitted to its CSS size and filled with the thumbnail background. */
+/** The canvas fitted to its CSS size (measured now: drawn once) and filled with the background. */
 function background(canvas) {
-  const { ctx, width, height } = fitCanvas(canvas);
+  const { ctx, width, height } = fitCanvas(canvas, { fresh: true });
   ctx.fillStyle = THUMB_BACKGROUND;
   ctx.fillRect(0, 0, width, height);
   return { ctx, width, height };

@@ -3,6 +3,7 @@
  * loss and accuracy, the run status with the server's message (e.g. divergence advice) and the
  * device that trains.
  */
+import { setText, setHidden } from "../dom.js";
 import { LOSS_DIGITS, PERCENT, ACCURACY_DIGITS, STATUS, DEVICE_NAMES, SAVED_STATUS } from "../constants.js";
 
 const STATUS_TEXT = {
@@ -36,33 +37,36 @@ export class MetricsView {
       message: find("message"),
       device: find("device"),
     };
+    this.accuracyBoxes = [this.fields.testAccuracy, this.fields.trainAccuracy]
+      .map((element) => [element, element.closest(".metric-sub")]);
+    this.device = undefined;
     this.connected = true;
   }
 
+  /** Writes only what changed: most of it is the same from one frame to the next. */
   update(frame) {
     const f = this.fields;
     const metrics = frame.metrics || {};
-    f.epoch.textContent = String(frame.epoch ?? 0);
-    f.step.textContent = String(frame.step ?? 0);
-    f.testLoss.textContent = formatLoss(metrics.test_loss);
-    f.trainLoss.textContent = formatLoss(metrics.train_loss);
-    f.testAccuracy.textContent = formatAccuracy(metrics.test_accuracy);
-    f.trainAccuracy.textContent = formatAccuracy(metrics.train_accuracy);
-    for (const element of [f.testAccuracy, f.trainAccuracy]) {
-      element.closest(".metric-sub").hidden = element.textContent === "–";
-    }
-    f.status.textContent = STATUS_TEXT[frame.status] || frame.status || "";
-    f.status.dataset.state = frame.status || "";
+    setText(f.epoch, String(frame.epoch ?? 0));
+    setText(f.step, String(frame.step ?? 0));
+    setText(f.testLoss, formatLoss(metrics.test_loss));
+    setText(f.trainLoss, formatLoss(metrics.train_loss));
+    setText(f.testAccuracy, formatAccuracy(metrics.test_accuracy));
+    setText(f.trainAccuracy, formatAccuracy(metrics.train_accuracy));
+    for (const [element, box] of this.accuracyBoxes) setHidden(box, element.textContent === "–");
+    setText(f.status, STATUS_TEXT[frame.status] || frame.status || "");
+    if (f.status.dataset.state !== (frame.status || "")) f.status.dataset.state = frame.status || "";
     const message = frame.message || "";
-    f.message.textContent = message.charAt(0).toUpperCase() + message.slice(1);
-    f.message.hidden = !frame.message;
-    f.message.dataset.state = frame.status || "";
-    this.#showDevice(frame.device);
+    setText(f.message, message.charAt(0).toUpperCase() + message.slice(1));
+    setHidden(f.message, !frame.message);
+    if (f.message.dataset.state !== (frame.status || "")) f.message.dataset.state = frame.status || "";
+    if (frame.device !== this.device) this.#showDevice(frame.device);
   }
 
   /** The device this session trains on: CPU, or the GPU by name when the server gave it. */
   #showDevice(device) {
     if (!device) return;
+    this.device = device;
     const name = DEVICE_NAMES[device] || device;
     const gpu = device === "cuda" && this.compute.cuda_device;
     this.fields.device.textContent = gpu ? `${name} · ${this.compute.cuda_device}` : name;

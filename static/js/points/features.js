@@ -3,8 +3,9 @@
  * whose first entries are the active inputs in spec order). Features a 1-D dataset cannot use are
  * disabled. Hovering an active feature focuses it in the output view.
  */
-import { cloneTemplate, part } from "../dom.js";
+import { cloneTemplate, part, showStill } from "../dom.js";
 import { paintScale } from "../colors.js";
+import { sameValues } from "../tensors.js";
 import { FEATURE_HIDE_KEYS } from "../constants.js";
 
 export class FeaturesView {
@@ -72,8 +73,14 @@ export class FeaturesView {
       button.classList.toggle("off", !on);
       button.disabled = !usable && !on;
     }
+    // The palette is in the spec (presenter mode): maps are drawn again in its colours.
+    for (const [name, map] of this.maps) {
+      drawThumb(this.rows.get(name).canvas, map);
+      showStill(this.rows.get(name).canvas);
+    }
   }
 
+  /** The inputs' maps depend on the data alone: a canvas is drawn only when its map changed. */
   update(frame) {
     const neurons = frame.arrays.neurons;
     if (!neurons) return;
@@ -82,15 +89,17 @@ export class FeaturesView {
     this.active.forEach((name, i) => {
       if (i >= neurons.shape[0]) return;
       const data = neurons.data.subarray(i * size, (i + 1) * size);
+      const old = this.maps.get(name);
+      if (old && old.shape[0] === rows && old.shape[1] === cols && sameValues(old.data, data)) return;
       const map = { data: data.slice(), shape: [rows, cols] };
       this.maps.set(name, map);
+      drawThumb(this.rows.get(name).canvas, map);
+      showStill(this.rows.get(name).canvas);
     });
-    for (const [name, { canvas }] of this.rows) {
-      const map = this.maps.get(name);
-      if (map) drawThumb(canvas, map);
-    }
   }
 }
+
+const thumbImages = new WeakMap();     // canvas → its ImageData, reused frame after frame
 
 /** Draw a uint8 map ({data, shape: [rows, cols]}) into a thumbnail canvas at its native size. */
 export function drawThumb(canvas, map) {
@@ -100,7 +109,11 @@ export function drawThumb(canvas, map) {
     canvas.height = rows;
   }
   const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(cols, rows);
+  let image = thumbImages.get(canvas);
+  if (!image || image.width !== cols || image.height !== rows) {
+    image = ctx.createImageData(cols, rows);
+    thumbImages.set(canvas, image);
+  }
   paintScale(map.data, image, { thumb: true });
   ctx.putImageData(image, 0, 0);
 }

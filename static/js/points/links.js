@@ -6,7 +6,9 @@
  */
 import { cssColor } from "../colors.js";
 import { formatNumber } from "../dom.js";
-import { SCALE_COLORS, LINK_WIDTH, LINK_OPACITY, BIAS_SIZE, BIAS_GAP, WEIGHT_DIGITS } from "../constants.js";
+import {
+  SCALE_COLORS, LINK_WIDTH, LINK_OPACITY, LINK_LEVELS, LINK_DIGITS, BIAS_SIZE, BIAS_GAP, WEIGHT_DIGITS,
+} from "../constants.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -14,10 +16,6 @@ function svgElement(name, attributes) {
   const element = document.createElementNS(SVG, name);
   for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
   return element;
-}
-
-function signColor(value) {
-  return cssColor(value < 0 ? SCALE_COLORS.negative : SCALE_COLORS.positive);
 }
 
 export class LinksLayer {
@@ -34,6 +32,8 @@ export class LinksLayer {
     this.links = [];     // [layer][to][from] → {path, hit}
     this.biases = [];    // [layer][unit] → rect
     this.values = new Map();   // element → current value
+    this.styled = new Map();   // element → the step (signed) it is drawn at
+    this.lookKept = null;
     this.editing = null;
     this.#bindEvents();
   }
@@ -66,6 +66,7 @@ export class LinksLayer {
     this.columns = columns;
     this.svg.replaceChildren();
     this.values.clear();
+    this.styled.clear();
     const linkGroup = svgElement("g", { class: "link-group" });
     const biasGroup = svgElement("g", { class: "bias-group" });
     this.links = [];
@@ -126,19 +127,25 @@ export class LinksLayer {
     }));
   }
 
-  /** Restyle from the frame's weight.l [out, in] and bias.l [out] arrays. */
+  /**
+   * Restyle from the frame's weight.l [out, in] and bias.l [out] arrays. A link's look is one
+   * of LINK_LEVELS steps of |w| and its sign; only links whose step changed are written, as
+   * a few hundred attribute writes a frame cost more than the whole map.
+   */
   update(arrays) {
+    const look = this.#look();
     this.links.forEach((layer, l) => {
       const weights = arrays[`weight.${l}`];
       if (!weights) return;
       const inputs = weights.shape[1];
       layer.forEach((row, j) => row.forEach(({ path, hit }, i) => {
         const w = weights.data[j * inputs + i];
-        const t = Math.min(1, Math.abs(w) / LINK_WIDTH.saturation);
-        path.setAttribute("stroke", signColor(w));
-        path.setAttribute("stroke-width", String(LINK_WIDTH.min + (LINK_WIDTH.max - LINK_WIDTH.min) * t));
-        path.setAttribute("stroke-opacity", String(LINK_OPACITY.min + (LINK_OPACITY.max - LINK_OPACITY.min) * t));
         this.values.set(hit, w);
+        const level = this.#restyle(path, w, look);
+        if (level == null) return;
+        path.setAttribute("stroke", w < 0 ? look.negative : look.positive);
+        path.setAttribute("stroke-width", look.widths[level]);
+        path.setAttribute("stroke-opacity", look.opacities[level]);
       }));
     });
     this.biases.forEach((layer, l) => {
@@ -146,12 +153,41 @@ export class LinksLayer {
       if (!bias) return;
       layer.forEach((rect, j) => {
         const b = bias.data[j];
-        rect.setAttribute("fill", signColor(b));
-        rect.setAttribute("fill-opacity", String(LINK_OPACITY.min + (LINK_OPACITY.max - LINK_OPACITY.min) * Math.min(1, Math.abs(b) / LINK_WIDTH.saturation)));
         this.values.set(rect, b);
+        const level = this.#restyle(rect, b, look);
+        if (level == null) return;
+        rect.setAttribute("fill", b < 0 ? look.negative : look.positive);
+        rect.setAttribute("fill-opacity", look.opacities[level]);
       });
     });
     if (this.tipFor) this.#tipText(this.tipFor);
+  }
+
+  /** The step of |value| when `element` must be restyled to show it, else null. */
+  #restyle(element, value, look) {
+    const level = Math.round(Math.min(1, Math.abs(value) / LINK_WIDTH.saturation) * LINK_LEVELS);
+    const code = value < 0 ? -1 - level : level;
+    if (this.styled.get(element) === code) return null;
+    this.styled.set(element, code);
+    return level;
+  }
+
+  /** Colours and the width and opacity of every step; presenter mode changes them all. */
+  #look() {
+    const negative = cssColor(SCALE_COLORS.negative);
+    const positive = cssColor(SCALE_COLORS.positive);
+    const key = `${negative}|${positive}|${LINK_WIDTH.min}|${LINK_WIDTH.max}|${LINK_WIDTH.saturation}`;
+    if (this.lookKept?.key === key) return this.lookKept;
+    const step = (range, level) => String(Number((range.min + ((range.max - range.min) * level) / LINK_LEVELS)
+      .toFixed(LINK_DIGITS)));
+    const levels = Array.from({ length: LINK_LEVELS + 1 }, (_, level) => level);
+    this.styled.clear();
+    this.lookKept = {
+      key, negative, positive,
+      widths: levels.map((level) => step(LINK_WIDTH, level)),
+      opacities: levels.map((level) => step(LINK_OPACITY, level)),
+    };
+    return this.lookKept;
   }
 
   #describe(element) {

@@ -3,10 +3,13 @@
  * per-layer activation select (and the top bar's one-for-all activation select), neuron
  * thumbnails from frame.arrays.neurons, the output units, and the links layer between them.
  * Hovering a neuron focuses it (the output view shows its full map).
+ *
+ * The thumbnails of the hidden neurons are drawn on one canvas over the diagram, each into its
+ * node's box (measured with the links' layout, not per frame): a 6×8 net's 48 canvases were
+ * 48 composited layers to update on every frame.
  */
-import { cloneTemplate, part } from "../dom.js";
-import { drawThumb } from "./features.js";
-import { cssColor, classColor } from "../colors.js";
+import { cloneTemplate, part, fitCanvas } from "../dom.js";
+import { cssColor, classColor, paintScale } from "../colors.js";
 import { LinksLayer } from "./links.js";
 import { NEW_LAYER_UNITS, NODE_SIZE, NODE_GAP, LAYER_COLUMN_PAD, POINT_FAMILY } from "../constants.js";
 
@@ -31,8 +34,13 @@ export class NetworkView {
     this.removeLayer = root.querySelector('[data-testid="remove-layer"]');
     this.globalActivation = root.querySelector('[data-testid="activation"]');
     this.links = new LinksLayer(this.area, connection, showErrors);
+    this.mapsCanvas = part(this.area, "neuron-maps");
+    this.atlas = document.createElement("canvas");   // the maps side by side, native size
+    this.tile = null;                                 // one map's ImageData, reused
+    this.mapBoxes = [];      // per hidden neuron: its node's content box in the area
+    this.neurons = null;     // the last frame's neurons array
     this.spec = null;
-    this.columns = [];       // per hidden layer: {column, nodes: [{node, canvas}]}
+    this.columns = [];       // per hidden layer: {column, nodes: [{node, name}], index}
     this.outputNodes = [];
     this.outputUnits = 1;
     this.structureKey = "";
@@ -142,7 +150,6 @@ export class NetworkView {
   #buildNeuron(column, l, j) {
     const row = cloneTemplate("tpl-neuron");
     const node = row.querySelector(".node");
-    const canvas = part(row, "map");
     const name = `layer ${l + 1}, neuron ${j + 1}`;
     node.dataset.testid = `neuron-${l}-${j}`;
     node.setAttribute("aria-label", `Neuron ${j + 1} of layer ${l + 1}`);
@@ -156,7 +163,7 @@ export class NetworkView {
     node.addEventListener("pointerleave", leave);
     node.addEventListener("blur", leave);
     part(column, "nodes").append(row);
-    return { node, canvas, name };
+    return { node, name };
   }
 
   #buildOutputNodes(count) {
@@ -212,6 +219,17 @@ export class NetworkView {
     if (!this.spec) return;
     this.#sizeNodes();
     this.links.layout();
+    this.#measureMaps();
+    this.#paintMaps();
+  }
+
+  /** Each hidden neuron's node content box, in the area's coordinates, in neurons order. */
+  #measureMaps() {
+    const origin = this.area.getBoundingClientRect();
+    this.mapBoxes = this.columns.flatMap(({ nodes }) => nodes.map(({ node }) => {
+      const r = node.getBoundingClientRect();
+      return { x: r.left - origin.left + node.clientLeft, y: r.top - origin.top + node.clientTop, size: node.clientWidth };
+    }));
   }
 
   update(frame) {
@@ -236,12 +254,35 @@ export class NetworkView {
     for (let i = 0; i < count; i += 1) {
       this.thumbs.push({ data: neurons.data.subarray(i * size, (i + 1) * size), shape: [rows, cols] });
     }
-    let index = this.spec.data.features.length;
-    for (const { nodes } of this.columns) {
-      for (const { canvas } of nodes) {
-        if (this.thumbs[index]) drawThumb(canvas, this.thumbs[index]);
-        index += 1;
-      }
+    this.neurons = neurons;
+    this.#paintMaps();
+  }
+
+  /** The hidden neurons' maps: painted side by side at their own size, then each scaled into
+   *  its node's box (smoothed, as the per-node canvases were). */
+  #paintMaps() {
+    const { ctx, width, height } = fitCanvas(this.mapsCanvas);
+    ctx.clearRect(0, 0, width, height);
+    if (!this.neurons || !this.spec) return;
+    const [count, rows, cols] = this.neurons.shape;
+    const first = this.spec.data.features.length;
+    const hidden = Math.min(this.mapBoxes.length, count - first);
+    if (hidden <= 0) return;
+    if (this.atlas.width !== cols * hidden || this.atlas.height !== rows) {
+      this.atlas.width = cols * hidden;
+      this.atlas.height = rows;
+    }
+    const atlas = this.atlas.getContext("2d");
+    if (!this.tile || this.tile.width !== cols || this.tile.height !== rows) this.tile = atlas.createImageData(cols, rows);
+    const size = rows * cols;
+    for (let i = 0; i < hidden; i += 1) {
+      paintScale(this.neurons.data.subarray((first + i) * size, (first + i + 1) * size), this.tile, { thumb: true });
+      atlas.putImageData(this.tile, i * cols, 0);
+    }
+    ctx.imageSmoothingEnabled = true;
+    for (let i = 0; i < hidden; i += 1) {
+      const box = this.mapBoxes[i];
+      ctx.drawImage(this.atlas, i * cols, 0, cols, rows, box.x, box.y, box.size, box.size);
     }
   }
 }

@@ -4,7 +4,7 @@
  * points when asked) as outlined circles, axes ticks and a colour legend. 1-D datasets draw the
  * prediction curve over x with the (x, y) points. While a neuron is hovered its map is shown.
  */
-import { fitCanvas, part, cloneTemplate, formatNumber } from "../dom.js";
+import { fitCanvas, sizeOf, fontOf, part, cloneTemplate, formatNumber, showStill, editStill } from "../dom.js";
 import { niceTicks } from "../tensors.js";
 import { paintScale, paintClasses, labelColor, cssColor, scaleColor, classColor } from "../colors.js";
 import {
@@ -25,7 +25,11 @@ export class OutputView {
     this.legendScale = part(legend, "scale");
     this.legendBar = part(legend, "bar");
     this.legendClasses = part(legend, "classes");
-    this.grid = document.createElement("canvas");
+    this.grid = document.createElement("canvas");       // the map at its own resolution
+    this.gridImage = null;                                // reused: no allocation per frame
+    this.overlayCanvas = document.createElement("canvas");
+    this.overlayKey = "";
+    this.version = 0;            // counts changes of what the overlay shows: data and spec
     this.spec = null;
     this.maps = {};
     this.points = { train: null, test: null };
@@ -36,6 +40,7 @@ export class OutputView {
 
   render(spec) {
     this.spec = spec;
+    this.version += 1;
     this.#renderLegend();
     this.draw();
   }
@@ -43,7 +48,9 @@ export class OutputView {
   update(frame) {
     const a = frame.arrays;
     for (const set of ["train", "test"]) {
-      if (a[`${set}_x`]) this.points[set] = { x: a[`${set}_x`], y: a[`${set}_y`] };
+      if (!a[`${set}_x`]) continue;
+      this.points[set] = { x: a[`${set}_x`], y: a[`${set}_y`] };
+      this.version += 1;
     }
     if (a.output) this.maps = { output: a.output, outputClass: a.output_class, curve: a.curve };
     else if (a.curve) this.maps = { ...this.maps, curve: a.curve };
@@ -72,40 +79,67 @@ export class OutputView {
   draw() {
     if (!this.spec || (this.#dataset().family || POINT_FAMILY) !== POINT_FAMILY) return;
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     const size = Math.max(0, Math.min(width - PLOT_MARGIN.left - PLOT_MARGIN.right,
       height - PLOT_MARGIN.top - PLOT_MARGIN.bottom));
     const box = { x: PLOT_MARGIN.left, y: PLOT_MARGIN.top, size };
-    if (this.#dataset().dims === 1 && !this.focus) this.#drawCurve(ctx, box);
-    else this.#drawMap(ctx, box);
-    this.#drawXAxis(ctx, box);
+    const curve = this.#dataset().dims === 1 && !this.focus;
+    const overlay = this.#overlay(box, curve);
+    ctx.clearRect(0, 0, width, height);
+    if (curve) {
+      ctx.drawImage(overlay, 0, 0, width, height);
+      this.#drawCurveLine(ctx, box);
+    } else {
+      this.#paintMap(ctx, box);
+      ctx.drawImage(overlay, 0, 0, width, height);
+    }
   }
 
-  #drawMap(ctx, box) {
+  /**
+   * What stays put while training: the points, the axes and (1-D) the background. Drawn once
+   * into an offscreen canvas of the same size, and again only when the data, the spec, the size
+   * or the mode changed; each frame then draws the map or the curve and blits this over or
+   * under it.
+   */
+  #overlay(box, curve) {
+    const key = `${this.canvas.width}|${this.canvas.height}|${curve}|${this.version}`;
+    if (key === this.overlayKey) return this.overlayCanvas;
+    this.overlayKey = key;
+    const overlay = this.overlayCanvas;
+    overlay.width = this.canvas.width;
+    overlay.height = this.canvas.height;
+    const ratio = this.canvas.width / Math.max(1, sizeOf(this.canvas).width);
+    const ctx = overlay.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    if (curve) this.#drawCurveFrame(ctx, box);
+    else this.#drawMapFrame(ctx, box);
+    this.#drawXAxis(ctx, box);
+    return overlay;
+  }
+
+  #paintMap(ctx, box) {
+    const source = this.focus ? (this.maps.focus || this.focus.thumb) : this.maps.output;
+    if (!source) return;
     const discretize = Boolean(this.spec.view.discretize);
-    let source = null;
-    if (this.focus) {
-      source = this.maps.focus || this.focus.thumb;
-    } else if (this.maps.output) {
-      source = this.maps.output;
-    }
-    if (source) {
-      const [rows, cols] = source.shape.slice(-2);
+    const [rows, cols] = source.shape.slice(-2);
+    if (this.grid.width !== cols || this.grid.height !== rows || !this.gridImage) {
       this.grid.width = cols;
       this.grid.height = rows;
-      const gridCtx = this.grid.getContext("2d");
-      const image = gridCtx.createImageData(cols, rows);
-      const k = this.#classes();
-      if (!this.focus && k > BINARY_CLASSES && this.maps.outputClass) {
-        paintClasses(this.maps.outputClass.data, source.data, k, image, { discretize });
-      } else {
-        paintScale(source.data, image, { discretize: discretize && !this.focus });
-      }
-      gridCtx.putImageData(image, 0, 0);
-      ctx.imageSmoothingEnabled = true;
-      ctx.imageSmoothingQuality = "high";
-      ctx.drawImage(this.grid, box.x, box.y, box.size, box.size);
+      this.gridImage = this.grid.getContext("2d").createImageData(cols, rows);
     }
+    const image = this.gridImage;
+    const k = this.#classes();
+    if (!this.focus && k > BINARY_CLASSES && this.maps.outputClass) {
+      paintClasses(this.maps.outputClass.data, source.data, k, image, { discretize });
+    } else {
+      paintScale(source.data, image, { discretize: discretize && !this.focus });
+    }
+    this.grid.getContext("2d").putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(this.grid, box.x, box.y, box.size, box.size);
+  }
+
+  #drawMapFrame(ctx, box) {
     const e = this.extent;
     const toX = (v) => box.x + ((v + e) / (2 * e)) * box.size;
     const toY = (v) => box.y + ((e - v) / (2 * e)) * box.size;
@@ -113,11 +147,19 @@ export class OutputView {
     this.#drawYAxis(ctx, box, (v) => toY(v), this.#ticks(-e, e), (v) => String(v));
   }
 
-  #drawCurve(ctx, box) {
+  /** x and y of the 1-D plot, from the data's y range. */
+  #curveScale(box) {
     const e = this.extent;
     const [low, high] = this.#yRange();
-    const toX = (v) => box.x + ((v + e) / (2 * e)) * box.size;
-    const toY = (v) => box.y + ((high - v) / (high - low)) * box.size;
+    return {
+      low, high,
+      toX: (v) => box.x + ((v + e) / (2 * e)) * box.size,
+      toY: (v) => box.y + ((high - v) / (high - low)) * box.size,
+    };
+  }
+
+  #drawCurveFrame(ctx, box) {
+    const { low, high, toX, toY } = this.#curveScale(box);
     ctx.fillStyle = cssColor(scaleColor(0));
     ctx.fillRect(box.x, box.y, box.size, box.size);
     ctx.save();
@@ -133,27 +175,44 @@ export class OutputView {
       ctx.stroke();
     }
     this.#drawPoints(ctx, (x, i, cols, y) => [toX(x[i * cols]), toY(y[i])]);
-    const curve = this.maps.curve;
-    if (curve) {
-      ctx.strokeStyle = CURVE_COLOR;
-      ctx.lineWidth = CURVE_WIDTH;
-      ctx.lineJoin = "round";
-      ctx.beginPath();
-      const n = curve.data.length;
-      for (let i = 0; i < n; i += 1) {
-        const px = toX(-e + (2 * e * i) / (n - 1));
-        const py = toY(curve.data[i]);
-        if (i === 0) ctx.moveTo(px, py);
-        else ctx.lineTo(px, py);
-      }
-      ctx.stroke();
-    }
     ctx.restore();
     this.#drawYAxis(ctx, box, toY, niceTicks(low, high, CURVE_Y_TICKS, NICE_STEPS), (v) => formatNumber(v, TICK_DIGITS));
   }
 
-  /** y range of the 1-D data (train and test targets), padded. */
+  #drawCurveLine(ctx, box) {
+    const curve = this.maps.curve;
+    if (!curve) return;
+    const e = this.extent;
+    const { toX, toY } = this.#curveScale(box);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.x, box.y, box.size, box.size);
+    ctx.clip();
+    ctx.strokeStyle = CURVE_COLOR;
+    ctx.lineWidth = CURVE_WIDTH;
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    const n = curve.data.length;
+    for (let i = 0; i < n; i += 1) {
+      const px = toX(-e + (2 * e * i) / (n - 1));
+      const py = toY(curve.data[i]);
+      if (i === 0) ctx.moveTo(px, py);
+      else ctx.lineTo(px, py);
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** y range of the 1-D data (train and test targets), padded; kept until the data changes. */
   #yRange() {
+    if (this.yRangeFor !== this.version) {
+      this.yRangeFor = this.version;
+      this.yRangeKept = this.#measureYRange();
+    }
+    return this.yRangeKept;
+  }
+
+  #measureYRange() {
     let low = Infinity;
     let high = -Infinity;
     for (const set of [this.points.train, this.points.test]) {
@@ -199,7 +258,7 @@ export class OutputView {
     ctx.fillStyle = AXIS_COLOR;
     ctx.strokeStyle = AXIS_COLOR;
     ctx.lineWidth = 1;
-    ctx.font = `${AXIS_FONT_PX}px ${getComputedStyle(this.canvas).fontFamily}`;
+    ctx.font = `${AXIS_FONT_PX}px ${fontOf(this.canvas)}`;
   }
 
   #drawXAxis(ctx, box) {
@@ -252,10 +311,12 @@ export class OutputView {
   }
 
   #drawLegendBar() {
-    const { ctx, width, height } = fitCanvas(this.legendBar);
+    editStill(this.legendBar);
+    const { ctx, width, height } = fitCanvas(this.legendBar, { fresh: true });
     for (let x = 0; x < width; x += 1) {
       ctx.fillStyle = cssColor(scaleColor((2 * x) / Math.max(1, width - 1) - 1));
       ctx.fillRect(x, 0, 1, height);
     }
+    showStill(this.legendBar);
   }
 }

@@ -4,12 +4,13 @@
  * into the plot area, so 20 steps or 200 fill the width and every cell stays a crisp block.
  * Time runs left to right (step 1 … T), units top to bottom (unit 1 … H).
  */
-import { fitCanvas } from "../dom.js";
+import { fitCanvas, fontOf } from "../dom.js";
 import { stepTicks } from "../tensors.js";
 import { RGBA, OPAQUE, AXIS_COLOR, NICE_STEPS, SEQ } from "../constants.js";
 
 const HEAT = SEQ.heat;
 const scratch = document.createElement("canvas");
+let scratchImage = null;            // reused while the heatmap keeps its shape
 
 /** Pixels per unit row: as tall as room allows within [rowMin, rowMax]; thinner if it must. */
 function rowHeight(rows, maxHeight) {
@@ -19,10 +20,13 @@ function rowHeight(rows, maxHeight) {
 }
 
 function paintScratch({ codes, rows, cols }, lut) {
-  scratch.width = cols;
-  scratch.height = rows;
   const ctx = scratch.getContext("2d");
-  const image = ctx.createImageData(cols, rows);
+  if (scratch.width !== cols || scratch.height !== rows || !scratchImage) {
+    scratch.width = cols;
+    scratch.height = rows;
+    scratchImage = ctx.createImageData(cols, rows);
+  }
+  const image = scratchImage;
   for (let i = 0; i < codes.length; i += 1) {
     const at = codes[i] * RGBA;
     const o = i * RGBA;
@@ -41,9 +45,10 @@ function paintScratch({ codes, rows, cols }, lut) {
 export function drawHeatmap(canvas, heat, lut, { maxHeight = HEAT.maxHeight, xTitle = "time step →", yTitle = "unit" } = {}) {
   const rowPx = rowHeight(heat.rows, maxHeight);
   const plotHeight = heat.rows * rowPx;
-  const cssHeight = `${Math.ceil(HEAT.top + plotHeight + HEAT.axisBottom)}px`;
+  const height = Math.ceil(HEAT.top + plotHeight + HEAT.axisBottom);
+  const cssHeight = `${height}px`;
   if (canvas.style.height !== cssHeight) canvas.style.height = cssHeight;
-  const { ctx, width } = fitCanvas(canvas);
+  const { ctx, width } = fitCanvas(canvas, { height });
   ctx.clearRect(0, 0, width, canvas.height);
   const left = HEAT.axisLeft;
   const plotWidth = Math.max(1, width - left - HEAT.right);
@@ -55,7 +60,7 @@ export function drawHeatmap(canvas, heat, lut, { maxHeight = HEAT.maxHeight, xTi
   ctx.lineWidth = 1;
   ctx.strokeRect(left - 0.5, HEAT.top - 0.5, plotWidth + 1, plotHeight + 1);
   ctx.fillStyle = AXIS_COLOR;
-  ctx.font = `600 ${HEAT.font}px ${getComputedStyle(canvas).fontFamily}`;
+  ctx.font = `600 ${HEAT.font}px ${fontOf(canvas)}`;
   const bottom = HEAT.top + plotHeight;
   // Time ticks under the columns' centres.
   ctx.textAlign = "center";

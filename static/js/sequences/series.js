@@ -6,6 +6,7 @@
  * `forecast_truth` float32 [F]. Steps are counted from 1: input step t is followed by target t + 1.
  */
 import { extent } from "../tensors.js";
+import { sizeOf, fontOf } from "../dom.js";
 import { SEQ } from "../constants.js";
 import { PlotlyView } from "../widgets/panelview.js";
 
@@ -20,11 +21,11 @@ function range(from, n) {
 
 /** Plotly height for a width: SEQ.seriesHeight's aspect, within its bounds. */
 export function chartHeight(element, { min, max, aspect }) {
-  return Math.round(Math.min(max, Math.max(min, element.clientWidth * aspect)));
+  return Math.round(Math.min(max, Math.max(min, sizeOf(element).width * aspect)));
 }
 
 export function chartLayout(element, height) {
-  const font = getComputedStyle(element).fontFamily;
+  const font = fontOf(element);
   return {
     height,
     margin: SEQ.margin,

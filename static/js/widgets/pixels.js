@@ -4,13 +4,29 @@
  * factor, so an 8×8 digit stays eight crisp squares a row. Gaps between tiles are transparent.
  */
 import { RGBA, OPAQUE } from "../constants.js";
+import { showStill } from "../dom.js";
 
 /** Size the canvas's backing store (native pixels) and its CSS box (native × scale). */
 function sizeCanvas(canvas, width, height, scale) {
   if (canvas.width !== width) canvas.width = width;
   if (canvas.height !== height) canvas.height = height;
-  canvas.style.width = `${width * scale}px`;
-  canvas.style.height = `${height * scale}px`;
+  const [cssWidth, cssHeight] = [`${width * scale}px`, `${height * scale}px`];
+  if (canvas.style.width !== cssWidth) canvas.style.width = cssWidth;
+  if (canvas.style.height !== cssHeight) canvas.style.height = cssHeight;
+}
+
+const images = new WeakMap();      // canvas → its ImageData, reused while the size holds
+
+/** A cleared ImageData the size of the canvas's backing store (gaps must stay transparent). */
+function blankImage(ctx, canvas) {
+  let image = images.get(canvas);
+  if (!image || image.width !== canvas.width || image.height !== canvas.height) {
+    image = ctx.createImageData(canvas.width, canvas.height);
+    images.set(canvas, image);
+  } else {
+    image.data.fill(0);
+  }
+  return image;
 }
 
 /**
@@ -23,7 +39,7 @@ export function drawTiles(canvas, { tiles, h, w }, lut, { cols, rows, scale, gap
   const height = Math.max(1, rowCount * (h + gap) - gap);
   sizeCanvas(canvas, width, height, scale);
   const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(width, height);
+  const image = blankImage(ctx, canvas);
   const out = image.data;
   tiles.forEach((tile, n) => {
     const row = tile.row ?? Math.floor(n / cols);
@@ -62,6 +78,7 @@ export function drawLegendBar(canvas, lut) {
     image.data.set(lut.subarray(code * RGBA, code * RGBA + RGBA), code * RGBA);
   }
   ctx.putImageData(image, 0, 0);
+  showStill(canvas);
 }
 
 /** Backing store only: the legend bar's CSS size comes from the stylesheet. */

@@ -74,6 +74,26 @@ def test_frames_are_paced_by_fps_and_acks(opened, runner, trainer, clock, monkey
     assert opened.frame()["seq"] == second["seq"] + 1
 
 
+def test_frames_keep_the_fps_cadence_when_slices_end_late(opened, runner, trainer, clock, monkeypatch):
+    """A frame goes out after the slice in which it fell due, a little late; the next one is
+    still due one interval after the first was, so a client that acks at once gets fps frames
+    a second, not fewer."""
+    entry = trainer.entries[opened.session_id]
+    interval = 1.0 / runner.fps
+    monkeypatch.setattr(entry.session, "train_for", lambda seconds, clock: clock.advance(0.4 * interval))
+    monkeypatch.setattr(trainer, "frame_share", float("inf"))   # frames cost no training time
+    clock.step = 0.0
+    opened.call("play")
+    frames = 0
+    seconds = 3.0
+    while clock.now < seconds:
+        trainer.tick()
+        for frame in opened.frames():
+            opened.ack(frame)
+            frames += 1
+    assert frames >= seconds * runner.fps - 1
+
+
 def test_a_lost_ack_does_not_freeze_the_client(opened, trainer, clock, monkeypatch):
     entry = trainer.entries[opened.session_id]
     monkeypatch.setattr(entry.session, "train_for", lambda seconds, clock: 0)
