@@ -15,18 +15,19 @@ from torch import nn
 from engine.data import images as image_data
 from engine.nn import activations, layers, recurrent
 from engine.nn import init as initialisers
+from engine.data import heldout, sequences as sequence_data
 from engine.training import augment as augmentation
-from engine.training import splits
 from engine.data.features import FEATURES
 from engine.data.images import find_files
 from engine.data.registry import DATASETS, source_of
 from engine.export.errors import ExportError
 from engine.export.lift import Lifter, global_name
-from engine.export.templates import (AUGMENT_LINE, AUTOENCODER, EVALUATE, IMPORTS, LOAD_DATA,
-                                     MLP_INIT, NET, OPTIMISE, PREDICT_AND_MAIN, READERS, RESIDUAL,
-                                     RULE_WIDTH, TRAIN, WEIGHTS)
+from engine.export.templates import (AUGMENT_LINE, AUTOENCODER, DRAW_FILES, DRAW_SPANS,
+                                     EVALUATE, IMPORTS, LOAD_DATA, MLP_INIT, NET, OPTIMISE,
+                                     PREDICT_AND_MAIN, READERS, RESIDUAL, RULE_WIDTH, TRAIN,
+                                     WEIGHTS)
 from engine.nn.activations import ACTIVATIONS, activation_name
-from engine.nn.build import Autoencoder
+from engine.nn.build import Autoencoder, classifier_head
 from engine.nn.layers import Net
 from engine.nn.mlp import MLP
 from engine.spec.layer_shapes import num_layers_of, padding_of, rnn_activation_of, stride_of
@@ -161,7 +162,6 @@ class _Script:
                       "FEATURES = {"] + [f'    "{f}": lambda x1, x2: {FEATURES[f].code},'
                                          for f in d.features] + ["}"]
         lines += self.standardisation()
-        self.roots.append((splits, "split_indices"))
         return "\n".join(lines), self.data_functions()
 
     def idx_folder(self) -> Path:
@@ -198,16 +198,26 @@ class _Script:
         source = source_of(d.dataset)
         x_type = "np.int64" if info.vocab else "np.float32"
         y_type = "np.int64" if info.problem == "classification" else "np.float32"
-        head = ('def draw() -> tuple[np.ndarray, np.ndarray]:\n'
-                '    """Every row of the dataset, shuffled by the data seed."""\n'
+        if info.split == heldout.FILES:
+            self.roots += [(image_data, "read_idx"), (heldout, "file_parts")]
+            return READERS[d.dataset].strip() + "\n\n\n" + DRAW_FILES
+        if info.split == heldout.SPANS:
+            self.roots += [(heldout, "text_spans"), (heldout, "counts"),
+                           (sequence_data, "text_windows")]
+            return DRAW_SPANS
+        self.roots.append((heldout, "split_indices"))
+        split = ("    parts = split_indices(len(y), TRAIN_RATIO, VALIDATION_RATIO, DATA_SEED, "
+                 "keys=X)\n")
+        head = ('def draw():\n'
+                '    """Every row of the dataset, shuffled by the data seed, and the train, '
+                'validation\n    and test rows (identical rows kept on one side)."""\n'
                 '    rng = np.random.Generator(np.random.PCG64(DATA_SEED))\n')
         if hasattr(source, "read"):                      # a fixed set: a seeded subset
-            if d.dataset in ("mnist", "fashion-mnist"):
-                self.roots.append((image_data, "read_idx"))
             return (READERS[d.dataset].strip() + "\n\n\n" + head +
                     "    X, y = read_all()\n"
                     "    order = rng.permutation(len(y))[:SAMPLES]\n"
-                    f"    return X[order].astype(np.float32), y[order].astype({y_type})")
+                    f"    X, y = X[order].astype(np.float32), y[order].astype({y_type})\n"
+                    + split + "    return X, y, parts")
         fn = getattr(source, "draw", source)
         module = sys.modules[fn.__module__]
         name = global_name(module, fn)
@@ -215,7 +225,8 @@ class _Script:
         last = "SEQ_LENGTH" if d.family == "sequences" else "CLASSES"
         return (head + f"    X, y = {name}(rng, SAMPLES, NOISE, {last})\n"
                 "    order = rng.permutation(SAMPLES)\n"
-                f"    return X[order].astype({x_type}), y[order].astype({y_type})")
+                f"    X, y = X[order].astype({x_type}), y[order].astype({y_type})\n"
+                + split + "    return X, y, parts")
 
     def examples_function(self) -> str:
         d, fam = self.d, self.d.family
@@ -331,6 +342,8 @@ class _Script:
         self.roots.append((initialisers, "_init_pair"))
         if not self.fast:
             self.roots.append((initialisers, "init_modules"))
+        if classifier_head(self.spec):
+            self.roots.append((initialisers, "init_classifier_head"))
         head = _rule("training: the app's settings") + "\n" + _constants(consts)
         train = TRAIN.replace("@AUGMENT@", AUGMENT_LINE if augment else "")
         return head, "\n\n\n".join([self.init_code(), self.loss_code(), OPTIMISE, EVALUATE,
@@ -338,9 +351,11 @@ class _Script:
 
     def init_code(self) -> str:
         if not self.fast:
+            head = ("\n    init_classifier_head(model.head)        # logits start at 0: loss ln k"
+                    if classifier_head(self.spec) else "")
             return ("def init_weights(model: nn.Module, gen: torch.Generator) -> None:\n"
                     '    """The app\'s initialisation (INIT) of every conv and linear layer."""\n'
-                    "    init_modules(model, INIT, gen)")
+                    "    init_modules(model, INIT, gen)" + head)
         return MLP_INIT
 
     def loss_code(self) -> str:

@@ -25,24 +25,44 @@ def read_all() -> tuple[np.ndarray, np.ndarray]:
 ''',
 }
 MNIST_READER = '''
-def read_all() -> tuple[np.ndarray, np.ndarray]:
-    """The training then the t10k IDX files (gzipped or not) in DATA_DIR, pixels in [0, 1]."""
+def read_parts():
+    """(images, labels) of the training files and of the t10k files (gzipped or not) in
+    DATA_DIR: the files' own split."""
     def load(name):
         path = Path(DATA_DIR) / name
         return read_idx(path if path.exists() else path.with_name(name + ".gz"))
-    X = np.concatenate([load("train-images-idx3-ubyte"), load("t10k-images-idx3-ubyte")])
-    y = np.concatenate([load("train-labels-idx1-ubyte"), load("t10k-labels-idx1-ubyte")])
-    return X[:, None].astype(np.float32) / 255, y.astype(np.int64)
+    return ((load("train-images-idx3-ubyte")[:, None], load("train-labels-idx1-ubyte")),
+            (load("t10k-images-idx3-ubyte")[:, None], load("t10k-labels-idx1-ubyte")))
 '''
 READERS["mnist"] = READERS["fashion-mnist"] = MNIST_READER
+# How each held-out policy (engine.data.heldout) draws and splits the rows: @SPLIT@ is the code
+# that gives `parts`, the train, validation and test row indices of X.
 LOAD_DATA = '''def load_data() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Model inputs and loss targets of the train, validation and test splits."""
-    X, y = draw()
+    X, y, parts = draw()
     x, t = examples(X, y)
-    parts = split_indices(len(y), TRAIN_RATIO, VALIDATION_RATIO, DATA_SEED)
     return {name: (torch.from_numpy(np.ascontiguousarray(x[idx])),
                    torch.from_numpy(np.ascontiguousarray(t[idx])))
             for name, idx in zip(("train", "val", "test"), parts)}'''
+DRAW_FILES = '''def draw():
+    """The files' own split: a stratified subset of SAMPLES rows (all by default) from the
+    train files (training, validation carved from its end) and the t10k files (test)."""
+    (X1, y1), (X2, y2) = read_parts()
+    train_rows, test_rows, n_val = file_parts(y1, y2, SAMPLES, VALIDATION_RATIO, DATA_SEED)
+    X = np.concatenate([X1[train_rows], X2[test_rows]]).astype(np.float32) / 255
+    y = np.concatenate([y1[train_rows], y2[test_rows]]).astype(np.int64)
+    n1 = len(train_rows)
+    return X, y, (np.arange(n1 - n_val), np.arange(n1 - n_val, n1), np.arange(n1, len(y)))'''
+DRAW_SPANS = '''def draw():
+    """Text split by position: training windows from the start of the text, validation from
+    the end of that part, test windows from the held-out tail; no window crosses."""
+    spans = text_spans(len(CORPUS), TRAIN_RATIO, VALIDATION_RATIO)
+    n_train, n_val = counts(SAMPLES, TRAIN_RATIO, VALIDATION_RATIO)
+    sizes = [n_train - n_val, n_val, SAMPLES - n_train]
+    rng = np.random.Generator(np.random.PCG64(DATA_SEED))
+    X, y = text_windows(rng, sizes, spans, SEQ_LENGTH)
+    a, b = sizes[0], sizes[0] + sizes[1]
+    return X, y, (np.arange(a), np.arange(a, b), np.arange(b, len(y)))'''
 RESIDUAL = '''class Residual(nn.Module):
     """conv → act → conv, plus the input (through a 1×1 conv when channels change), → act."""
 

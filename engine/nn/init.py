@@ -1,5 +1,6 @@
 """Weight initialisation: TF Playground's U(±0.5) with bias 0.1, zeros, Xavier or He, from a
-seeded generator; recurrent layers keep PyTorch's, with an LSTM's forget gate biased open."""
+seeded generator; recurrent layers keep PyTorch's, with an LSTM's forget gate biased open; a
+classifier's output layer starts at zero, so its first loss is chance's (ln k)."""
 from __future__ import annotations
 
 import math
@@ -55,3 +56,12 @@ def init_weights(model: MLP, scheme: str, gen: torch.Generator) -> None:
     """Initialise the fast MLP (weights stored [in, out])."""
     for w, b in zip(model.w, model.b):
         _init_pair(w, b, w.shape[0], w.shape[1], scheme, gen)
+
+
+@torch.no_grad()
+def init_classifier_head(head: nn.Linear) -> None:
+    """Zero the output layer of a cross-entropy classifier: every logit starts at 0, so every
+    class starts equally likely and the first loss is ln k (chance), not the few nats an He
+    initialised head gives. Its gradient is not zero, so it learns from the first step."""
+    head.weight.zero_()
+    head.bias.zero_()

@@ -19,6 +19,7 @@ from engine.nn.losses import correct, head
 from engine.nn.mlp import MLP
 from engine.training.optim import (STATE_KEYS, StackedOptimizer, column, stacked_clip_grad_norm,
                                    stacked_regularization)
+from engine.training.schedules import is_constant
 from engine.training.session import Session
 from engine.training.splits import SPLITS
 
@@ -39,11 +40,14 @@ def batch_key(session: Session) -> Hashable | None:
     with the same layer sizes and activations, loss head, problem, optimiser, batch size and
     split sizes, on the same device. Learning rate, momentum, regularisation, clipping, early
     stopping, seeds, data and features may differ. None for every other model (images, tables,
-    sequences: their layers, augmentation and running metrics are not stacked)."""
+    sequences: their layers, augmentation and running metrics are not stacked), and for a
+    learning-rate schedule or warm-up, AdamW or label smoothing, which train alone."""
     spec, model = session.spec, session.model
     if not isinstance(model, MLP) or spec.data.family != "points":
         return None
     t = spec.training
+    if not is_constant(t) or t.optimizer == "adamw" or t.label_smoothing:
+        return None
     return (session.device, tuple(model.sizes), tuple(model.activations), head(spec),
             spec.data.problem, t.optimizer, t.batch_size,
             tuple(len(session.splits[name]) for name in SPLITS))
@@ -213,6 +217,18 @@ class BatchedGroup:
             return 0
         self._opt.restart([o.t for o in self._opts])     # solo steps may have come between
         deadline, steps, playing = clock() + seconds, 0, True
+        for s in self.members:
+            s.start_clock()
+        try:
+            steps = self._train_until(deadline, clock)
+        finally:
+            for s in self.members:
+                s.stop_clock()
+        self._hand_back(steps)
+        return steps
+
+    def _train_until(self, deadline: float, clock) -> int:
+        steps, playing = 0, True
         while playing:
             if self._cursor == 0:
                 self._shuffle()
@@ -224,7 +240,6 @@ class BatchedGroup:
                 playing = self._end_epoch()
             if clock() >= deadline:
                 break
-        self._hand_back(steps)
         return steps
 
     def _align(self) -> bool:
