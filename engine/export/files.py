@@ -13,6 +13,7 @@ import json
 import logging
 import runpy
 import warnings
+from importlib import metadata
 from pathlib import Path
 
 import torch
@@ -20,7 +21,7 @@ from torch import nn
 
 from engine.export.errors import ExportError
 from engine.export.script import script
-from engine.export.templates import HISTORY, ONNX, SCRIPT, SPEC, WEIGHTS
+from engine.export.templates import HISTORY, ONNX, REQUIREMENTS, SCRIPT, SPEC, WEIGHTS
 from engine.nn.mlp import MLP
 from engine.training.history import History
 from engine.training.session import Session
@@ -40,8 +41,9 @@ def export(session: Session, directory) -> dict[str, Path]:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     module = exported_module(session)
-    paths = {name: out / name for name in (SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY)}
+    paths = {name: out / name for name in (SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY, REQUIREMENTS)}
     paths[SCRIPT].write_text(script(session), encoding="utf-8")
+    paths[REQUIREMENTS].write_text(requirements(session), encoding="utf-8")
     state = {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
     save_file(state, str(paths[WEIGHTS]), metadata={"format": "pt"})
     example = sample_inputs(session, CHECK_ROWS)
@@ -50,6 +52,22 @@ def export(session: Session, directory) -> dict[str, Path]:
     paths[SPEC].write_text(json.dumps(session.spec.to_dict(), indent=2) + "\n", encoding="utf-8")
     write_history(session.history, paths[HISTORY])
     return paths
+
+
+# What model.py imports (by distribution name), beside the standard library.
+SCRIPT_PACKAGES = ("numpy", "safetensors", "torch")
+SKLEARN_SETS = ("digits", "iris")                 # read through scikit-learn's bundled copies
+
+
+def requirements(session: Session) -> str:
+    """requirements.txt for model.py: the exact versions this export was made with (a CUDA or
+    CPU build's local label, "+cpu", dropped: pip finds it as the plain version)."""
+    names = list(SCRIPT_PACKAGES)
+    if session.spec.data.dataset in SKLEARN_SETS:
+        names.append("scikit-learn")
+    lines = [f"{name}=={metadata.version(name).split('+')[0]}" for name in sorted(names)]
+    return ("# What model.py needs, at the versions it was exported with:\n"
+            "#   python -m pip install -r requirements.txt\n" + "\n".join(lines) + "\n")
 
 
 def exported_module(session: Session) -> nn.Module:

@@ -116,6 +116,8 @@ OPTIMISE = '''def make_optimizer(params) -> torch.optim.Optimizer:
     """torch.optim's version of the app's optimiser (the same update, default options)."""
     if OPTIMIZER == "momentum":
         return torch.optim.SGD(params, lr=LEARNING_RATE, momentum=MOMENTUM)
+    if OPTIMIZER == "adamw":
+        return torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
     return {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop,
             "adagrad": torch.optim.Adagrad}[OPTIMIZER](params, lr=LEARNING_RATE)
 
@@ -129,6 +131,42 @@ def regularize(params) -> None:
         if p.dim() > 1:
             w = p.detach()
             p.grad.add_(w.sign() if REGULARIZATION == "L1" else w, alpha=REGULARIZATION_RATE)'''
+SCHEDULE_CODE = '''def set_learning_rate(optimizer, step: int, steps_per_epoch: int) -> None:
+    """The rate of optimiser step `step`: LEARNING_RATE times the schedule's factor."""
+    rate = LEARNING_RATE * lr_factor(SCHEDULE, step, steps_per_epoch, SCHEDULE_EPOCHS, GAMMA,
+                                     WARMUP)
+    for group in optimizer.param_groups:
+        group["lr"] = rate'''
+SCHEDULE_LINE = "            set_learning_rate(optimizer, step, steps_per_epoch)\n"
+FAST_MLP = '''class FastMLP(nn.Module):
+    """The network as the app trains it: each weight an [inputs, units] matrix and each layer
+    one addmm. nn.Linear keeps [units, inputs]: the same arithmetic in another memory order
+    rounds differently, and over a long run the two drift apart. train() trains this layout
+    and copies the result back into the nn.Sequential."""
+
+    def __init__(self, model: nn.Sequential):
+        super().__init__()
+        mods = list(model)
+        pairs, self.acts = [], []
+        for i, m in enumerate(mods):
+            if isinstance(m, nn.Linear):
+                pairs += [m.weight.detach().T.contiguous(), m.bias.detach().clone()]
+                nxt = mods[i + 1] if i + 1 < len(mods) else None
+                self.acts.append(nxt if nxt is not None and not isinstance(nxt, nn.Linear)
+                                 else nn.Identity())
+        self.p = nn.ParameterList(nn.Parameter(t) for t in pairs)     # w0, b0, w1, b1, ...
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for i, act in enumerate(self.acts):
+            x = act(torch.addmm(self.p[2 * i + 1], x, self.p[2 * i]))
+        return x
+
+    @torch.no_grad()
+    def copy_into(self, model: nn.Sequential) -> None:
+        linears = [m for m in model if isinstance(m, nn.Linear)]
+        for i, lin in enumerate(linears):
+            lin.weight.copy_(self.p[2 * i].T)
+            lin.bias.copy_(self.p[2 * i + 1])'''
 EVALUATE = '''EVAL_CHUNK = 1024
 
 
@@ -147,27 +185,33 @@ def evaluate(model: nn.Module, data) -> dict[str, float]:
                 metrics[f"{name}_accuracy"] = ok.float().mean().item()
     model.train()
     return metrics'''
-AUGMENT_LINE = "            xb = shift(xb, MAX_SHIFT, order, BACKGROUND)      # augmentation\n"
+AUGMENT_LINES = {   # the app's order: shift, flip, rotate and zoom, noise (one generator)
+    "shift": "            xb = shift(xb, MAX_SHIFT, order, BACKGROUND)      # augmentation\n",
+    "flip": "            xb = flip(xb, order)\n",
+    "rotate_scale": "            xb = rotate_scale(xb, ROTATE, SCALE / 100, order, BACKGROUND)\n",
+    "add_noise": "            xb = add_noise(xb, INPUT_NOISE, order)\n",
+}
 TRAIN = '''def train(epochs: int = EPOCHS, log=print) -> nn.Module:
     """Train from scratch as the app does: its initialisation, one shuffle per epoch from SEED,
-    mini-batches, regularisation, clipping and early stopping; log each epoch's metrics.
-    Returns the net in eval mode."""
+    mini-batches, augmentation, the learning-rate schedule, regularisation, clipping and early
+    stopping; log each epoch's metrics. Returns the net in eval mode."""
     data = load_data()
     x, t = data["train"]
     model = build_model()
     init_weights(model, torch.Generator().manual_seed(SEED))
     torch.manual_seed(SEED)                               # the stream of dropout masks
-    params = list(model.parameters())
+@NET@    params = list(net.parameters())
     optimizer = make_optimizer(params)
     order = torch.Generator().manual_seed(SEED)
+    steps_per_epoch, step = math.ceil(len(x) / BATCH_SIZE), 0
     best, best_state, stale = math.inf, None, 0
-    model.train()
+    net.train()
     for epoch in range(1, epochs + 1):
         perm = torch.randperm(len(x), generator=order)
         xs, ts = x[perm], t[perm]
         for i in range(0, len(xs), BATCH_SIZE):
             xb = xs[i:i + BATCH_SIZE]
-@AUGMENT@            loss = loss_fn(model(xb), ts[i:i + BATCH_SIZE])
+@AUGMENT@@SCHEDULE@            loss = train_loss(net(xb), ts[i:i + BATCH_SIZE])
             optimizer.zero_grad()
             loss.backward()
             for p in params:              # after a step activation nothing upstream learns
@@ -177,19 +221,20 @@ TRAIN = '''def train(epochs: int = EPOCHS, log=print) -> nn.Module:
             if CLIP:
                 nn.utils.clip_grad_norm_(params, CLIP)
             optimizer.step()
-        metrics = evaluate(model, data)
+            step += 1
+        metrics = evaluate(net, data)
         log(f"epoch {epoch}  " + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
         if EARLY_STOPPING and "val_loss" in metrics:
             if metrics["val_loss"] < best:
                 best, stale = metrics["val_loss"], 0
-                best_state = {k: v.clone() for k, v in model.state_dict().items()}
+                best_state = {k: v.clone() for k, v in net.state_dict().items()}
             else:
                 stale += 1
                 if stale >= EARLY_STOPPING:
-                    model.load_state_dict(best_state)
+                    net.load_state_dict(best_state)
                     log("early stopping: restored the weights of the best epoch")
                     break
-    return model.eval()'''
+@BACK@    return model.eval()'''
 PREDICT_AND_MAIN = '''def load_trained(path=WEIGHTS) -> nn.Module:
     """The exported, trained network, in eval mode."""
     from safetensors.torch import load_file
@@ -229,5 +274,6 @@ if __name__ == "__main__":
 '''
 
 
-SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY = ("model.py", "weights.safetensors", "model.onnx",
-                                        "spec.json", "history.csv")
+SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY, REQUIREMENTS = (
+    "model.py", "weights.safetensors", "model.onnx", "spec.json", "history.csv",
+    "requirements.txt")
