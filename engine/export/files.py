@@ -21,6 +21,7 @@ from torch import nn
 
 from engine.export.errors import ExportError
 from engine.export.script import script
+from engine.export.stateful import has_recurrent, write_recurrent_onnx
 from engine.export.templates import HISTORY, ONNX, REQUIREMENTS, SCRIPT, SPEC, WEIGHTS
 from engine.nn.mlp import MLP
 from engine.training.history import History
@@ -85,7 +86,11 @@ def sample_inputs(session: Session, n: int) -> torch.Tensor:
 
 
 def write_onnx(module: nn.Module, example: torch.Tensor, path) -> None:
-    """ONNX of `module` with a dynamic batch axis, by the dynamo exporter."""
+    """ONNX of `module` with a dynamic batch axis, by the dynamo exporter; a recurrent net
+    with dynamic time and its state in and out (engine.export.stateful)."""
+    if has_recurrent(module):
+        write_recurrent_onnx(module, example, path, ONNX_OPSET)
+        return
     batch = torch.export.Dim("batch")
     example = example if len(example) > 1 else torch.cat([example, example])  # 1 would pin it
     quiet = logging.getLogger("torch.onnx")

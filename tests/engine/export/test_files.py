@@ -388,3 +388,34 @@ def test_a_2d_script_retrains_the_apps_run_over_150_epochs(training):
     for line, m in zip(logs[::10], app[::10]):                  # the whole way, not just the end
         logged = dict(zip(line.split()[2::2], map(float, line.split()[3::2])))
         assert logged["test_loss"] == pytest.approx(m["test_loss"], abs=1e-4)
+
+
+@pytest.mark.parametrize("name", ["text-lstm", "sine-gru", "recall-rnn"])
+def test_recurrent_onnx_takes_any_length_and_carries_its_state(name, tmp_path):
+    """Two sequence lengths, neither the training one; and a sequence fed in two pieces with
+    the state passed on gives what it gives whole."""
+    from engine.export.stateful import Stateful
+    s = trained({**FAMILIES[name], "training": FAST}, 1)
+    module = exported_module(s)
+    write_onnx(module, sample_inputs(s, 4), tmp_path / "m.onnx")
+    ort_session = ort.InferenceSession(str(tmp_path / "m.onnx"))
+    names = [i.name for i in ort_session.get_inputs()]
+    model = Stateful(module)
+    x = s.splits["test"].x[:3]
+    long = torch.cat([x, x, x[:, :7]], 1)                          # 2T + 7 steps
+    for seq in (x[:, :6], long):
+        feed = {"input": seq.numpy(), **{n: z.numpy() for n, z in
+                                         zip(names[1:], model.zero_states(3))}}
+        got = ort_session.run(None, feed)
+        with torch.no_grad():
+            want = model(seq, *model.zero_states(3))
+        assert got[0].shape == tuple(want[0].shape)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w.numpy(), rtol=0, atol=TOLERANCE)
+        if seq is long and name != "recall-rnn":                  # many to many: in two pieces
+            cut = 11
+            first = ort_session.run(None, {**feed, "input": seq[:, :cut].numpy()})
+            second = ort_session.run(None, {"input": seq[:, cut:].numpy(),
+                                            **dict(zip(names[1:], first[1:]))})
+            np.testing.assert_allclose(np.concatenate([first[0], second[0]], 1), got[0],
+                                       rtol=0, atol=TOLERANCE)
