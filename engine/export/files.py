@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import json
 import logging
 import runpy
+import tempfile
 import warnings
+import zipfile
 from importlib import metadata
 from pathlib import Path
 
@@ -69,6 +72,24 @@ def requirements(session: Session) -> str:
     lines = [f"{name}=={metadata.version(name).split('+')[0]}" for name in sorted(names)]
     return ("# What model.py needs, at the versions it was exported with:\n"
             "#   python -m pip install -r requirements.txt\n" + "\n".join(lines) + "\n")
+
+
+def zipped(session: Session, extra=None) -> bytes:
+    """Every export file as one zip's bytes; `extra(directory)` may write more files there
+    (the int8 model) and return {name: path}."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = export(session, tmp)
+        if extra is not None:
+            files.update(extra(tmp))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in files.values():
+                z.write(path, Path(path).name)
+    return buffer.getvalue()
+
+
+def zip_name(session: Session) -> str:
+    return f"nn-playground-{session.spec.data.dataset}-epoch{session.epoch}.zip"
 
 
 def exported_module(session: Session) -> nn.Module:

@@ -266,6 +266,11 @@ export const SEQ = {
    ====================================================================== */
 export const EXPORT_URL = (sessionId) => `/api/sessions/${encodeURIComponent(sessionId)}/export.zip`;
 export const QUANTIZE_URL = (sessionId) => `/api/sessions/${encodeURIComponent(sessionId)}/quantize`;
+/** A saved experiment's model, restored server-side (the /e/<id> page has no live session). */
+export const SAVED_EXPORT_URL = (id) => `/api/experiments/${encodeURIComponent(id)}/export.zip`;
+export const SAVED_QUANTIZE_URL = (id) => `/api/experiments/${encodeURIComponent(id)}/quantize`;
+/** sessionStorage key: the session this tab forked (a saved run or a room), reopened on reload. */
+export const OWN_SESSION_KEY = "nn-playground-own-session";
 /** The zip's name when the answer does not give one (Content-Disposition). */
 export const EXPORT_FALLBACK_NAME = "nn-playground-model.zip";
 /** The object URL of a downloaded zip is released this long after the click started the save. */
@@ -288,5 +293,5 @@ export const READ_ONLY_MESSAGE = "This saved experiment is read-only: press Cont
 export const UNTITLED = "Untitled experiment";
 export const COPY_FEEDBACK_MS = 2000;
 // What a saved page locks: everything that would change the experiment.
-export const SAVED_LOCKED = ".topbar, .column-data, .column-network, [data-testid=\"model-actions\"], "
+export const SAVED_LOCKED = ".topbar, .column-data, .column-network, "
   + ".view-toggles, .classroom";
