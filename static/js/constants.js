@@ -101,7 +101,13 @@ export const CHART = {
   colors: { train: "#6b6b6b", test: "#1a1a1a", val: "#0072b2", best: "#009e73" },
   margin: { l: 52, r: 10, t: 4, b: 34 },
   wholeTicksUpTo: 8,        // epochs up to which the x axis ticks every epoch
+  markColor: "#b35900",     // the learning-rate schedule's marks (warm-up's end, decays)
+  markWidth: 1.5,
 };
+/** The small learning-rate schedule curve beside the learning-rate control (CSS pixels). */
+export const SCHEDULE_CURVE = { width: 120, height: 36, pad: 3, color: "#b35900", lineWidth: 2 };
+/** Decimals of F1, R² and similar report figures. */
+export const REPORT_DIGITS = 3;
 
 /** Spec paths drawn by a dedicated view, not by the generic controls view. */
 export const OWNED_PATHS = [

@@ -13,7 +13,8 @@ export class SpecStore {
     this.spec = null;
     this.hash = "";
     this.sessionId = null;
-    this.plan = [];          // per layer (and the output head): shapes, params, FLOPs
+    this.plan = [];          // per layer (and the output head): shapes, params, MACs
+    this.schedule = null;    // the learning-rate schedule's curve and marks (null: constant)
     this.changeListeners = [];
     this.errorListeners = [];
     this.queue = Promise.resolve();
@@ -151,6 +152,7 @@ export class SpecStore {
   #accept(answer, { reset, keepErrors = false, keepUrl = false }) {
     this.spec = answer.spec;
     if (answer.plan) this.plan = answer.plan;
+    if (answer.schedule !== undefined) this.schedule = answer.schedule;
     if (answer.session_id) {
       this.sessionId = answer.session_id;
       this.connection.sessionId = answer.session_id;

@@ -29,6 +29,7 @@ export class ChartView {
     this.logButton = logTestid ? root.querySelector(`[data-testid="${logTestid}"]`) : null;
     this.count = 0;
     this.bestEpoch = null;
+    this.marks = [];            // [{epoch, label}]: the learning-rate schedule's events
     this.log = false;
     this.logButton?.addEventListener("click", () => this.#toggleLog());
     this.#create();
@@ -79,11 +80,22 @@ export class ChartView {
   }
 
   #bestShapes() {
-    if (this.bestEpoch == null) return [];
-    return [{
+    const marks = this.marks.map((mark) => ({
+      type: "line", xref: "x", yref: "paper", x0: mark.epoch, x1: mark.epoch, y0: 0, y1: 1,
+      line: { color: CHART.markColor, width: CHART.markWidth, dash: "dot" },
+      label: { text: mark.label, textposition: "end", textangle: 0, xanchor: "left", yanchor: "top", font: { size: CHART.font - 3, color: CHART.markColor } },
+    }));
+    if (this.bestEpoch == null) return marks;
+    return [...marks, {
       type: "line", xref: "x", yref: "paper", x0: this.bestEpoch, x1: this.bestEpoch, y0: 0, y1: 1,
       line: { color: CHART.colors.best, width: CHART.bestWidth, dash: "dash" },
     }];
+  }
+
+  /** The learning-rate schedule's marks (dotted lines labelled at the top). */
+  setMarks(marks) {
+    this.marks = marks || [];
+    window.Plotly.relayout(this.element, { shapes: this.#bestShapes() });
   }
 
   update(frame) {
