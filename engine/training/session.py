@@ -99,6 +99,7 @@ class Session:
         self.step = 0
         self.history = History()
         self.seconds = 0.0               # spent training since the reset (the history's clock)
+        self.examples_seen = 0           # training examples trained on since the reset
         self._since: float | None = None
         self.status = "paused"
         self.message: str | None = None
@@ -130,6 +131,8 @@ class Session:
                                     for k, vs in optimizer["state"].items()}
         self.history, self.epoch, self.step = history, epoch, step
         self.seconds = next((x for x in reversed(history.seconds) if x is not None), 0.0)
+        self.examples_seen = next((x for x in reversed(history.examples) if x is not None),
+                                  epoch * len(self.splits["train"]))
         self.status, self.message = "paused", None
         self.weights_version += 1
         self.metrics = self.evaluate()
@@ -328,7 +331,9 @@ class Session:
         self.epoch += 1
         self.weights_version += 1
         self.metrics, m = metrics, entry
+        self.examples_seen += len(self.splits["train"])
         self.history.append(self.epoch, {**m, "seconds": round(self.elapsed(), 4),
+                                         "examples": self.examples_seen,
                                          "lr": self.optimizer.lr})
         if not math.isfinite(m["train_loss"]):
             self.status = "diverged"

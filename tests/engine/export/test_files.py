@@ -165,7 +165,7 @@ def test_spec_and_history(exported, name):
         rows = list(csv.DictReader(f))
     assert len(rows) == s.epoch == CASES[name][1]
     assert list(rows[0]) == ["epoch", "train_loss", "test_loss", "val_loss", "train_accuracy",
-                             "test_accuracy", "seconds", "lr"]
+                             "test_accuracy", "seconds", "examples", "lr"]
     assert [int(r["epoch"]) for r in rows] == list(range(1, s.epoch + 1))
     assert float(rows[-1]["train_loss"]) == pytest.approx(s.history.train_loss[-1])
     if name == "spiral":                                 # no validation split: empty cells
