@@ -395,7 +395,7 @@ class _Script:
 
     def init_code(self) -> str:
         if not self.fast:
-            head = ("\n    init_classifier_head(model.head)        # logits start at 0: loss ln k"
+            head = ("\n    init_classifier_head(model.head)        # logits start near 0: loss ≈ ln k"
                     if classifier_head(self.spec) else "")
             return ("def init_weights(model: nn.Module, gen: torch.Generator) -> None:\n"
                     '    """The app\'s initialisation (INIT) of every conv and linear layer."""\n'

@@ -38,7 +38,7 @@ def build_model(spec: Spec) -> nn.Module:
 
 
 def classifier_head(spec: Spec) -> bool:
-    """Whether the net's output layer starts at zero (engine.nn.init.init_classifier_head): a
+    """Whether the net's output layer starts near zero (engine.nn.init.init_classifier_head): a
     cross-entropy classifier other than the 2-D playground's (which keeps TF's init)."""
     return spec.model.task == "predict" and head(spec) != "mse" and not is_fast_mlp(spec)
 

@@ -106,6 +106,8 @@ export const CHART = {
 };
 /** The small learning-rate schedule curve beside the learning-rate control (CSS pixels). */
 export const SCHEDULE_CURVE = { width: 120, height: 36, pad: 3, color: "#b35900", lineWidth: 2 };
+/** Significant digits of the current learning rate under the schedule curve. */
+export const RATE_DIGITS = 3;
 /** Decimals of F1, R² and similar report figures. */
 export const REPORT_DIGITS = 3;
 

@@ -86,7 +86,7 @@ async function start() {
   const specViews = [family, presenter, controls, datasets, features, network, output, classroom, layers, images,
     sequences, modelActions, save, lesson, room, schedule].filter(Boolean);
   const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions,
-    insights];
+    insights, schedule];
 
   store.onErrors(showErrors);
   store.onChange((spec, info) => specViews.forEach((view) => view.render(spec, info)));

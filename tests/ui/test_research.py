@@ -90,3 +90,26 @@ def test_a_saved_page_exports_its_model(page, server_url, browser, tmp_path):
     finally:
         context.close()
     assert not errors
+
+
+OVERFITTING = ("#dataset=spiral&samples=100&noise=30&percTrainData=30&networkShape=8,8,8,8"
+               "&activation=relu&optimizer=adam&learningRate=0.03&loss=cross_entropy"
+               "&schedule=cosine&scheduleEpochs=150&warmup=5")
+
+
+def test_warnings_show_an_overconfident_overfitting_net(page, server_url):
+    """30 training points, four layers, Adam: from epoch 25 on the net is sure and wrong on
+    some test points (the engine's run is deterministic), and the page says so."""
+    page.set_viewport_size({"width": 1500, "height": 950})
+    errors = open_at(page, server_url, OVERFITTING)
+    play(page)
+    page.wait_for_function("Number(document.querySelector('[data-testid=epoch]').textContent) >= 40",
+                           timeout=TRAIN_TIMEOUT)
+    pause(page)
+    warnings = page.get_by_test_id("warnings")
+    expect(warnings).to_be_visible(timeout=TIMEOUT)
+    expect(warnings.locator('[data-kind="confident"]')).to_contain_text("99% confidence or more")
+    expect(page.get_by_test_id("split-text")).to_contain_text("30 train · 70 test")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "playground-warnings.png"))
+    assert not errors

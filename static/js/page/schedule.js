@@ -5,7 +5,8 @@
  * the step decays, the schedule's end). The server computes the curve: nothing here knows the
  * formulas.
  */
-import { SCHEDULE_CURVE } from "../constants.js";
+import { formatNumber } from "../dom.js";
+import { SCHEDULE_CURVE, RATE_DIGITS } from "../constants.js";
 
 export class ScheduleView {
   constructor(root, store, charts) {
@@ -15,6 +16,20 @@ export class ScheduleView {
     this.canvas = root.querySelector('[data-testid="schedule-curve"]');
     this.caption = root.querySelector('[data-testid="schedule-caption"]');
     this.key = null;
+    this.span = "";
+    this.rate = null;
+  }
+
+  /** The rate the next step uses (the frame's `lr`), after the curve's span. */
+  update(frame) {
+    if (frame.lr == null || frame.lr === this.rate) return;
+    this.rate = frame.lr;
+    this.#caption();
+  }
+
+  #caption() {
+    const now = this.rate == null ? "" : ` · now ${formatNumber(this.rate, RATE_DIGITS)}`;
+    this.caption.textContent = `${this.span}${now}`;
   }
 
   render() {
@@ -26,7 +41,8 @@ export class ScheduleView {
     this.charts.forEach((chart) => chart.setMarks(schedule ? schedule.marks : []));
     if (!schedule) return;
     const last = schedule.epoch[schedule.epoch.length - 1];
-    this.caption.textContent = `× rate over ${Math.round(last)} epochs`;
+    this.span = `× rate over ${Math.round(last)} epochs`;
+    this.#caption();
     this.#draw(schedule);
   }
 

@@ -308,8 +308,10 @@ def test_lstm_gets_far_more_gradient_to_the_first_step_than_the_rnn():
     assert l > 1e6 * r                     # "millions of times more"
     for raw in (rnn, lstm):
         start = start_loss(raw)
+        assert start == pytest.approx(math.log(2), rel=0.01)      # the classifier starts at chance
         s = trained(raw, 2)
-        assert math.isfinite(s.metrics["train_loss"]) and s.metrics["train_loss"] < start
+        # "Either can still sit at 50% (chance) for a while": trains, finite, never far above.
+        assert math.isfinite(s.metrics["train_loss"]) and s.metrics["train_loss"] < start + 0.01
         assert trained(changed(raw, data__seq_length=20), 10).metrics["test_accuracy"] > 0.9
 
 
