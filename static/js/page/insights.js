@@ -35,7 +35,10 @@ export class InsightsView {
       this.summary.textContent = `Test R² ${figure(report.r2)} · mean absolute error ${figure(report.mae)}`;
     } else {
       const parts = [`Test macro F1 ${figure(report.macro_f1)}`];
-      for (const k of [3, 5]) if (report[`top${k}`] != null) parts.push(`top-${k} ${percent(report[`top${k}`])}`);
+      for (const [key, value] of Object.entries(report)) {
+        const k = /^top(\d+)$/.exec(key)?.[1];          // top-k accuracies the server measured
+        if (k && value != null) parts.push(`top-${k} ${percent(value)}`);
+      }
       parts.push(`${report.wrong} wrong`);
       this.summary.textContent = parts.join(" · ");
     }

@@ -80,10 +80,15 @@ export class ChartView {
   }
 
   #bestShapes() {
-    const marks = this.marks.map((mark) => ({
+    // Labels alternate between the top and the bottom of the plot, so marks close together
+    // (warm-up's end and the schedule's, on a long run) stay readable.
+    const marks = this.marks.map((mark, i) => ({
       type: "line", xref: "x", yref: "paper", x0: mark.epoch, x1: mark.epoch, y0: 0, y1: 1,
       line: { color: CHART.markColor, width: CHART.markWidth, dash: "dot" },
-      label: { text: mark.label, textposition: "end", textangle: 0, xanchor: "left", yanchor: "top", font: { size: CHART.font - 3, color: CHART.markColor } },
+      label: {
+        text: mark.label, textposition: i % 2 ? "start" : "end", textangle: 0, xanchor: "left",
+        yanchor: i % 2 ? "bottom" : "top", font: { size: CHART.font - 3, color: CHART.markColor },
+      },
     }));
     if (this.bestEpoch == null) return marks;
     return [...marks, {
