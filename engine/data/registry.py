@@ -365,8 +365,7 @@ def _draw_spans(info, samples, seed, seq_length, train_ratio, validation_ratio) 
     return Drawn(X, y, np.arange(a), np.arange(a, b), np.arange(b, len(y)), info.split)
 
 
-def split_text(drawn: Drawn, info: DatasetInfo, seq_length: int, train_ratio: int,
-               validation_ratio: int) -> str:
+def split_text(drawn: Drawn, train_ratio: int, validation_ratio: int) -> str:
     """One sentence that says how the data was held out, for the page."""
     n = [len(drawn.train), len(drawn.val), len(drawn.test)]
     val = f" · {n[1]:,} validation" if n[1] else ""

@@ -65,8 +65,7 @@ def split_summary(spec: Spec, splits: dict, drawn) -> dict:
     """How the data is held out, for the page: sizes and one sentence."""
     d = spec.data
     return {"policy": drawn.split, **{name: len(splits[name]) for name in SPLITS},
-            "text": split_text(drawn, DATASETS[d.dataset], d.seq_length, d.train_ratio,
-                               d.validation_ratio)}
+            "text": split_text(drawn, d.train_ratio, d.validation_ratio)}
 
 
 def load_splits(spec: Spec, device: torch.device, data_dir: str | None):
