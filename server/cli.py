@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -19,14 +20,19 @@ from engine.export.errors import ExportError
 from engine.export.files import export
 from engine.export.quantize import QuantizeError, export_quantized, figures, quantize
 from engine.frames.common import finite
+from engine.frames.report import report
 from engine.spec.types import SpecError
 from engine.training.devices import CHOICES, pick_device
 from engine.training.session import Session
+from server.cli_logging import (JsonLog, TensorBoardLog, epoch_record, progress_line,
+                                show_progress)
 from server.specs import load
 
 
-PROGRESS_WIDTH = 30
 EXIT_BAD_SPEC = 2
+PROGRESS_UPDATES = 100          # at most this many progress lines a run
+FINAL_KEYS = ("train_loss", "val_loss", "test_loss", "train_accuracy", "val_accuracy",
+              "test_accuracy")
 
 
 def _load_or_exit(source: str):
@@ -53,7 +59,17 @@ def _workers(text: str):
     return value
 
 
+def _device_or_exit(requested: str, heavy: bool = False):
+    """The device, or a one-line error (exit status 2) when it cannot be had."""
+    try:
+        return pick_device(requested, heavy)
+    except ValueError as exc:
+        print(f"nn-playground: {exc}", file=sys.stderr)
+        sys.exit(EXIT_BAD_SPEC)
+
+
 def cmd_serve(args) -> None:
+    _device_or_exit(args.device)
     from server import create_app     # Flask and the app's parts: `spec` and `train` need none
     config = {"FPS": args.fps, "DEVICE": args.device, "DATA_DIR": args.data_dir,
               "WORKERS": args.workers}
@@ -90,40 +106,70 @@ def cmd_spec(args) -> None:
     print(json.dumps(_load_or_exit(args.source).to_dict(), indent=2))
 
 
-def _progress(epoch: int, total: int, metrics: dict) -> None:
-    done = int(PROGRESS_WIDTH * epoch / total)
-    bar = "#" * done + "." * (PROGRESS_WIDTH - done)
-    print(f"\r[{bar}] epoch {epoch}/{total}  train {metrics['train_loss']:.4f}  "
-          f"test {metrics['test_loss']:.4f}", end="", file=sys.stderr, flush=True)
+def _final(session: Session, seconds: float) -> dict:
+    """The run's final figures: every split's loss and accuracy, the counters and the test
+    report; `accuracy` (the test accuracy) kept for scripts that read it."""
+    m = session.metrics
+    result = {k: m.get(k) for k in FINAL_KEYS if m.get(k) is not None or k.endswith("loss")}
+    result.update({"epochs": session.epoch, "seconds": round(seconds, 3),
+                   "device": str(session.device), "status": session.status})
+    if m.get("test_accuracy") is not None:
+        result["accuracy"] = m["test_accuracy"]
+    test_report = report(session)
+    if test_report:
+        result["test_report"] = test_report
+    result["split"] = session.split
+    if session.message:
+        result["message"] = session.message
+    return result
+
+
+def _loggers(args) -> list:
+    try:
+        return ([JsonLog(args.log)] if args.log else []) + (
+            [TensorBoardLog(args.tensorboard)] if args.tensorboard else [])
+    except OSError as exc:
+        print(f"cannot write the log: {exc}", file=sys.stderr)
+        sys.exit(EXIT_BAD_SPEC)
+
+
+def _train(session: Session, args, loggers: list) -> float:
+    """Train up to --epochs (stopping early when the run diverges or stops), logging every
+    epoch; returns the seconds spent."""
+    start = time.perf_counter()
+    every = max(1, args.epochs // PROGRESS_UPDATES)
+    for _ in range(args.epochs):
+        session.train_epoch()
+        if loggers:
+            session.refresh()                 # every figure of every epoch, measured now
+            entry = epoch_record(session, report(session))
+            for log in loggers:
+                log.write(entry)
+        if not args.json and (session.epoch % every == 0 or session.epoch == args.epochs):
+            show_progress(progress_line(session.epoch, args.epochs, session.metrics,
+                                        session.optimizer.lr, time.perf_counter() - start))
+        if session.status in ("diverged", "stopped"):
+            break
+    return time.perf_counter() - start
 
 
 def cmd_train(args) -> None:
     spec = _load_or_exit(args.source)
     torch.set_num_threads(args.threads)
+    device = _device_or_exit(args.device, heavy=spec.data.family == "images")
     try:
-        device = pick_device(args.device, heavy=spec.data.family == "images")
         session = Session(spec, device, args.data_dir)
     except (ValueError, DataUnavailable) as exc:
         print(exc, file=sys.stderr)
         sys.exit(EXIT_BAD_SPEC)
-    start = time.perf_counter()
-    every = max(1, args.epochs // 100)
-    for _ in range(args.epochs):
-        session.train_epoch()
-        if not args.json and (session.epoch % every == 0 or session.epoch == args.epochs):
-            _progress(session.epoch, args.epochs, session.metrics)
-        if session.status in ("diverged", "stopped"):
-            break
-    seconds = time.perf_counter() - start
+    loggers = _loggers(args)
+    try:
+        seconds = _train(session, args, loggers)
+    finally:
+        for log in loggers:
+            log.close()
     session.refresh()                      # exact final figures on every split
-    m = session.metrics
-    result = {"train_loss": m["train_loss"], "test_loss": m["test_loss"],
-              "epochs": session.epoch, "seconds": round(seconds, 3), "device": str(device),
-              "status": session.status}
-    if m["test_accuracy"] is not None:
-        result["accuracy"] = m["test_accuracy"]
-    if session.message:
-        result["message"] = session.message
+    result = _final(session, seconds)
     if args.quantize or args.export:       # int8 figures; the export files (and int8 model)
         try:
             quantized = quantize(session) if args.quantize else None
@@ -142,7 +188,9 @@ def cmd_train(args) -> None:
     else:
         print(file=sys.stderr)
         for key, value in result.items():
-            print(f"{key:>12}: {value}")
+            if key not in ("test_report", "split"):
+                print(f"{key:>14}: {value}")
+        print(f"{'split':>14}: {session.split['text']}")
 
 
 def _positive(text: str) -> float:
@@ -175,9 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("train", help="train a spec headless")
     s.add_argument("source", metavar="URL_OR_FILE")
     s.add_argument("--epochs", type=int, required=True)
-    s.add_argument("--json", action="store_true", help="print one JSON object of final metrics")
+    s.add_argument("--json", action="store_true", help="print one JSON object of the final "
+                   "figures (every split's loss and accuracy, the test report)")
     s.add_argument("--device", choices=CHOICES, default="auto")
-    s.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    s.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                   help="torch CPU threads (default: every core, %(default)s here)")
+    s.add_argument("--log", metavar="FILE", help="write every epoch's figures (all metrics, "
+                   "learning rate, seconds, test report) as one JSON object per line")
+    s.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard event files of "
+                   "every epoch's figures into DIR (tensorboard --logdir DIR)")
     s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files")
     s.add_argument("--export", metavar="DIR", help="after training, write model.py, "
                    "weights.safetensors, model.onnx, spec.json and history.csv into DIR")

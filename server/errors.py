@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from engine.data.errors import DataUnavailable
+from engine.data.errors import DataError, DataUnavailable
 from engine.export.errors import ExportError
 from engine.export.quantize import QuantizeError
 from engine.spec.types import SpecError
@@ -31,6 +31,8 @@ def errors_of(exc: Exception) -> list[dict] | None:
         return exc.errors
     if isinstance(exc, Full):
         return [{"path": "", "message": str(exc)}]
+    if isinstance(exc, DataError):
+        return [{"path": exc.path, "message": str(exc)}]
     if isinstance(exc, DataUnavailable):
         return [{"path": "data.dataset", "message": f"data.dataset: {exc}"}]
     if isinstance(exc, ExportError):

@@ -95,7 +95,8 @@ def restore(session: Session, record: dict) -> Recording:
     """Load a record's weights, optimiser, history and counters into a session built from its
     spec; the recording the new session goes on from."""
     saved = json.loads(record["history"])
-    history = History(**{k: saved[k] for k in History.KEYS}, stride=saved["stride"])
+    blank = [None] * len(saved["epoch"])              # a column older records lack
+    history = History(**{k: saved.get(k, blank) for k in History.KEYS}, stride=saved["stride"])
     moments = load_tensors(record["optimizer"])
     step_count = int(moments.pop(STEP_KEY))
     state: dict[str, list] = {}

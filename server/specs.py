@@ -13,6 +13,7 @@ from engine.spec.parse import parse_spec
 from engine.spec.plan import describe
 from engine.spec.types import Spec, SpecError
 from engine.spec.urlcodec import hash_to_raw, spec_to_hash
+from engine.training.schedules import curve
 
 
 MAX_HASH_CHARS = 8000
@@ -25,9 +26,11 @@ class Resolved:
     hash: str
 
     def answer(self) -> dict:
-        """What a client is told: the normalised spec, its share hash, and each layer's output
-        shape, parameters and FLOPs."""
-        return {"spec": self.spec, "hash": self.hash, "plan": layer_plan(self.parsed)}
+        """What a client is told: the normalised spec, its share hash, each layer's output
+        shape, parameters and FLOPs, and the learning-rate schedule's curve (null when the
+        rate is constant)."""
+        return {"spec": self.spec, "hash": self.hash, "plan": layer_plan(self.parsed),
+                "schedule": curve(self.parsed.training)}
 
 
 def layer_plan(spec: Spec) -> list[dict]:

@@ -163,7 +163,14 @@ def write_idx(path, array) -> None:
 # ---- MNIST / Fashion-MNIST ------------------------------------------------------------------
 
 def load_mnist(data_dir, kind: str = "mnist") -> tuple[np.ndarray, np.ndarray]:
-    """Train and t10k sets concatenated: X uint8 [70000, 1, 28, 28] (use `to_unit`), y int64.
+    """Train and t10k sets concatenated: X uint8 [70000, 1, 28, 28] (use `to_unit`), y int64."""
+    (X1, y1), (X2, y2) = load_mnist_parts(data_dir, kind)
+    return np.concatenate([X1, X2]), np.concatenate([y1, y2])
+
+
+def load_mnist_parts(data_dir, kind: str = "mnist"):
+    """((X, y) of the train files, (X, y) of the t10k files): X uint8 [n, 1, 28, 28] (use
+    `to_unit`), y int64; read-only arrays.
 
     Looks in `data_dir/<kind>/`, and for MNIST also in `data_dir` itself. Raises
     `DataUnavailable` saying which files to put where when they are absent, and
@@ -202,11 +209,10 @@ def _existing(plain: Path) -> Path | None:
 
 
 @functools.lru_cache(maxsize=len(MNIST_KINDS))
-def _read_mnist(keyed_files) -> tuple[np.ndarray, np.ndarray]:
+def _read_mnist(keyed_files):
     paths = [Path(p) for p, _, _ in keyed_files]
-    parts = [_checked_pair(paths[i], paths[i + 1]) for i in (0, 2)]
-    X = np.concatenate([x for x, _ in parts])[:, None]
-    return _frozen(X, np.concatenate([y for _, y in parts]))
+    return tuple(_frozen(x[:, None], y) for x, y in
+                 (_checked_pair(paths[i], paths[i + 1]) for i in (0, 2)))
 
 
 def _checked_pair(images_path: Path, labels_path: Path):

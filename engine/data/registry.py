@@ -13,6 +13,9 @@ from typing import Callable
 import numpy as np
 
 from engine.data import images, points, sequences, tabular
+from engine.data.errors import DataError
+from engine.data.heldout import (FILES, RANDOM, SPANS, counts, file_parts, span_too_short,
+                                 split_indices, text_spans)
 from engine.data.points import NOISE_MAX
 from engine.data.sequences import DEFAULT_SEQ_LENGTH
 
@@ -53,12 +56,19 @@ class DatasetInfo:
     needs_data_dir: bool = False    # read from files in the server's --data-dir
     sequence: str = ""      # MANY_TO_MANY | MANY_TO_ONE for sequences; "" for other families
     vocab: tuple[str, ...] = ()     # a text set's characters (index order); () otherwise
+    split: str = RANDOM     # how it is held out (engine.data.heldout): RANDOM, FILES or SPANS
 
 
 @dataclass(frozen=True)
 class _Fixed:
     """A finite set read whole (its module caches it); the registry draws a subset."""
     read: Callable[[str | None], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class _Files:
+    """A set that comes split (MNIST's train and t10k files): `read` gives both parts."""
+    read: Callable[[str | None], tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]]
 
 
 @dataclass(frozen=True)
@@ -69,11 +79,11 @@ class _Sequence:
 
 # Fixed-class families keep `dims` at 2: it only describes the point family's raw inputs.
 FIXED_DIMS = 2
-# Default sample counts of the fixed-class sets: all of a small set; of MNIST's 70 000, a number
-# that trains at interactive speed on a CPU.
+# Default sample counts of the fixed-class sets: all of a small set; MNIST's is the standard
+# files' 60 000 + 10 000 and means "every image the files hold" (fewer files: all of them).
 DIGITS_SAMPLES = 1797
 SHAPES_SAMPLES = 3000
-MNIST_SAMPLES = 10000
+MNIST_SAMPLES = 70000
 IRIS_SAMPLES = 150
 SERIES_SAMPLES = 1000
 BITS_SAMPLES = 2000
@@ -83,10 +93,10 @@ TOKEN_STEP = ()                         # one character index per time step (tex
 
 
 def _fixed(name, label, family, shape, class_names, default_samples, description,
-           needs_data_dir=False, **sequence_fields):
+           needs_data_dir=False, **more):
     return DatasetInfo(name, label, CLASSIFICATION, len(class_names), FIXED_DIMS,
                        default_samples, description, family, shape, class_names, needs_data_dir,
-                       **sequence_fields)
+                       **more)
 
 
 def _series(name, label, description):
@@ -137,14 +147,14 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
     (_fixed("mnist", "MNIST", IMAGES, (images.CHANNELS, images.MNIST_SIZE, images.MNIST_SIZE),
             images.DIGIT_NAMES, MNIST_SAMPLES,
             "Handwritten digits 0–9, 28×28 pixels (IDX files).",
-            needs_data_dir=True),
-     _Fixed(lambda data_dir: images.load_mnist(data_dir, "mnist"))),
+            needs_data_dir=True, split=FILES),
+     _Files(lambda data_dir: images.load_mnist_parts(data_dir, "mnist"))),
     (_fixed("fashion-mnist", "Fashion-MNIST", IMAGES,
             (images.CHANNELS, images.MNIST_SIZE, images.MNIST_SIZE), images.FASHION_NAMES,
             MNIST_SAMPLES,
             "Zalando's clothing photos in ten classes, 28×28 pixels (IDX files).",
-            needs_data_dir=True),
-     _Fixed(lambda data_dir: images.load_mnist(data_dir, "fashion-mnist"))),
+            needs_data_dir=True, split=FILES),
+     _Files(lambda data_dir: images.load_mnist_parts(data_dir, "fashion-mnist"))),
     (_fixed("iris", "Iris", TABULAR, (len(tabular.IRIS_FEATURES),), tabular.IRIS_SPECIES,
             IRIS_SAMPLES,
             "Fisher's iris flowers: four measurements in cm, three species."),
@@ -168,17 +178,17 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
             f"Character-level text: nursery rhymes about neural networks "
             f"({len(sequences.CORPUS)} characters, {len(sequences.VOCAB)} distinct); predict "
             f"the next character.",
-            sequence=MANY_TO_MANY, vocab=sequences.VOCAB),
+            sequence=MANY_TO_MANY, vocab=sequences.VOCAB, split=SPANS),
      _Sequence(sequences.text)),
 )
 
 DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _ in _ENTRIES}   # every family
 POINT_DATASETS: dict[str, DatasetInfo] = {n: i for n, i in DATASETS.items() if i.family == POINTS}
-_SOURCES: dict[str, Callable | _Fixed | _Sequence] = {info.name: source
+_SOURCES: dict[str, Callable | _Fixed | _Files | _Sequence] = {info.name: source
                                                       for info, source in _ENTRIES}
 
 
-def source_of(name: str) -> Callable | _Fixed | _Sequence:
+def source_of(name: str) -> Callable | _Fixed | _Files | _Sequence:
     """What draws dataset `name`: a generator, a _Fixed set's reader or a _Sequence generator
     (the exported script lifts it by its source)."""
     return _SOURCES[name]
@@ -269,10 +279,9 @@ def _draw(info, samples, noise, seed, classes, data_dir, seq_length):
                          "(a fraction, not percent)")
     rng = np.random.Generator(np.random.PCG64(seed))
     source = _SOURCES[info.name]
-    if isinstance(source, _Fixed):
-        X, y = source.read(data_dir)
-        if samples > len(y):
-            raise ValueError(f"{info.name}: samples {samples} is above the {len(y)} it holds")
+    if isinstance(source, (_Fixed, _Files)):
+        X, y = source.read(data_dir) if isinstance(source, _Fixed) else _joined(source, data_dir)
+        samples = _fixed_samples(info, samples, len(y))
         order = rng.permutation(len(y))[:samples]   # a seeded subset, already shuffled
     else:
         if isinstance(source, _Sequence):
@@ -283,6 +292,93 @@ def _draw(info, samples, noise, seed, classes, data_dir, seq_length):
         order = rng.permutation(samples)
     y_dtype = np.int64 if info.problem == CLASSIFICATION else np.float32
     return _cast_inputs(info, X[order]), y[order].astype(y_dtype)
+
+
+def _joined(source: _Files, data_dir):
+    (X1, y1), (X2, y2) = source.read(data_dir)
+    return np.concatenate([X1, X2]), np.concatenate([y1, y2])
+
+
+def _fixed_samples(info: DatasetInfo, samples: int, held: int) -> int:
+    """How many rows of a finite set to use: its default means all it holds; more than it
+    holds is refused (DataError naming data.samples)."""
+    if samples == info.default_samples:
+        return min(samples, held)
+    if samples > held:
+        raise DataError("data.samples", f"{samples} is above the {held:,} examples "
+                                        f"{info.label} holds here (at most {held})")
+    return samples
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A dataset drawn and held out: rows X, labels y and the row indices of each part."""
+    X: np.ndarray
+    y: np.ndarray
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+    split: str              # the policy that made the parts (engine.data.heldout)
+
+
+def draw_split(name: str, samples: int, noise: float, seed: int, classes: int = 2,
+               data_dir: str | None = None, seq_length: int = DEFAULT_SEQ_LENGTH,
+               train_ratio: int = 50, validation_ratio: int = 0) -> Drawn:
+    """`dataset`'s rows, held out by the dataset's policy (engine.data.heldout): a random cut
+    that keeps identical rows together, the files' own split (MNIST), or text split by
+    position. Deterministic under `seed`; no test row is a training row."""
+    info = dataset_info(name)
+    if info.split == FILES:
+        return _draw_files(info, samples, seed, data_dir, validation_ratio)
+    if info.split == SPANS:
+        return _draw_spans(info, samples, seed, seq_length, train_ratio, validation_ratio)
+    X, y = _draw(info, samples, noise, seed, classes, data_dir, seq_length)
+    tr, va, te = split_indices(len(y), train_ratio, validation_ratio, seed, keys=X)
+    return Drawn(X, y, tr, va, te, info.split)
+
+
+def _draw_files(info, samples, seed, data_dir, validation_ratio) -> Drawn:
+    (X1, y1), (X2, y2) = _SOURCES[info.name].read(data_dir)
+    samples = _fixed_samples(info, _check_samples(info, samples, info.max_classes),
+                             len(y1) + len(y2))
+    train_rows, test_rows, n_val = file_parts(y1, y2, samples, validation_ratio, seed)
+    X = np.concatenate([X1[train_rows], X2[test_rows]])
+    y = np.concatenate([y1[train_rows], y2[test_rows]]).astype(np.int64)
+    n1, n = len(train_rows), len(y)
+    return Drawn(_cast_inputs(info, X), y, np.arange(n1 - n_val), np.arange(n1 - n_val, n1),
+                 np.arange(n1, n), info.split)
+
+
+def _draw_spans(info, samples, seed, seq_length, train_ratio, validation_ratio) -> Drawn:
+    T = _check_seq_length(info, seq_length)
+    samples = _check_samples(info, samples, 1)
+    spans = text_spans(len(sequences.CORPUS), train_ratio, validation_ratio)
+    short = span_too_short(spans, T + 1)
+    if short is not None:
+        raise DataError("data.seq_length", f"{T} needs windows of {T + 1} characters; a part "
+                                           f"of the split text holds {short[1] - short[0]}")
+    n_train, n_val = counts(samples, train_ratio, validation_ratio)
+    sizes = [n_train - n_val, n_val, samples - n_train]
+    rng = np.random.Generator(np.random.PCG64(seed))
+    X, y = sequences.text_windows(rng, sizes, spans, T)
+    a, b = sizes[0], sizes[0] + sizes[1]
+    return Drawn(X, y, np.arange(a), np.arange(a, b), np.arange(b, len(y)), info.split)
+
+
+def split_text(drawn: Drawn, train_ratio: int, validation_ratio: int) -> str:
+    """One sentence that says how the data was held out, for the page."""
+    n = [len(drawn.train), len(drawn.val), len(drawn.test)]
+    val = f" · {n[1]:,} validation" if n[1] else ""
+    if drawn.split == FILES:
+        return (f"The files' own split: {n[0]:,} train{val} from the train files, {n[2]:,} "
+                f"test from the t10k files.")
+    if drawn.split == SPANS:
+        spans = text_spans(len(sequences.CORPUS), train_ratio, validation_ratio)
+        return (f"Split by position: {n[0]:,} training windows from characters "
+                f"{spans[0][0] + 1:,}–{spans[0][1]:,}{val}, {n[2]:,} test windows from "
+                f"{spans[2][0] + 1:,}–{spans[2][1]:,}; no window crosses a boundary.")
+    return (f"Random split: {n[0]:,} train{val} · {n[2]:,} test; no test example repeats a "
+            f"training one.")
 
 
 def _cast_inputs(info: DatasetInfo, X: np.ndarray) -> np.ndarray:

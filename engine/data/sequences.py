@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from engine.data.heldout import window_starts
 from engine.data.points import split_even
 
 
@@ -255,3 +256,12 @@ def text(rng, samples, noise, seq_length):
     starts = rng.integers(0, len(CORPUS) - seq_length, samples)
     X = _CORPUS_CODES[starts[:, None] + np.arange(seq_length + 1)]
     return X, np.zeros(samples, np.int64)
+
+
+def text_windows(rng, sizes, spans, seq_length):
+    """sizes[i] windows of seq_length + 1 characters lying wholly inside spans[i] ([start, end)
+    of CORPUS), part after part: a split by position that no window crosses."""
+    window = seq_length + 1
+    starts = np.concatenate(window_starts(rng, [(a, b - window + 1) for a, b in spans], sizes))
+    X = _CORPUS_CODES[starts[:, None] + np.arange(window)]
+    return X, np.zeros(len(X), np.int64)

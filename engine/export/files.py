@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import json
 import logging
 import runpy
+import tempfile
 import warnings
+import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import torch
@@ -20,7 +24,8 @@ from torch import nn
 
 from engine.export.errors import ExportError
 from engine.export.script import script
-from engine.export.templates import HISTORY, ONNX, SCRIPT, SPEC, WEIGHTS
+from engine.export.stateful import has_recurrent, write_recurrent_onnx
+from engine.export.templates import HISTORY, ONNX, REQUIREMENTS, SCRIPT, SPEC, WEIGHTS
 from engine.nn.mlp import MLP
 from engine.training.history import History
 from engine.training.session import Session
@@ -40,8 +45,9 @@ def export(session: Session, directory) -> dict[str, Path]:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     module = exported_module(session)
-    paths = {name: out / name for name in (SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY)}
+    paths = {name: out / name for name in (SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY, REQUIREMENTS)}
     paths[SCRIPT].write_text(script(session), encoding="utf-8")
+    paths[REQUIREMENTS].write_text(requirements(session), encoding="utf-8")
     state = {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
     save_file(state, str(paths[WEIGHTS]), metadata={"format": "pt"})
     example = sample_inputs(session, CHECK_ROWS)
@@ -50,6 +56,40 @@ def export(session: Session, directory) -> dict[str, Path]:
     paths[SPEC].write_text(json.dumps(session.spec.to_dict(), indent=2) + "\n", encoding="utf-8")
     write_history(session.history, paths[HISTORY])
     return paths
+
+
+# What model.py imports (by distribution name), beside the standard library.
+SCRIPT_PACKAGES = ("numpy", "safetensors", "torch")
+SKLEARN_SETS = ("digits", "iris")                 # read through scikit-learn's bundled copies
+
+
+def requirements(session: Session) -> str:
+    """requirements.txt for model.py: the exact versions this export was made with (a CUDA or
+    CPU build's local label, "+cpu", dropped: pip finds it as the plain version)."""
+    names = list(SCRIPT_PACKAGES)
+    if session.spec.data.dataset in SKLEARN_SETS:
+        names.append("scikit-learn")
+    lines = [f"{name}=={metadata.version(name).split('+')[0]}" for name in sorted(names)]
+    return ("# What model.py needs, at the versions it was exported with:\n"
+            "#   python -m pip install -r requirements.txt\n" + "\n".join(lines) + "\n")
+
+
+def zipped(session: Session, extra=None) -> bytes:
+    """Every export file as one zip's bytes; `extra(directory)` may write more files there
+    (the int8 model) and return {name: path}."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = export(session, tmp)
+        if extra is not None:
+            files.update(extra(tmp))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in files.values():
+                z.write(path, Path(path).name)
+    return buffer.getvalue()
+
+
+def zip_name(session: Session) -> str:
+    return f"nn-playground-{session.spec.data.dataset}-epoch{session.epoch}.zip"
 
 
 def exported_module(session: Session) -> nn.Module:
@@ -67,7 +107,11 @@ def sample_inputs(session: Session, n: int) -> torch.Tensor:
 
 
 def write_onnx(module: nn.Module, example: torch.Tensor, path) -> None:
-    """ONNX of `module` with a dynamic batch axis, by the dynamo exporter."""
+    """ONNX of `module` with a dynamic batch axis, by the dynamo exporter; a recurrent net
+    with dynamic time and its state in and out (engine.export.stateful)."""
+    if has_recurrent(module):
+        write_recurrent_onnx(module, example, path, ONNX_OPSET)
+        return
     batch = torch.export.Dim("batch")
     example = example if len(example) > 1 else torch.cat([example, example])  # 1 would pin it
     quiet = logging.getLogger("torch.onnx")

@@ -15,23 +15,26 @@ from torch import nn
 from engine.data import images as image_data
 from engine.nn import activations, layers, recurrent
 from engine.nn import init as initialisers
+from engine.data import heldout, sequences as sequence_data
 from engine.training import augment as augmentation
-from engine.training import splits
+from engine.training import schedules
 from engine.data.features import FEATURES
 from engine.data.images import find_files
 from engine.data.registry import DATASETS, source_of
 from engine.export.errors import ExportError
 from engine.export.lift import Lifter, global_name
-from engine.export.templates import (AUGMENT_LINE, AUTOENCODER, EVALUATE, IMPORTS, LOAD_DATA,
-                                     MLP_INIT, NET, OPTIMISE, PREDICT_AND_MAIN, READERS, RESIDUAL,
-                                     RULE_WIDTH, TRAIN, WEIGHTS)
+from engine.export.templates import (AUGMENT_LINES, AUTOENCODER, DRAW_FILES, DRAW_SPANS,
+                                     EVALUATE, FAST_MLP, IMPORTS, LOAD_DATA, MLP_INIT, NET,
+                                     OPTIMISE, PREDICT_AND_MAIN, READERS, RESIDUAL, RULE_WIDTH,
+                                     SCHEDULE_CODE, SCHEDULE_LINE, TRAIN, WEIGHTS)
 from engine.nn.activations import ACTIVATIONS, activation_name
-from engine.nn.build import Autoencoder
+from engine.nn.build import Autoencoder, classifier_head
 from engine.nn.layers import Net
 from engine.nn.mlp import MLP
 from engine.spec.layer_shapes import num_layers_of, padding_of, rnn_activation_of, stride_of
 from engine.spec.network import output_units
 from engine.spec.plan import KINDS
+from engine.training.schedules import is_constant
 from engine.training.session import SHIFT_FRACTION, Session
 from engine.training.splits import STD_FLOOR
 
@@ -161,7 +164,6 @@ class _Script:
                       "FEATURES = {"] + [f'    "{f}": lambda x1, x2: {FEATURES[f].code},'
                                          for f in d.features] + ["}"]
         lines += self.standardisation()
-        self.roots.append((splits, "split_indices"))
         return "\n".join(lines), self.data_functions()
 
     def idx_folder(self) -> Path:
@@ -198,16 +200,26 @@ class _Script:
         source = source_of(d.dataset)
         x_type = "np.int64" if info.vocab else "np.float32"
         y_type = "np.int64" if info.problem == "classification" else "np.float32"
-        head = ('def draw() -> tuple[np.ndarray, np.ndarray]:\n'
-                '    """Every row of the dataset, shuffled by the data seed."""\n'
+        if info.split == heldout.FILES:
+            self.roots += [(image_data, "read_idx"), (heldout, "file_parts")]
+            return READERS[d.dataset].strip() + "\n\n\n" + DRAW_FILES
+        if info.split == heldout.SPANS:
+            self.roots += [(heldout, "text_spans"), (heldout, "counts"),
+                           (sequence_data, "text_windows")]
+            return DRAW_SPANS
+        self.roots.append((heldout, "split_indices"))
+        split = ("    parts = split_indices(len(y), TRAIN_RATIO, VALIDATION_RATIO, DATA_SEED, "
+                 "keys=X)\n")
+        head = ('def draw():\n'
+                '    """Every row of the dataset, shuffled by the data seed, and the train, '
+                'validation\n    and test rows (identical rows kept on one side)."""\n'
                 '    rng = np.random.Generator(np.random.PCG64(DATA_SEED))\n')
         if hasattr(source, "read"):                      # a fixed set: a seeded subset
-            if d.dataset in ("mnist", "fashion-mnist"):
-                self.roots.append((image_data, "read_idx"))
             return (READERS[d.dataset].strip() + "\n\n\n" + head +
                     "    X, y = read_all()\n"
                     "    order = rng.permutation(len(y))[:SAMPLES]\n"
-                    f"    return X[order].astype(np.float32), y[order].astype({y_type})")
+                    f"    X, y = X[order].astype(np.float32), y[order].astype({y_type})\n"
+                    + split + "    return X, y, parts")
         fn = getattr(source, "draw", source)
         module = sys.modules[fn.__module__]
         name = global_name(module, fn)
@@ -215,7 +227,8 @@ class _Script:
         last = "SEQ_LENGTH" if d.family == "sequences" else "CLASSES"
         return (head + f"    X, y = {name}(rng, SAMPLES, NOISE, {last})\n"
                 "    order = rng.permutation(SAMPLES)\n"
-                f"    return X[order].astype({x_type}), y[order].astype({y_type})")
+                f"    X, y = X[order].astype({x_type}), y[order].astype({y_type})\n"
+                + split + "    return X, y, parts")
 
     def examples_function(self) -> str:
         d, fam = self.d, self.d.family
@@ -304,7 +317,8 @@ class _Script:
     def training(self) -> tuple[str, str]:
         t = self.t
         consts = [("LOSS", f'"{t.loss}"', ""),
-                  ("OPTIMIZER", f'"{t.optimizer}"', "sgd, momentum, adam, rmsprop or adagrad"),
+                  ("OPTIMIZER", f'"{t.optimizer}"', "sgd, momentum, adam, adamw, rmsprop or "
+                                                  "adagrad"),
                   ("LEARNING_RATE", _num(t.learning_rate), ""),
                   ("MOMENTUM", _num(t.momentum), "the momentum optimiser's"),
                   ("BATCH_SIZE", t.batch_size, ""),
@@ -317,30 +331,75 @@ class _Script:
                   ("INIT", f'"{self.spec.model.init}"', "tf, zero, xavier or he"),
                   ("SEED", t.seed, "initialisation, batch order and dropout"),
                   ("EPOCHS", self.s.epoch, "what the exported weights were trained for")]
-        augment = self.d.augment == "shift"
-        if augment:
-            x = self.s.splits["train"].x
+        consts += self.schedule_constants() + self.augment_constants()
+        self.roots.append((initialisers, "_init_pair"))
+        if not self.fast:
+            self.roots.append((initialisers, "init_modules"))
+        if classifier_head(self.spec):
+            self.roots.append((initialisers, "init_classifier_head"))
+        head = _rule("training: the app's settings") + "\n" + _constants(consts)
+        scheduled = not is_constant(t)
+        if scheduled:
+            self.roots.append((schedules, "lr_factor"))
+        train = (TRAIN.replace("@AUGMENT@", "".join(AUGMENT_LINES[n] for n in self.augments()))
+                 .replace("@SCHEDULE@", SCHEDULE_LINE if scheduled else "")
+                 .replace("@NET@", "    net = FastMLP(model)          # the app's layout: "
+                                   "the same rounding\n" if self.fast else "    net = model\n")
+                 .replace("@BACK@", "    net.copy_into(model)\n" if self.fast else ""))
+        parts = [self.init_code(), self.loss_code(), OPTIMISE]
+        parts += [SCHEDULE_CODE] if scheduled else []
+        parts += [FAST_MLP] if self.fast else []
+        return head, "\n\n\n".join(parts + [EVALUATE, train])
+
+    def schedule_constants(self) -> list:
+        t = self.t
+        out = [("WEIGHT_DECAY", _num(t.weight_decay), "adamw's decoupled weight decay"),
+               ("LABEL_SMOOTHING", _num(t.label_smoothing), "cross-entropy's ε")]
+        if not is_constant(t):
+            out += [("SCHEDULE", f'"{t.schedule}"', "multiplies LEARNING_RATE step by step"),
+                    ("SCHEDULE_EPOCHS", t.schedule_epochs, "cosine and one-cycle span it; "
+                                                           "step decays every this many"),
+                    ("GAMMA", _num(t.gamma), "the step schedule's factor"),
+                    ("WARMUP", t.warmup, "epochs of linear warm-up")]
+        return out
+
+    def augments(self) -> list[str]:
+        """The augmentation functions the app applies to a training batch, in its order."""
+        d = self.d
+        names = ["shift"] if d.augment == "shift" else []
+        names += ["flip"] if d.flip else []
+        names += ["rotate_scale"] if d.rotate or d.scale else []
+        return names + (["add_noise"] if d.input_noise else [])
+
+    def augment_constants(self) -> list:
+        names = self.augments()
+        for name in names:
+            self.roots.append((augmentation, name))
+        out = []
+        if set(names) & {"shift", "rotate_scale"}:
             raw0 = 0.0
             if self.d.normalize:                             # where a raw 0 pixel lands
                 mean, std = self.norm()
                 raw0 = float(((0 - mean) / std).flatten()[0])
-            consts += [("MAX_SHIFT", max(1, x.shape[-1] // SHIFT_FRACTION),
-                        "augmentation: random shifts of up to this many pixels"),
-                       ("BACKGROUND", _num(raw0), "what shifted-in pixels are")]
-            self.roots.append((augmentation, "shift"))
-        self.roots.append((initialisers, "_init_pair"))
-        if not self.fast:
-            self.roots.append((initialisers, "init_modules"))
-        head = _rule("training: the app's settings") + "\n" + _constants(consts)
-        train = TRAIN.replace("@AUGMENT@", AUGMENT_LINE if augment else "")
-        return head, "\n\n\n".join([self.init_code(), self.loss_code(), OPTIMISE, EVALUATE,
-                                     train])
+            out.append(("BACKGROUND", _num(raw0), "what pixels moved in from outside are"))
+        if "shift" in names:
+            x = self.s.splits["train"].x
+            out.append(("MAX_SHIFT", max(1, x.shape[-1] // SHIFT_FRACTION),
+                        "augmentation: random shifts of up to this many pixels"))
+        if "rotate_scale" in names:
+            out += [("ROTATE", self.d.rotate, "augmentation: random turns of ± degrees"),
+                    ("SCALE", self.d.scale, "augmentation: random zoom of ± percent")]
+        if "add_noise" in names:
+            out.append(("INPUT_NOISE", _num(self.d.input_noise), "augmentation: noise σ"))
+        return out
 
     def init_code(self) -> str:
         if not self.fast:
+            head = ("\n    init_classifier_head(model.head)        # logits start near 0: loss ≈ ln k"
+                    if classifier_head(self.spec) else "")
             return ("def init_weights(model: nn.Module, gen: torch.Generator) -> None:\n"
                     '    """The app\'s initialisation (INIT) of every conv and linear layer."""\n'
-                    "    init_modules(model, INIT, gen)")
+                    "    init_modules(model, INIT, gen)" + head)
         return MLP_INIT
 
     def loss_code(self) -> str:
@@ -352,7 +411,20 @@ class _Script:
         else:
             loss = "    return F.cross_entropy(out.reshape(-1, out.shape[-1]), t.reshape(-1))"
         code = ("def loss_fn(out: torch.Tensor, t: torch.Tensor) -> torch.Tensor:\n"
-                f'    """The mean {self.t.loss} loss."""\n{loss}')
+                f'    """The mean {self.t.loss} loss (what every figure reports)."""\n{loss}')
+        eps = self.t.label_smoothing
+        if not eps:
+            code += "\n\n\ntrain_loss = loss_fn                   # no label smoothing"
+        elif units == 1:
+            code += ("\n\n\ndef train_loss(out: torch.Tensor, t: torch.Tensor) -> torch.Tensor:\n"
+                     '    """What the gradient follows: smoothed targets t·(1 − ε) + ε/2."""\n'
+                     "    return F.binary_cross_entropy_with_logits(\n"
+                     "        out, t * (1 - LABEL_SMOOTHING) + LABEL_SMOOTHING / 2)")
+        else:
+            code += ("\n\n\ndef train_loss(out: torch.Tensor, t: torch.Tensor) -> torch.Tensor:\n"
+                     '    """What the gradient follows: cross-entropy with label smoothing."""\n'
+                     "    return F.cross_entropy(out.reshape(-1, out.shape[-1]), t.reshape(-1),\n"
+                     "                           label_smoothing=LABEL_SMOOTHING)")
         if self.d.problem == "regression" or self.autoencoder:
             ok = "    return None                          # no classes: regression"
         elif units > 1:

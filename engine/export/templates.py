@@ -25,24 +25,44 @@ def read_all() -> tuple[np.ndarray, np.ndarray]:
 ''',
 }
 MNIST_READER = '''
-def read_all() -> tuple[np.ndarray, np.ndarray]:
-    """The training then the t10k IDX files (gzipped or not) in DATA_DIR, pixels in [0, 1]."""
+def read_parts():
+    """(images, labels) of the training files and of the t10k files (gzipped or not) in
+    DATA_DIR: the files' own split."""
     def load(name):
         path = Path(DATA_DIR) / name
         return read_idx(path if path.exists() else path.with_name(name + ".gz"))
-    X = np.concatenate([load("train-images-idx3-ubyte"), load("t10k-images-idx3-ubyte")])
-    y = np.concatenate([load("train-labels-idx1-ubyte"), load("t10k-labels-idx1-ubyte")])
-    return X[:, None].astype(np.float32) / 255, y.astype(np.int64)
+    return ((load("train-images-idx3-ubyte")[:, None], load("train-labels-idx1-ubyte")),
+            (load("t10k-images-idx3-ubyte")[:, None], load("t10k-labels-idx1-ubyte")))
 '''
 READERS["mnist"] = READERS["fashion-mnist"] = MNIST_READER
+# How each held-out policy (engine.data.heldout) draws and splits the rows: @SPLIT@ is the code
+# that gives `parts`, the train, validation and test row indices of X.
 LOAD_DATA = '''def load_data() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Model inputs and loss targets of the train, validation and test splits."""
-    X, y = draw()
+    X, y, parts = draw()
     x, t = examples(X, y)
-    parts = split_indices(len(y), TRAIN_RATIO, VALIDATION_RATIO, DATA_SEED)
     return {name: (torch.from_numpy(np.ascontiguousarray(x[idx])),
                    torch.from_numpy(np.ascontiguousarray(t[idx])))
             for name, idx in zip(("train", "val", "test"), parts)}'''
+DRAW_FILES = '''def draw():
+    """The files' own split: a stratified subset of SAMPLES rows (all by default) from the
+    train files (training, validation carved from its end) and the t10k files (test)."""
+    (X1, y1), (X2, y2) = read_parts()
+    train_rows, test_rows, n_val = file_parts(y1, y2, SAMPLES, VALIDATION_RATIO, DATA_SEED)
+    X = np.concatenate([X1[train_rows], X2[test_rows]]).astype(np.float32) / 255
+    y = np.concatenate([y1[train_rows], y2[test_rows]]).astype(np.int64)
+    n1 = len(train_rows)
+    return X, y, (np.arange(n1 - n_val), np.arange(n1 - n_val, n1), np.arange(n1, len(y)))'''
+DRAW_SPANS = '''def draw():
+    """Text split by position: training windows from the start of the text, validation from
+    the end of that part, test windows from the held-out tail; no window crosses."""
+    spans = text_spans(len(CORPUS), TRAIN_RATIO, VALIDATION_RATIO)
+    n_train, n_val = counts(SAMPLES, TRAIN_RATIO, VALIDATION_RATIO)
+    sizes = [n_train - n_val, n_val, SAMPLES - n_train]
+    rng = np.random.Generator(np.random.PCG64(DATA_SEED))
+    X, y = text_windows(rng, sizes, spans, SEQ_LENGTH)
+    a, b = sizes[0], sizes[0] + sizes[1]
+    return X, y, (np.arange(a), np.arange(a, b), np.arange(b, len(y)))'''
 RESIDUAL = '''class Residual(nn.Module):
     """conv → act → conv, plus the input (through a 1×1 conv when channels change), → act."""
 
@@ -96,6 +116,8 @@ OPTIMISE = '''def make_optimizer(params) -> torch.optim.Optimizer:
     """torch.optim's version of the app's optimiser (the same update, default options)."""
     if OPTIMIZER == "momentum":
         return torch.optim.SGD(params, lr=LEARNING_RATE, momentum=MOMENTUM)
+    if OPTIMIZER == "adamw":
+        return torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
     return {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop,
             "adagrad": torch.optim.Adagrad}[OPTIMIZER](params, lr=LEARNING_RATE)
 
@@ -109,6 +131,42 @@ def regularize(params) -> None:
         if p.dim() > 1:
             w = p.detach()
             p.grad.add_(w.sign() if REGULARIZATION == "L1" else w, alpha=REGULARIZATION_RATE)'''
+SCHEDULE_CODE = '''def set_learning_rate(optimizer, step: int, steps_per_epoch: int) -> None:
+    """The rate of optimiser step `step`: LEARNING_RATE times the schedule's factor."""
+    rate = LEARNING_RATE * lr_factor(SCHEDULE, step, steps_per_epoch, SCHEDULE_EPOCHS, GAMMA,
+                                     WARMUP)
+    for group in optimizer.param_groups:
+        group["lr"] = rate'''
+SCHEDULE_LINE = "            set_learning_rate(optimizer, step, steps_per_epoch)\n"
+FAST_MLP = '''class FastMLP(nn.Module):
+    """The network as the app trains it: each weight an [inputs, units] matrix and each layer
+    one addmm. nn.Linear keeps [units, inputs]: the same arithmetic in another memory order
+    rounds differently, and over a long run the two drift apart. train() trains this layout
+    and copies the result back into the nn.Sequential."""
+
+    def __init__(self, model: nn.Sequential):
+        super().__init__()
+        mods = list(model)
+        pairs, self.acts = [], []
+        for i, m in enumerate(mods):
+            if isinstance(m, nn.Linear):
+                pairs += [m.weight.detach().T.contiguous(), m.bias.detach().clone()]
+                nxt = mods[i + 1] if i + 1 < len(mods) else None
+                self.acts.append(nxt if nxt is not None and not isinstance(nxt, nn.Linear)
+                                 else nn.Identity())
+        self.p = nn.ParameterList(nn.Parameter(t) for t in pairs)     # w0, b0, w1, b1, ...
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for i, act in enumerate(self.acts):
+            x = act(torch.addmm(self.p[2 * i + 1], x, self.p[2 * i]))
+        return x
+
+    @torch.no_grad()
+    def copy_into(self, model: nn.Sequential) -> None:
+        linears = [m for m in model if isinstance(m, nn.Linear)]
+        for i, lin in enumerate(linears):
+            lin.weight.copy_(self.p[2 * i].T)
+            lin.bias.copy_(self.p[2 * i + 1])'''
 EVALUATE = '''EVAL_CHUNK = 1024
 
 
@@ -127,27 +185,33 @@ def evaluate(model: nn.Module, data) -> dict[str, float]:
                 metrics[f"{name}_accuracy"] = ok.float().mean().item()
     model.train()
     return metrics'''
-AUGMENT_LINE = "            xb = shift(xb, MAX_SHIFT, order, BACKGROUND)      # augmentation\n"
+AUGMENT_LINES = {   # the app's order: shift, flip, rotate and zoom, noise (one generator)
+    "shift": "            xb = shift(xb, MAX_SHIFT, order, BACKGROUND)      # augmentation\n",
+    "flip": "            xb = flip(xb, order)\n",
+    "rotate_scale": "            xb = rotate_scale(xb, ROTATE, SCALE / 100, order, BACKGROUND)\n",
+    "add_noise": "            xb = add_noise(xb, INPUT_NOISE, order)\n",
+}
 TRAIN = '''def train(epochs: int = EPOCHS, log=print) -> nn.Module:
     """Train from scratch as the app does: its initialisation, one shuffle per epoch from SEED,
-    mini-batches, regularisation, clipping and early stopping; log each epoch's metrics.
-    Returns the net in eval mode."""
+    mini-batches, augmentation, the learning-rate schedule, regularisation, clipping and early
+    stopping; log each epoch's metrics. Returns the net in eval mode."""
     data = load_data()
     x, t = data["train"]
     model = build_model()
     init_weights(model, torch.Generator().manual_seed(SEED))
     torch.manual_seed(SEED)                               # the stream of dropout masks
-    params = list(model.parameters())
+@NET@    params = list(net.parameters())
     optimizer = make_optimizer(params)
     order = torch.Generator().manual_seed(SEED)
+    steps_per_epoch, step = math.ceil(len(x) / BATCH_SIZE), 0
     best, best_state, stale = math.inf, None, 0
-    model.train()
+    net.train()
     for epoch in range(1, epochs + 1):
         perm = torch.randperm(len(x), generator=order)
         xs, ts = x[perm], t[perm]
         for i in range(0, len(xs), BATCH_SIZE):
             xb = xs[i:i + BATCH_SIZE]
-@AUGMENT@            loss = loss_fn(model(xb), ts[i:i + BATCH_SIZE])
+@AUGMENT@@SCHEDULE@            loss = train_loss(net(xb), ts[i:i + BATCH_SIZE])
             optimizer.zero_grad()
             loss.backward()
             for p in params:              # after a step activation nothing upstream learns
@@ -157,19 +221,20 @@ TRAIN = '''def train(epochs: int = EPOCHS, log=print) -> nn.Module:
             if CLIP:
                 nn.utils.clip_grad_norm_(params, CLIP)
             optimizer.step()
-        metrics = evaluate(model, data)
+            step += 1
+        metrics = evaluate(net, data)
         log(f"epoch {epoch}  " + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
         if EARLY_STOPPING and "val_loss" in metrics:
             if metrics["val_loss"] < best:
                 best, stale = metrics["val_loss"], 0
-                best_state = {k: v.clone() for k, v in model.state_dict().items()}
+                best_state = {k: v.clone() for k, v in net.state_dict().items()}
             else:
                 stale += 1
                 if stale >= EARLY_STOPPING:
-                    model.load_state_dict(best_state)
+                    net.load_state_dict(best_state)
                     log("early stopping: restored the weights of the best epoch")
                     break
-    return model.eval()'''
+@BACK@    return model.eval()'''
 PREDICT_AND_MAIN = '''def load_trained(path=WEIGHTS) -> nn.Module:
     """The exported, trained network, in eval mode."""
     from safetensors.torch import load_file
@@ -209,5 +274,6 @@ if __name__ == "__main__":
 '''
 
 
-SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY = ("model.py", "weights.safetensors", "model.onnx",
-                                        "spec.json", "history.csv")
+SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY, REQUIREMENTS = (
+    "model.py", "weights.safetensors", "model.onnx", "spec.json", "history.csv",
+    "requirements.txt")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from engine.frames import images, points, sequences
 from engine.frames.common import Frame, finite
+from engine.frames.report import report_and_warnings
 from engine.training.session import Session
 
 
@@ -30,9 +31,12 @@ def snapshot(session: Session, focus: int | None = None, history_from: int = 0,
 
 
 def _scalars(session: Session, history_from: int) -> dict:
+    test_report, found = report_and_warnings(session)
     return {
         "status": session.status, "message": session.message,
         "epoch": session.epoch, "step": session.step, "device": str(session.device.type),
         "metrics": finite(session.metrics), "history": finite(session.history.since(history_from)),
         "best_epoch": session.best_epoch, "data_version": session.data_version,
+        "lr": session.learning_rate(), "split": session.split, "report": test_report,
+        "warnings": found,
     }

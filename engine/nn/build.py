@@ -8,8 +8,9 @@ import torch
 from torch import nn
 
 from engine.nn.activations import activation_module
-from engine.nn.init import init_modules, init_weights
+from engine.nn.init import init_classifier_head, init_modules, init_weights
 from engine.nn.layers import build_net
+from engine.nn.losses import head
 from engine.nn.mlp import MLP, is_fast_mlp
 from engine.spec.network import input_shape, output_activation, output_units, sequence_kwargs
 from engine.spec.types import Spec
@@ -31,7 +32,15 @@ def build_model(spec: Spec) -> nn.Module:
         model = build_net(spec.model.layers, input_shape(spec), output_units(spec),
                           output_activation(spec), **sequence_kwargs(spec))
     init_modules(model, spec.model.init, gen)
+    if classifier_head(spec):
+        init_classifier_head(model.head)
     return model
+
+
+def classifier_head(spec: Spec) -> bool:
+    """Whether the net's output layer starts near zero (engine.nn.init.init_classifier_head): a
+    cross-entropy classifier other than the 2-D playground's (which keeps TF's init)."""
+    return spec.model.task == "predict" and head(spec) != "mse" and not is_fast_mlp(spec)
 
 
 class Autoencoder(nn.Module):

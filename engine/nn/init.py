@@ -1,5 +1,6 @@
 """Weight initialisation: TF Playground's U(±0.5) with bias 0.1, zeros, Xavier or He, from a
-seeded generator; recurrent layers keep PyTorch's, with an LSTM's forget gate biased open."""
+seeded generator; recurrent layers keep PyTorch's, with an LSTM's forget gate biased open; a
+classifier's output layer starts near zero, so its first loss is about chance's (ln k)."""
 from __future__ import annotations
 
 import math
@@ -55,3 +56,17 @@ def init_weights(model: MLP, scheme: str, gen: torch.Generator) -> None:
     """Initialise the fast MLP (weights stored [in, out])."""
     for w, b in zip(model.w, model.b):
         _init_pair(w, b, w.shape[0], w.shape[1], scheme, gen)
+
+
+HEAD_SCALE = 0.01        # a classifier's output weights: this fraction of the scheme's draw
+
+
+@torch.no_grad()
+def init_classifier_head(head: nn.Linear) -> None:
+    """Shrink the output layer of a cross-entropy classifier to HEAD_SCALE of its draw, bias 0:
+    every logit starts near 0, so every class starts about equally likely and the first loss
+    is about ln k (chance), not the few nats an He-initialised head gives. Not zero: gradients
+    still reach every layer (and every time step) from the first step, in the same proportions
+    as the full-size draw would send them."""
+    head.weight.mul_(HEAD_SCALE)
+    head.bias.zero_()

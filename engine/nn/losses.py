@@ -30,17 +30,25 @@ def head(spec: Spec) -> str:
     return "bce" if output_units(spec) == 1 else "ce"
 
 
-def loss_fn(spec: Spec):
-    """(prediction, target) -> mean loss. Squared error is TF Playground's ½(ŷ−y)²."""
+def loss_fn(spec: Spec, smoothing: float = 0.0):
+    """(prediction, target) -> mean loss. Squared error is TF Playground's ½(ŷ−y)².
+    `smoothing` ε (cross-entropy only) trains towards 1 − ε on the class and ε spread evenly
+    over all classes (torch's label_smoothing; one logit: targets t·(1 − ε) + ε/2)."""
     kind = head(spec)
     if kind == "mse":
         return lambda out, t: 0.5 * mse(out, t)
-    return F.binary_cross_entropy_with_logits if kind == "bce" else _cross_entropy
+    if kind == "bce":
+        if smoothing:
+            return lambda out, t: F.binary_cross_entropy_with_logits(
+                out, t * (1 - smoothing) + smoothing / 2)
+        return F.binary_cross_entropy_with_logits
+    return lambda out, t: _cross_entropy(out, t, smoothing)
 
 
-def _cross_entropy(out: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+def _cross_entropy(out: torch.Tensor, t: torch.Tensor, smoothing: float = 0.0) -> torch.Tensor:
     """Over the last axis, so a prediction at every time step ([N, T, V]) works too."""
-    return F.cross_entropy(out.reshape(-1, out.shape[-1]), t.reshape(-1))
+    return F.cross_entropy(out.reshape(-1, out.shape[-1]), t.reshape(-1),
+                           label_smoothing=smoothing)
 
 
 def correct(spec: Spec, out: torch.Tensor, t: torch.Tensor) -> torch.Tensor | None:

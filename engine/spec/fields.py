@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.data.heldout import RANDOM, SPANS
 from engine.data.registry import DATASETS
 
 
@@ -32,7 +33,10 @@ ACTIVATIONS = {
     "softplus": "Softplus", "step": "Step (no gradient)",
 }
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam",
-              "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+              "adamw": "AdamW (decoupled weight decay)", "rmsprop": "RMSprop",
+              "adagrad": "Adagrad"}
+SCHEDULES = {"constant": "Constant", "step": "Step decay", "cosine": "Cosine",
+             "one_cycle": "One-cycle"}
 LOSSES = {"mse": "Squared error ½(ŷ−y)²", "cross_entropy": "Cross-entropy"}
 REGULARIZATIONS = {"none": "None", "L1": "L1", "L2": "L2"}
 INITS = {"tf": "TF Playground (U(±0.5), bias 0.1)", "zero": "Zeros", "xavier": "Xavier",
@@ -69,6 +73,7 @@ class Field:
     live: bool = False             # changes apply without rebuilding the session
     help: str = ""
     families: tuple = ()           # dataset families it applies to; () = all
+    splits: tuple = ()             # held-out policies it applies to (engine.data.heldout); () = all
 
 
 DATA_FIELDS = {
@@ -80,11 +85,22 @@ DATA_FIELDS = {
                      help="default per dataset (500 classification, 1200 regression points)"),
     "noise": Field("int", 0, "Noise", 0, 50, step=5, families=("points", "images", "sequences"),
                    help="generated data only (2-D points, shapes, series and bits)"),
-    "train_ratio": Field("int", 50, "Ratio of training to test data", 10, 90, step=10),
+    "train_ratio": Field("int", 50, "Ratio of training to test data", 10, 90, step=10,
+                         splits=(RANDOM, SPANS),
+                         help="MNIST and Fashion-MNIST keep their files' own split"),
     "validation_ratio": Field("int", 0, "Validation split (% of training data)", 0, 50, step=5),
     "seed": Field("int", 1, "Data seed", 0, MAX_SEED),
     "augment": Field("enum", "none", "Augmentation", choices=tuple(AUGMENTS), labels=AUGMENTS,
                      families=("images",)),
+    "flip": Field("bool", False, "Random horizontal flips", families=("images",),
+                  help="training batches only; for shapes and clothes, not for digits"),
+    "rotate": Field("int", 0, "Random rotation (± degrees)", 0, 45, step=5, families=("images",),
+                    help="training batches only"),
+    "scale": Field("int", 0, "Random zoom (± percent)", 0, 30, step=5, families=("images",),
+                   help="training batches only"),
+    "input_noise": Field("number", 0, "Input noise (σ, training only)", 0, 1, step=0.05,
+                         families=("images", "tabular"),
+                         help="Gaussian noise added to training inputs (standardised units)"),
     "normalize": Field("bool", True, "Standardise inputs", families=("images", "tabular"),
                        help="zero mean, unit variance with the training set's statistics"),
     "seq_length": Field("int", 20, "Sequence length", 2, 200, families=("sequences",)),
@@ -117,6 +133,21 @@ TRAINING_FIELDS = {
                             labels=REGULARIZATIONS, live=True),
     "regularization_rate": Field("number", 0, "Regularisation rate", 0, 10,
                                  choices=REGULARIZATION_RATES, live=True),
+    "schedule": Field("enum", "constant", "Learning-rate schedule", choices=tuple(SCHEDULES),
+                      labels=SCHEDULES, live=True,
+                      help="multiplies the learning rate; counts optimiser steps since the reset"),
+    "schedule_epochs": Field("int", 100, "Schedule length (epochs)", 1, 10000, live=True,
+                             help="cosine and one-cycle span it; step decays every this many"),
+    "gamma": Field("number", 0.1, "Step decay factor", 0.01, 1, step=0.01, live=True,
+                   help="step schedule: the rate is multiplied by this at every step"),
+    "warmup": Field("int", 0, "Warm-up (epochs, 0 = off)", 0, 1000, live=True,
+                    help="the rate rises linearly from 0 over these epochs"),
+    "weight_decay": Field("number", 0.01, "Weight decay (AdamW)", 0, 1, step=0.001, live=True,
+                          choices=(0, 0.0001, 0.001, 0.01, 0.05, 0.1),
+                          help="used by adamw: decoupled from the gradient"),
+    "label_smoothing": Field("number", 0, "Label smoothing", 0, 0.5, step=0.05,
+                             choices=(0, 0.05, 0.1, 0.2),
+                             help="cross-entropy only: targets (1 − ε) on the class, ε spread"),
     "early_stopping": Field("int", 0, "Early stopping patience (epochs, 0 = off)", 0, 1000),
     "clip": Field("number", 0, "Gradient clipping (max norm, 0 = off)", 0, 100, live=True,
                   choices=(0, 0.1, 0.5, 1, 5, 10)),

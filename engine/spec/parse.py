@@ -11,7 +11,9 @@ import math
 from typing import Any
 
 from engine.data.features import FEATURES
+from engine.data.heldout import FILES, SPANS, span_too_short, text_spans
 from engine.data.registry import DATASETS
+from engine.data.sequences import CORPUS
 from engine.spec.fields import (DATA_FIELDS, DEEP_TRAINING, DEFAULT_FEATURES, DEFAULT_LAYERS,
                                 FAMILY_DATA, HIDEABLE, LAYER_FIELDS, LIST_KEYS, MAX_LAYERS,
                                 MAX_POINT_LAYERS, MAX_POINT_SAMPLES, MAX_POINT_UNITS,
@@ -21,6 +23,10 @@ from engine.spec.fields import (DATA_FIELDS, DEEP_TRAINING, DEFAULT_FEATURES, DE
 from engine.spec.network import plan_layers
 from engine.spec.plan import KINDS, LayerError, activations_per_example, kinds_for
 from engine.spec.types import DataSpec, Layer, ModelSpec, Spec, SpecError, TrainingSpec, ViewSpec
+
+
+# Training-time augmentations beyond `augment`, each refused outside its families.
+AUGMENTATIONS = ("flip", "rotate", "scale", "input_noise")
 
 
 class _Errors(list):
@@ -181,14 +187,19 @@ def _hidden(raw, errors: _Errors) -> tuple[str, ...]:
 
 def _drop_fixed_classes(raw: dict) -> dict:
     """Image, table and sequence sets fix their classes (a text set's are its characters,
-    more than the field's range): a normalised spec's `classes` is informative, not a choice."""
+    more than the field's range): a normalised spec's `classes` is informative, not a choice.
+    Likewise a set with its own split (MNIST's files) ignores `train_ratio`."""
     data = raw.get("data")
-    if not isinstance(data, dict) or "classes" not in data:
+    if not isinstance(data, dict):
         return raw
     info = DATASETS.get(data.get("dataset")) if isinstance(data.get("dataset"), str) else None
-    if info is None or info.family == "points":
+    if info is None:
         return raw
-    return {**raw, "data": {k: v for k, v in data.items() if k != "classes"}}
+    fixed = ({"classes"} if info.family != "points" else set()) | (
+        {"train_ratio"} if info.split == FILES else set())
+    if not fixed & set(data):
+        return raw
+    return {**raw, "data": {k: v for k, v in data.items() if k not in fixed}}
 
 
 def _resolve_defaults(data: dict, model: dict, training: dict, info) -> None:
@@ -218,11 +229,31 @@ def _cross_checks(data: dict, model: dict, training: dict, info, errors: _Errors
     if data["augment"] != "none" and family != "images":
         errors.add("data.augment", f"{data['augment']} needs image data; {info.name} is "
                                    f"{family}")
+    for key in AUGMENTATIONS:
+        f = DATA_FIELDS[key]
+        if data[key] != f.default and family not in f.families:
+            needs = " or ".join(FAMILY_DATA[x] for x in f.families)
+            errors.add(f"data.{key}", f"needs {needs} data; {info.name} is {FAMILY_DATA[family]}")
+    if training["label_smoothing"] and training["loss"] != "cross_entropy":
+        errors.add("training.label_smoothing", "needs the cross_entropy loss (set it to 0 for "
+                                               "mse)")
+    if info.split == SPANS:
+        spans = text_spans(len(CORPUS), data["train_ratio"], data["validation_ratio"])
+        short = span_too_short(spans, data["seq_length"] + 1)
+        if short is not None:
+            errors.add("data.seq_length", f"{data['seq_length']} needs windows of "
+                                          f"{data['seq_length'] + 1} characters, but a part of "
+                                          f"the split text holds only {short[1] - short[0]}: "
+                                          f"shorten the sequences or change the split")
     if model["task"] == "autoencoder":
         if family in ("points", "sequences"):
             errors.add("model.task", "an autoencoder needs image or tabular data")
         if data["augment"] != "none":
             errors.add("data.augment", "an autoencoder reconstructs its input: use none")
+        for key in ("flip", "rotate", "scale"):
+            if data[key]:
+                errors.add(f"data.{key}", "an autoencoder reconstructs its input: turn it off "
+                                          "(input noise makes it a denoising autoencoder)")
         if training["loss"] != "mse":
             errors.add("training.loss", "an autoencoder's loss is mse (reconstruction)")
     elif info.problem == "classification":

@@ -18,6 +18,8 @@ def _field_schema(f: Field) -> dict:
             out[key] = getattr(f, key)
     if f.families:
         out["families"] = list(f.families)
+    if f.splits:
+        out["splits"] = list(f.splits)
     if f.choices:
         out["choices"] = list(f.choices)
     if f.labels:
@@ -40,6 +42,7 @@ def schema() -> dict:
                       "vocab": list(d.vocab),
                       "max_classes": d.max_classes,
                       "dims": d.dims, "default_samples": d.default_samples,
+                      "split": d.split,
                       "description": d.description}
                      for d in DATASETS.values()],
         "features": [{"name": f.name, "label": f.label, "dims": list(f.dims)}

@@ -38,6 +38,10 @@ class DataSpec:
     validation_ratio: int
     seed: int
     augment: str
+    flip: bool
+    rotate: int
+    scale: int
+    input_noise: float
     normalize: bool
     seq_length: int
     features: tuple[str, ...]
@@ -74,6 +78,12 @@ class TrainingSpec:
     batch_size: int
     regularization: str
     regularization_rate: float
+    schedule: str
+    schedule_epochs: int
+    gamma: float
+    warmup: int
+    weight_decay: float
+    label_smoothing: float
     early_stopping: int
     clip: float
     seed: int
@@ -107,7 +117,8 @@ class Spec:
     def structure(self) -> tuple:
         """Everything whose change needs a rebuilt session (not live training knobs, not view)."""
         t = self.training
-        return (self.data, self.model, t.loss, t.optimizer, t.early_stopping, t.seed)
+        return (self.data, self.model, t.loss, t.optimizer, t.label_smoothing, t.early_stopping,
+                t.seed)
 
     def with_training(self, **changes) -> "Spec":
         return replace(self, training=replace(self.training, **changes))

@@ -200,6 +200,9 @@ _SPEC_DEFAULT = object()  # or omitted when the field has the parser's default
 def _leaf(key: str, path: str, parse: Callable[[str], Any], default: Any = _ALWAYS) -> _Row:
     """A key that is one spec field, omitted when the field equals `default`."""
     def encode(spec: dict) -> str | None:
+        section, _, leaf = path.partition(".")
+        if leaf not in spec.get(section, {}):      # a spec from before the field: its default
+            return None
         value = _get(spec, path)
         if default is _SPEC_DEFAULT:
             if value == _spec_default(spec, path):
@@ -481,6 +484,16 @@ _NEW_ROWS: tuple[_Row, ...] = (
          else _fmt(s["training"]["seed"]), _decode_seeds),
     _Row("activations", "model.layers", _encode_activations, _decode_layers),
     _leaf("augment", "data.augment", _to_text, default=_SPEC_DEFAULT),
+    _leaf("flip", "data.flip", _to_bool, default=_SPEC_DEFAULT),
+    _leaf("rotate", "data.rotate", _to_int, default=_SPEC_DEFAULT),
+    _leaf("scale", "data.scale", _to_int, default=_SPEC_DEFAULT),
+    _leaf("inputNoise", "data.input_noise", _to_float, default=_SPEC_DEFAULT),
+    _leaf("schedule", "training.schedule", _to_text, default=_SPEC_DEFAULT),
+    _leaf("scheduleEpochs", "training.schedule_epochs", _to_int, default=_SPEC_DEFAULT),
+    _leaf("gamma", "training.gamma", _to_float, default=_SPEC_DEFAULT),
+    _leaf("warmup", "training.warmup", _to_int, default=_SPEC_DEFAULT),
+    _leaf("weightDecay", "training.weight_decay", _to_float, default=_SPEC_DEFAULT),
+    _leaf("labelSmoothing", "training.label_smoothing", _to_float, default=_SPEC_DEFAULT),
     _leaf("normalize", "data.normalize", _to_bool, default=_SPEC_DEFAULT),
     _leaf("seqLength", "data.seq_length", _to_int, default=_SPEC_DEFAULT),
     _leaf("task", "model.task", _to_text, default=_SPEC_DEFAULT),

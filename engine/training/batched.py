@@ -19,7 +19,8 @@ from engine.nn.losses import correct, head
 from engine.nn.mlp import MLP
 from engine.training.optim import (STATE_KEYS, StackedOptimizer, column, stacked_clip_grad_norm,
                                    stacked_regularization)
-from engine.training.pace import Pace, steps_per_epoch
+from engine.training.pace import Pace
+from engine.training.schedules import is_constant, steps_per_epoch
 from engine.training.session import Session
 from engine.training.splits import SPLITS
 
@@ -38,13 +39,16 @@ def _owner(session: Session) -> BatchedGroup | None:
 def batch_key(session: Session) -> Hashable | None:
     """Sessions with equal keys can train as one group: a 2-D playground net (dense layers)
     with the same layer sizes and activations, loss head, problem, optimiser, batch size and
-    split sizes and speed, on the same device. Learning rate, momentum, regularisation, clipping, early
-    stopping, seeds, data and features may differ. None for every other model (images, tables,
-    sequences: their layers, augmentation and running metrics are not stacked)."""
+    split sizes and speed, on the same device. Learning rate, momentum, regularisation,
+    clipping, early stopping, seeds, data and features may differ. None for every other model (images, tables,
+    sequences: their layers, augmentation and running metrics are not stacked), and for a
+    learning-rate schedule or warm-up, AdamW or label smoothing, which train alone."""
     spec, model = session.spec, session.model
     if not isinstance(model, MLP) or spec.data.family != "points":
         return None
     t = spec.training
+    if not is_constant(t) or t.optimizer == "adamw" or t.label_smoothing:
+        return None
     return (session.device, tuple(model.sizes), tuple(model.activations), head(spec),
             spec.data.problem, t.optimizer, t.batch_size, t.speed,
             tuple(len(session.splits[name]) for name in SPLITS))
@@ -215,9 +219,23 @@ class BatchedGroup:
             return 0
         self._opt.restart([o.t for o in self._opts])     # solo steps may have come between
         now = clock()
-        deadline, steps, playing = now + seconds, 0, True
+        deadline = now + seconds
         allowed = self._pace.allowed(self._spec.training.speed,
                                      steps_per_epoch(self._n, self._batch), self._steps, now)
+        for s in self.members:
+            s.start_clock()
+        try:
+            steps = self._train_until(deadline, clock, allowed)
+        finally:
+            for s in self.members:
+                s.stop_clock()
+        self._steps += steps
+        self._hand_back(steps)
+        return steps
+
+    def _train_until(self, deadline: float, clock, allowed: int | None) -> int:
+        """Lockstep steps until `deadline`, at most `allowed` (None: no limit)."""
+        steps, playing = 0, True
         while playing and (allowed is None or steps < allowed):
             if self._cursor == 0:
                 self._shuffle()
@@ -229,8 +247,6 @@ class BatchedGroup:
                 playing = self._end_epoch()
             if clock() >= deadline:
                 break
-        self._steps += steps
-        self._hand_back(steps)
         return steps
 
     def _align(self) -> bool:

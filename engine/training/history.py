@@ -29,11 +29,15 @@ class History:
     val_loss: list = field(default_factory=list)
     train_accuracy: list = field(default_factory=list)
     test_accuracy: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)     # time spent training at that epoch's end
+    examples: list = field(default_factory=list)    # training examples seen by then
+    lr: list = field(default_factory=list)          # the learning rate of the epoch's last step
 
     stride: int = 1
     version: int = 0
 
-    KEYS = ("epoch", "train_loss", "test_loss", "val_loss", "train_accuracy", "test_accuracy")
+    KEYS = ("epoch", "train_loss", "test_loss", "val_loss", "train_accuracy", "test_accuracy",
+            "seconds", "examples", "lr")
 
     def append(self, epoch: int, metrics: dict) -> None:
         if epoch % self.stride:

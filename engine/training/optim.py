@@ -14,19 +14,21 @@ RMSPROP_ALPHA = 0.99            # torch.optim.RMSprop defaults
 RMSPROP_EPS = 1e-8
 ADAGRAD_EPS = 1e-10             # torch.optim.Adagrad default
 # The moments each optimiser keeps in `Optimizer.state` (one tensor per parameter under each key).
-STATE_KEYS = {"sgd": (), "momentum": ("buf",), "adam": ("m", "v"), "rmsprop": ("v",),
-              "adagrad": ("sum",)}
+STATE_KEYS = {"sgd": (), "momentum": ("buf",), "adam": ("m", "v"), "adamw": ("m", "v"),
+              "rmsprop": ("v",), "adagrad": ("sum",)}
 ADAM_TABLE = 256                # stacked Adam: steps of bias corrections computed at once
 
 
 class Optimizer:
     """Updates `params` in place from a list of gradients."""
 
-    def __init__(self, name: str, params: list[torch.Tensor], lr: float, momentum: float = 0.0):
+    def __init__(self, name: str, params: list[torch.Tensor], lr: float, momentum: float = 0.0,
+                 weight_decay: float = 0.0):
         # Detached aliases share storage with the parameters: in-place updates on them need no
         # `torch.no_grad()` context (whose enter/exit costs more than a tiny net's update).
         self.params = [p.detach() for p in params]
         self.name, self.lr, self.momentum = name, lr, momentum
+        self.weight_decay = weight_decay
         self.t = 0
         self.state: dict[str, list[torch.Tensor]] = {}
         self._update = getattr(self, f"_{name}")
@@ -62,6 +64,13 @@ class Optimizer:
         torch._foreach_div_(denom, bc2 ** 0.5)
         torch._foreach_add_(denom, ADAM_EPS)
         torch._foreach_addcdiv_(self.params, m, denom, value=-self.lr / bc1)
+
+    def _adamw(self, g):
+        """torch.optim.AdamW: decay every parameter by lr·weight_decay first (decoupled from
+        the gradient, biases included, as torch does), then Adam's step."""
+        if self.weight_decay:
+            torch._foreach_mul_(self.params, 1 - self.lr * self.weight_decay)
+        self._adam(g)
 
     def _rmsprop(self, g):
         v = self._zeros("v")

@@ -31,7 +31,3 @@ class Pace:
             self._anchor = (now - MAX_LAG_S, steps_done)
             budget = steps_done + lag
         return max(0, budget - steps_done)
-
-
-def steps_per_epoch(examples: int, batch_size: int) -> int:
-    return max(1, math.ceil(examples / batch_size))

@@ -21,10 +21,11 @@ from engine.nn.mlp import MLP
 from engine.spec.network import plan_layers
 from engine.spec.plan import activations_per_example
 from engine.spec.types import Spec
-from engine.training.augment import shift
+from engine.training.augment import add_noise, flip, rotate_scale, shift
 from engine.training.history import History
 from engine.training.optim import Optimizer, add_regularization, clip_grad_norm
-from engine.training.pace import Pace, steps_per_epoch
+from engine.training.pace import Pace
+from engine.training.schedules import is_constant, lr_factor, steps_per_epoch
 from engine.training.splits import SPLITS, load_splits
 
 SEED_MULTIPLIER = 1103515245     # regenerate: next data seed from the last, reproducibly
@@ -34,6 +35,7 @@ EVAL_CHUNK = 2048                # examples per forward pass when evaluating lar
 EVAL_BUDGET = 2**24              # activation values one evaluation chunk may hold
 EVAL_EVERY_S = 0.25              # image/table sessions: the test set at most this often
 SHIFT_FRACTION = 8               # shift augmentation: up to 1/8 of the image width
+PERCENT = 100
 MODAL = (nn.Dropout, nn.modules.batchnorm._BatchNorm)   # behave differently in eval()
 
 
@@ -53,7 +55,8 @@ class Session:
     def _load_data(self) -> None:
         """Draw or load the data, split and standardise it (engine.training.splits).
         Raises DataUnavailable when files (MNIST) are missing."""
-        self.splits, self._background = load_splits(self.spec, self.device, self.data_dir)
+        self.splits, self._background, self.split = load_splits(self.spec, self.device,
+                                                                self.data_dir)
         self._x_all = torch.cat([s.x for s in self.splits.values()])
         self.data_version += 1
 
@@ -74,15 +77,21 @@ class Session:
         if self._dropout:
             self._rng.manual_seed(self.spec.training.seed)
             self._rng_state = self._rng.get_rng_state()
-        self._augment = self.spec.data.augment == "shift"
+        d = self.spec.data
+        self._augment = d.augment == "shift"
         self._max_shift = max(1, self.splits["train"].x.shape[-1] // SHIFT_FRACTION)
+        self._augmenting = self._augment or d.flip or bool(d.rotate or d.scale or d.input_noise)
         self.model.train()
         self._one = torch.ones((), device=self.device)
         # Only a step activation cuts the graph; asking autograd to fill zeros costs 3%.
         self._unused = any(l.activation == "step" for l in self.spec.model.layers)
         t = self.spec.training
-        self.optimizer = Optimizer(t.optimizer, self.params, t.learning_rate, t.momentum)
-        self._loss = loss_fn(self.spec)
+        self.optimizer = Optimizer(t.optimizer, self.params, t.learning_rate, t.momentum,
+                                   t.weight_decay)
+        self._scheduled = not is_constant(t)
+        self._loss = loss_fn(self.spec)                        # what every figure reports
+        self._train_loss = loss_fn(self.spec, t.label_smoothing) if t.label_smoothing \
+            else self._loss                                    # what the gradient follows
         self._forward = self.model.forward       # no module hooks: skip nn.Module.__call__
         self._shuffle = torch.Generator().manual_seed(t.seed)
         self._order: torch.Tensor | None = None
@@ -91,6 +100,9 @@ class Session:
         self.epoch = 0
         self.step = 0
         self.history = History()
+        self.seconds = 0.0               # spent training since the reset (the history's clock)
+        self.examples_seen = 0           # training examples trained on since the reset
+        self._since: float | None = None
         self.status = "paused"
         self.message: str | None = None
         self.best_epoch: int | None = None
@@ -120,6 +132,9 @@ class Session:
             self.optimizer.state = {k: [v.to(self.device) for v in vs]
                                     for k, vs in optimizer["state"].items()}
         self.history, self.epoch, self.step = history, epoch, step
+        self.seconds = next((x for x in reversed(history.seconds) if x is not None), 0.0)
+        self.examples_seen = next((x for x in reversed(history.examples) if x is not None),
+                                  epoch * len(self.splits["train"]))
         self.status, self.message = "paused", None
         self.weights_version += 1
         self.metrics = self.evaluate()
@@ -132,6 +147,8 @@ class Session:
             self.spec = spec
             t = spec.training
             self.optimizer.lr, self.optimizer.momentum = t.learning_rate, t.momentum
+            self.optimizer.weight_decay = t.weight_decay
+            self._scheduled = not is_constant(t)
             if t.speed != old.training.speed:
                 self.pace.restart()
             return False
@@ -178,8 +195,10 @@ class Session:
             self._xs, self._ts = train.x[self._order], train.t[self._order]
         c, bs = self._cursor, self.spec.training.batch_size
         xb = self._xs[c: c + bs]
-        if self._augment:
-            xb = shift(xb, self._max_shift, self._shuffle, self._background)
+        if self._augmenting:
+            xb = self._augmented(xb)
+        if self._scheduled:
+            self.optimizer.lr = self.learning_rate()
         if self._dropout:                  # this session's own stream of dropout masks
             self._rng.set_rng_state(self._rng_state)
             out = self._forward(xb)
@@ -187,9 +206,10 @@ class Session:
         else:
             out = self._forward(xb)
         tb = self._ts[c: c + bs]
-        loss = self._loss(out, tb)
+        loss = self._train_loss(out, tb)
         if self._running:
-            self._accumulate(loss, out, tb)
+            self._accumulate(loss if self._train_loss is self._loss else self._loss(out, tb),
+                             out, tb)
         grads = fast_grads(loss, self.params, self._one, self._unused)
         self.last_grads = grads
         t = self.spec.training
@@ -208,9 +228,36 @@ class Session:
         self._end_epoch()
         return True
 
+    def _augmented(self, xb: torch.Tensor) -> torch.Tensor:
+        """The batch as this step trains on it: shifted, flipped, rotated and zoomed, noisy
+        (engine.training.augment), each from the shuffle generator in this order."""
+        d, gen = self.spec.data, self._shuffle
+        if self._augment:
+            xb = shift(xb, self._max_shift, gen, self._background)
+        if d.flip:
+            xb = flip(xb, gen)
+        if d.rotate or d.scale:
+            xb = rotate_scale(xb, d.rotate, d.scale / PERCENT, gen, self._background)
+        if d.input_noise:
+            xb = add_noise(xb, d.input_noise, gen)
+        return xb
+
+    def learning_rate(self) -> float:
+        """The rate of the next step: the spec's learning rate times its schedule's factor
+        (engine.training.schedules)."""
+        t = self.spec.training
+        if not self._scheduled:
+            return t.learning_rate
+        return t.learning_rate * lr_factor(t.schedule, self.step, self.steps_per_epoch(),
+                                           t.schedule_epochs, t.gamma, t.warmup)
+
     def train_epoch(self) -> None:
-        while not self.train_batch():
-            pass
+        self.start_clock()
+        try:
+            while not self.train_batch():
+                pass
+        finally:
+            self.stop_clock()
 
     def train_for(self, seconds: float, clock=time.perf_counter) -> int:
         """Train while playing, for about `seconds` and no faster than the spec's speed;
@@ -219,16 +266,34 @@ class Session:
         deadline, epochs = now + seconds, 0
         allowed = self.pace.allowed(self.spec.training.speed, self.steps_per_epoch(), self.step,
                                     now)
-        while self.status == "playing" and (allowed is None or allowed > 0):
-            epochs += self.train_batch()
-            if allowed is not None:
-                allowed -= 1
-            if clock() >= deadline:
-                break
+        self.start_clock()
+        try:
+            while self.status == "playing" and (allowed is None or allowed > 0):
+                epochs += self.train_batch()
+                if allowed is not None:
+                    allowed -= 1
+                if clock() >= deadline:
+                    break
+        finally:
+            self.stop_clock()
         return epochs
 
     def steps_per_epoch(self) -> int:
         return steps_per_epoch(len(self.splits["train"]), self.spec.training.batch_size)
+
+    # The history's `seconds` count time spent training, not time paused.
+    def start_clock(self) -> None:
+        self._since = time.perf_counter()
+
+    def stop_clock(self) -> None:
+        if self._since is not None:
+            self.seconds += time.perf_counter() - self._since
+            self._since = None
+
+    def elapsed(self) -> float:
+        """Seconds spent training since the reset, up to now."""
+        running = 0.0 if self._since is None else time.perf_counter() - self._since
+        return self.seconds + running
 
     def _accumulate(self, loss: torch.Tensor, out: torch.Tensor, t: torch.Tensor) -> None:
         n = out.shape[0]
@@ -284,7 +349,10 @@ class Session:
         self.epoch += 1
         self.weights_version += 1
         self.metrics, m = metrics, entry
-        self.history.append(self.epoch, m)
+        self.examples_seen += len(self.splits["train"])
+        self.history.append(self.epoch, {**m, "seconds": round(self.elapsed(), 4),
+                                         "examples": self.examples_seen,
+                                         "lr": self.optimizer.lr})
         if not math.isfinite(m["train_loss"]):
             self.status = "diverged"
             self.message = (f"loss diverged at epoch {self.epoch}: lower the learning rate "

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from engine.data.features import feature_matrix
-from engine.data.registry import DATASETS, dataset, generate
+from engine.data.registry import DATASETS, draw_split, split_text
 from engine.nn.losses import targets
 from engine.spec.types import Spec
 
@@ -29,17 +29,6 @@ class Split:
 
     def __len__(self) -> int:
         return len(self.labels)
-
-
-def split_indices(n: int, train_ratio: int, validation_ratio: int, seed: int):
-    """Shuffle with the data seed, then cut: train | validation (from the train part) | test."""
-    perm = np.random.Generator(np.random.PCG64(seed)).permutation(n)
-    n_train = max(1, min(n - 1, round(n * train_ratio / 100)))
-    n_val = round(n_train * validation_ratio / 100)
-    if validation_ratio and n_val == 0:
-        n_val = 1
-    n_val = min(n_val, n_train - 1)
-    return perm[: n_train - n_val], perm[n_train - n_val: n_train], perm[n_train:]
 
 
 def _sequence_pairs(spec: Spec, raw: np.ndarray, labels: np.ndarray, device):
@@ -65,20 +54,34 @@ def _standardise(x: torch.Tensor, train: torch.Tensor, per_feature: bool):
     return (x - mean) / std, float(((0 - mean) / std).flatten()[0])
 
 
-def load_splits(spec: Spec, device: torch.device, data_dir: str | None):
-    """({split name: Split}, background): the spec's data drawn or loaded, split, standardised
-    (images and tables) and with its loss targets. `background` is where a raw 0 pixel lands
-    after standardising (what shifted-in pixels are). Raises DataUnavailable for missing files."""
+def draw(spec: Spec, data_dir: str | None):
+    """The spec's data drawn and held out (engine.data.registry.draw_split)."""
     d = spec.data
+    return draw_split(d.dataset, d.samples, d.noise / 100, d.seed, d.classes, data_dir,
+                      d.seq_length, d.train_ratio, d.validation_ratio)
+
+
+def split_summary(spec: Spec, splits: dict, drawn) -> dict:
+    """How the data is held out, for the page: sizes and one sentence."""
+    d = spec.data
+    return {"policy": drawn.split, **{name: len(splits[name]) for name in SPLITS},
+            "text": split_text(drawn, d.train_ratio, d.validation_ratio)}
+
+
+def load_splits(spec: Spec, device: torch.device, data_dir: str | None):
+    """({split name: Split}, background, summary): the spec's data drawn or loaded, held out
+    (engine.data.heldout), standardised (images and tables) and with its loss targets.
+    `background` is where a raw 0 pixel lands after standardising (what shifted-in pixels are);
+    `summary` says how it was split. Raises DataUnavailable for missing files, DataError for a
+    field the data cannot satisfy."""
+    d = spec.data
+    drawn = draw(spec, data_dir)
+    labels = drawn.y
     if d.family == "points":
-        points, labels = generate(d.dataset, d.samples, d.noise / 100, d.seed, d.classes)
-        raw, x_np = None, feature_matrix(points, d.features)
+        points, raw, x_np = drawn.X, None, feature_matrix(drawn.X, d.features)
     else:
-        extra = {"seq_length": d.seq_length} if d.family == "sequences" else {}
-        raw, labels = dataset(d.dataset, d.samples, d.noise / 100, d.seed, d.classes,
-                              data_dir, **extra)
-        points, x_np = None, raw
-    tr, va, te = split_indices(len(labels), d.train_ratio, d.validation_ratio, d.seed)
+        points, raw, x_np = None, drawn.X, drawn.X
+    tr, va, te = drawn.train, drawn.val, drawn.test
     background = 0.0
     if d.family == "sequences":
         x, t_all = _sequence_pairs(spec, raw, labels, device)
@@ -93,7 +96,7 @@ def load_splits(spec: Spec, device: torch.device, data_dir: str | None):
                     None if raw is None else raw[idx])
         for name, idx in (("train", tr), ("val", va), ("test", te))
     }
-    return splits, background
+    return splits, background, split_summary(spec, splits, drawn)
 
 
 def _targets(spec: Spec, x: torch.Tensor, raw, labels, device) -> torch.Tensor:

@@ -21,7 +21,7 @@ from server.records import recording_frames, recording_index
 from server.specs import from_spec
 
 bp = Blueprint("compare", __name__)
-MAX_RUNS = 6
+MAX_RUNS = 12
 MAX_RUNS_CHARS = 400            # MAX_RUNS ids of 24 characters and commas fit many times over
 SAVED, LIVE = "e", "s"
 KINDS = {SAVED: "saved", LIVE: "live"}

@@ -7,15 +7,11 @@ process boundary.
 """
 from __future__ import annotations
 
-import io
 import logging
-import tempfile
-import zipfile
-from pathlib import Path
 
 from engine.frames import images as image_frames
 from engine.frames import sequences as sequence_frames
-from engine.export.files import export
+from engine.export.files import zip_name, zipped
 from engine.export.quantize import export_quantized, figures, quantize
 from engine.frames.images import examples
 from engine.frames.sequences import MAX_PROMPT, MAX_TEMPERATURE
@@ -223,17 +219,9 @@ def brief(trainer, key, entry, args):
 
 def export_zip(trainer, key, entry, args):
     """The export files (and the int8 model when quantised) as one zip's bytes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        files = export(entry.session, tmp)
-        if entry.quantized is not None:
-            files.update(export_quantized(entry.quantized, tmp))
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-            for path in files.values():
-                z.write(path, Path(path).name)
-    s = entry.session
-    return {"zip": buffer.getvalue(),
-            "name": f"nn-playground-{s.spec.data.dataset}-epoch{s.epoch}.zip"}
+    q = entry.quantized
+    extra = None if q is None else (lambda tmp: export_quantized(q, tmp))
+    return {"zip": zipped(entry.session, extra), "name": zip_name(entry.session)}
 
 
 def quantize_session(trainer, key, entry, args):

@@ -110,7 +110,15 @@ export const CHART = {
   // measure) change now and then, not on every redraw.
   axisEnds: [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10],
   logStep: 0.5,             // log axis ends on whole half decades
+  markColor: "#b35900",     // the learning-rate schedule's marks (warm-up's end, decays)
+  markWidth: 1.5,
 };
+/** The small learning-rate schedule curve beside the learning-rate control (CSS pixels). */
+export const SCHEDULE_CURVE = { width: 120, height: 36, pad: 3, color: "#b35900", lineWidth: 2 };
+/** Significant digits of the current learning rate under the schedule curve. */
+export const RATE_DIGITS = 3;
+/** Decimals of F1, R² and similar report figures. */
+export const REPORT_DIGITS = 3;
 
 /** Spec paths drawn by a dedicated view, not by the generic controls view. */
 export const OWNED_PATHS = [
@@ -275,6 +283,11 @@ export const SEQ = {
    ====================================================================== */
 export const EXPORT_URL = (sessionId) => `/api/sessions/${encodeURIComponent(sessionId)}/export.zip`;
 export const QUANTIZE_URL = (sessionId) => `/api/sessions/${encodeURIComponent(sessionId)}/quantize`;
+/** A saved experiment's model, restored server-side (the /e/<id> page has no live session). */
+export const SAVED_EXPORT_URL = (id) => `/api/experiments/${encodeURIComponent(id)}/export.zip`;
+export const SAVED_QUANTIZE_URL = (id) => `/api/experiments/${encodeURIComponent(id)}/quantize`;
+/** sessionStorage key: the session this tab forked (a saved run or a room), reopened on reload. */
+export const OWN_SESSION_KEY = "nn-playground-own-session";
 /** The zip's name when the answer does not give one (Content-Disposition). */
 export const EXPORT_FALLBACK_NAME = "nn-playground-model.zip";
 /** The object URL of a downloaded zip is released this long after the click started the save. */
@@ -297,5 +310,5 @@ export const READ_ONLY_MESSAGE = "This saved experiment is read-only: press Cont
 export const UNTITLED = "Untitled experiment";
 export const COPY_FEEDBACK_MS = 2000;
 // What a saved page locks: everything that would change the experiment.
-export const SAVED_LOCKED = ".topbar, .column-data, .column-network, [data-testid=\"model-actions\"], "
+export const SAVED_LOCKED = ".topbar, .column-data, .column-network, "
   + ".view-toggles, .classroom";

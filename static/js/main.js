@@ -23,6 +23,8 @@ import { LessonView } from "./page/lesson.js";
 import { PresenterView } from "./page/presenter.js";
 import { Shortcuts } from "./page/shortcuts.js";
 import { RoomView } from "./page/room.js";
+import { InsightsView } from "./page/insights.js";
+import { ScheduleView } from "./page/schedule.js";
 import { lockControls } from "./dom.js";
 import { SAVED_LOCKED } from "./constants.js";
 
@@ -50,6 +52,8 @@ async function start() {
   const runbar = new RunBar(root, connection, showErrors, (answer) => store.adopt(answer));
   const chart = new ChartView(root);
   const accuracy = new ChartView(root, ACCURACY_CHART);
+  const schedule = new ScheduleView(root, store, [chart]);
+  const insights = new InsightsView(root, store);
   const classroom = new ClassroomView(root, schema, store);
   const family = new FamilyView(root, store);
   const layers = new LayersView(root, schema, store, (blocked) => runbar.setBlocked(blocked));
@@ -81,8 +85,9 @@ async function start() {
 
   // The family view first: the others measure what it shows; presenter's palette before drawing.
   const specViews = [family, presenter, controls, datasets, features, network, output, classroom, layers, images,
-    sequences, modelActions, save, lesson, room].filter(Boolean);
-  const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions];
+    sequences, modelActions, save, lesson, room, schedule].filter(Boolean);
+  const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions,
+    insights, schedule];
 
   store.onErrors(showErrors);
   store.onChange((spec, info) => specViews.forEach((view) => view.render(spec, info)));

@@ -4,7 +4,7 @@
  * URL codec; this module never encodes or decodes a hash itself.
  */
 import { getPath, setPath } from "./dom.js";
-import { RESET_WITH, POINT_FAMILY } from "./constants.js";
+import { RESET_WITH, POINT_FAMILY, OWN_SESSION_KEY } from "./constants.js";
 
 export class SpecStore {
   constructor(connection, schema) {
@@ -13,7 +13,8 @@ export class SpecStore {
     this.spec = null;
     this.hash = "";
     this.sessionId = null;
-    this.plan = [];          // per layer (and the output head): shapes, params, FLOPs
+    this.plan = [];          // per layer (and the output head): shapes, params, MACs
+    this.schedule = null;    // the learning-rate schedule's curve and marks (null: constant)
     this.changeListeners = [];
     this.errorListeners = [];
     this.queue = Promise.resolve();
@@ -44,8 +45,11 @@ export class SpecStore {
     return this.dataset()?.family || POINT_FAMILY;
   }
 
-  /** Open a session from the page's URL hash; a hash the server rejects falls back to defaults. */
+  /** Open a session from the page's URL hash; a hash the server rejects falls back to defaults.
+   * A tab that forked a session (a saved run continued, a room's copy) reopens that session
+   * after a reload, where it left off, while the address still shows its hash. */
   async open() {
+    if (await this.#reopenOwn()) return;
     const answer = await this.connection.request("open", { hash: location.hash });
     if (answer.ok) {
       this.#accept(answer, { reset: true });
@@ -79,6 +83,27 @@ export class SpecStore {
   adoptOwn(answer) {
     history.replaceState(null, "", "/");
     this.#accept(answer, { reset: true });
+    sessionStorage.setItem(OWN_SESSION_KEY, JSON.stringify({ sessionId: this.sessionId, hash: this.hash }));
+  }
+
+  /** The forked session's hash follows its spec, so a reload still finds it. */
+  #rememberOwn() {
+    const own = JSON.parse(sessionStorage.getItem(OWN_SESSION_KEY) || "null");
+    if (own && own.sessionId === this.sessionId) {
+      sessionStorage.setItem(OWN_SESSION_KEY, JSON.stringify({ ...own, hash: this.hash }));
+    }
+  }
+
+  async #reopenOwn() {
+    const own = JSON.parse(sessionStorage.getItem(OWN_SESSION_KEY) || "null");
+    if (!own || location.hash.replace(/^#/, "") !== own.hash) return false;
+    const answer = await this.connection.request("open", { session_id: own.sessionId });
+    if (!answer.ok) {
+      sessionStorage.removeItem(OWN_SESSION_KEY);
+      return false;
+    }
+    this.#accept({ ...answer, session_id: own.sessionId }, { reset: true });
+    return true;
   }
 
   /** After a reconnect: re-attach to our session, or start a new one from the spec we hold. */
@@ -127,6 +152,7 @@ export class SpecStore {
   #accept(answer, { reset, keepErrors = false, keepUrl = false }) {
     this.spec = answer.spec;
     if (answer.plan) this.plan = answer.plan;
+    if (answer.schedule !== undefined) this.schedule = answer.schedule;
     if (answer.session_id) {
       this.sessionId = answer.session_id;
       this.connection.sessionId = answer.session_id;
@@ -134,6 +160,7 @@ export class SpecStore {
     if (answer.hash != null) {
       this.hash = String(answer.hash).replace(/^#/, "");
       if (!keepUrl) history.replaceState(history.state, "", `#${this.hash}`);
+      this.#rememberOwn();
     }
     if (!keepErrors) this.#emitErrors([]);
     this.#notify({ reset, rejected: false });

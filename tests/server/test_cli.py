@@ -195,3 +195,70 @@ def test_spec_of_a_broken_json_file_exits_2(tmp_path, capsys):
 def test_spec_with_a_huge_number_exits_2(capsys):
     code, _, err = run_main(["spec", "#batchSize=1" + "0" * 400], capsys)
     assert code == 2 and "training.batch_size" in err
+
+
+# ---- logs for real runs -------------------------------------------------------------------------
+
+LOGGED = {"data": {"dataset": "iris", "validation_ratio": 20},
+          "training": {"schedule": "cosine", "schedule_epochs": 4}}
+
+
+def test_train_logs_every_epoch_as_json_lines_and_tensorboard_events(tmp_path, capsys,
+                                                                     keep_threads):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    spec, log, board = tmp_path / "iris.json", tmp_path / "run.jsonl", tmp_path / "tb"
+    spec.write_text(json.dumps(LOGGED))
+    code, out, _ = run_main(["train", str(spec), "--epochs", "4", "--json", "--log", str(log),
+                             "--tensorboard", str(board)], capsys)
+    assert code == 0
+    result = json.loads(out)
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["epoch"] for e in entries] == [1, 2, 3, 4]
+    for e in entries:
+        for key in ("train_loss", "val_loss", "test_loss", "train_accuracy", "val_accuracy",
+                    "test_accuracy", "lr", "seconds", "step"):
+            assert isinstance(e[key], (int, float)), key
+        assert len(e["test_report"]["per_class"]) == 3
+    assert entries[0]["lr"] > entries[-1]["lr"]                  # the cosine schedule
+    assert entries[-1]["test_loss"] == pytest.approx(result["test_loss"])
+    events = EventAccumulator(str(board))
+    events.Reload()
+    tags = events.Tags()["scalars"]
+    assert {"loss/train", "loss/val", "loss/test", "accuracy/test", "lr", "seconds",
+            "test/macro_f1"} <= set(tags)
+    test_loss = events.Scalars("loss/test")
+    assert [s.step for s in test_loss] == [1, 2, 3, 4]
+    assert [s.value for s in test_loss] == pytest.approx([e["test_loss"] for e in entries],
+                                                         rel=1e-6)
+
+
+def test_train_json_has_every_splits_figures_and_the_split(capsys, keep_threads):
+    code, out, _ = run_main(["train", "#dataset=xor&validation=20", "--epochs", "3", "--json"],
+                            capsys)
+    result = json.loads(out)
+    for key in ("train_loss", "val_loss", "test_loss", "train_accuracy", "val_accuracy",
+                "test_accuracy", "accuracy"):
+        assert key in result, key
+    assert result["split"]["val"] > 0 and "Random split" in result["split"]["text"]
+    assert "macro_f1" in result["test_report"]
+
+
+def test_the_progress_line_labels_every_figure(capsys, keep_threads):
+    code, _, err = run_main(["train", "#dataset=xor&validation=20", "--epochs", "2"], capsys)
+    line = err.strip().split("\r")[-1]
+    for label in ("epoch 2/2", "loss train", "test", "val", "accuracy train", "lr 0.03", "ETA"):
+        assert label in line, line
+
+
+def test_threads_default_to_every_core():
+    from server.cli import build_parser
+    args = build_parser().parse_args(["train", "#", "--epochs", "1"])
+    assert args.threads == (__import__("os").cpu_count() or 1)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+@pytest.mark.parametrize("command", [["serve"], ["train", "#dataset=xor", "--epochs", "1"]])
+def test_asking_for_cuda_without_it_is_a_one_line_error(command, capsys, keep_threads):
+    code, out, err = run_main([*command, "--device", "cuda"], capsys)
+    assert code == 2 and out == ""
+    assert err.strip().count("\n") == 0 and "no CUDA device" in err

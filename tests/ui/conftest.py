@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from uikit import MNIST_TEST, MNIST_TRAIN
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,15 +48,14 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"server did not answer within {START_TIMEOUT_S}s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory) -> str:
-    tmp = tmp_path_factory.mktemp("server")
+def _serve(tmp: Path, *extra: str):
+    """A server subprocess on a free port; yields its URL and stops it afterwards."""
     port = _free_port()
     log = tmp / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--port", str(port),
-             "--db", str(tmp / "ui.sqlite3")],
+             "--db", str(tmp / "ui.sqlite3"), *extra],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     url = f"http://127.0.0.1:{port}"
@@ -68,6 +69,30 @@ def server_url(tmp_path_factory) -> str:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory) -> str:
+    yield from _serve(tmp_path_factory.mktemp("server"))
+
+
+@pytest.fixture(scope="session")
+def mnist_server_url(tmp_path_factory) -> str:
+    """A second server whose --data-dir holds small MNIST IDX files (engine.data.images)."""
+    import numpy as np
+    from engine.data.images import write_idx
+    tmp = tmp_path_factory.mktemp("mnist-server")
+    folder = tmp / "data" / "mnist"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for part, n in (("train", MNIST_TRAIN), ("t10k", MNIST_TEST)):
+        labels = np.arange(n, dtype=np.uint8) % 10
+        images = rng.integers(0, 60, (n, 28, 28), dtype=np.uint8)
+        for d in range(10):               # a bright bar whose place says the digit: learnable
+            images[labels == d, 2 * d + 3: 2 * d + 6, 6:22] = 250
+        write_idx(folder / f"{part}-images-idx3-ubyte", images)
+        write_idx(folder / f"{part}-labels-idx1-ubyte", labels)
+    yield from _serve(tmp, "--data-dir", str(tmp / "data"))
 
 
 @pytest.fixture(scope="session")

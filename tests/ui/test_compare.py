@@ -139,8 +139,8 @@ def test_compare_two_saved_runs_and_a_live_one(page, context, server_url, errors
 
 
 def test_bad_runs_are_explained(page, server_url, errors):
-    open_compare(page, server_url, ",".join(f"e:{letter * 22}" for letter in "ABCDEFG"))
-    expect(page.get_by_test_id("compare-errors")).to_contain_text("1 to 6 runs (got 7)")
+    open_compare(page, server_url, ",".join(f"e:{letter * 22}" for letter in "ABCDEFGHIJKLM"))
+    expect(page.get_by_test_id("compare-errors")).to_contain_text("1 to 12 runs (got 13)")
 
     open_compare(page, server_url, f"e:{'A' * 22},x:nonsense")
     expect(page.get_by_test_id("run-chip-1")).to_contain_text("is not e:<saved experiment id>")
@@ -158,4 +158,7 @@ def test_bad_runs_are_explained(page, server_url, errors):
 def test_empty_page_invites_a_pick(page, server_url, errors):
     open_compare(page, server_url)
     expect(page.get_by_test_id("compare-empty")).to_be_visible()
+    expect(page.get_by_test_id("compare-empty")).to_contain_text("saved experiment")
+    expect(page.get_by_test_id("compare-empty")).to_contain_text("live session")
+    expect(page.get_by_test_id("add-saved-input")).to_be_visible()       # the ways in, open
     expect(page.get_by_test_id("compare-main")).to_be_hidden()

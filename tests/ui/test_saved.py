@@ -39,8 +39,10 @@ def test_save_share_replay_and_continue(open_page, browser):
         assert saved.evaluate("document.querySelector('[data-testid=loss-chart]').data[0].x.length") >= EPOCHS
         assert saved.get_by_test_id("output-canvas").evaluate(COLOURS) > 1, "the output map is blank"
         # Read-only: nothing that would change the experiment can be used.
-        for testid in ("play", "step", "reset", "add-layer", "dataset-circle", "save", "export"):
+        for testid in ("play", "step", "reset", "add-layer", "dataset-circle", "save"):
             expect(saved.get_by_test_id(testid)).to_be_disabled()
+        for testid in ("export", "quantize"):      # they act on the saved model itself
+            expect(saved.get_by_test_id(testid)).to_be_enabled()
 
         slider = saved.get_by_test_id("replay-slider")
         expect(slider).to_be_enabled()
@@ -64,6 +66,13 @@ def test_save_share_replay_and_continue(open_page, browser):
         saved.get_by_test_id("play").click()
         expect(saved.get_by_test_id("play")).to_have_attribute("data-state", "paused", timeout=SAVED_TIMEOUT)
         expect(saved.get_by_test_id("save")).to_be_enabled()
+        # A reload reopens the forked session where it was, not a fresh one at epoch 0.
+        epoch = saved.get_by_test_id("epoch").text_content()
+        saved.reload()
+        saved.wait_for_selector('body[data-ready="true"]', timeout=SAVED_TIMEOUT)
+        saved.wait_for_function("document.body.dataset.frames > 0", timeout=SAVED_TIMEOUT)
+        expect(saved.get_by_test_id("epoch")).to_have_text(epoch, timeout=SAVED_TIMEOUT)
+        assert int(epoch) > EPOCHS
         assert not errors, "JavaScript errors on the saved page:\n" + "\n".join(errors)
     finally:
         context.close()

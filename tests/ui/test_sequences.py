@@ -60,7 +60,7 @@ def test_sine_wave_lstm_learns_to_predict_and_shows_its_memory(open_page, unname
     play(page)
     # The test loss falls and the prediction closes in on the target.
     page.wait_for_function(
-        f"(before) => parseFloat(document.querySelector('[data-testid=test-loss]').textContent) < before / 2",
+        "(before) => parseFloat(document.querySelector('[data-testid=test-loss]').textContent) < before / 2",
         arg=loss_before, timeout=TRAIN_TIMEOUT)
     page.wait_for_function(f"(before) => ({SERIES_ERROR})() < before / 2", arg=error_before, timeout=TRAIN_TIMEOUT)
     pause(page)

@@ -3,10 +3,18 @@
  * addresses. The playground's own constants (scales, chart fonts) come from ../constants.js.
  */
 
-/** One colour per run (Okabe–Ito, darkest first: strong on white and on a projector). */
-export const RUN_COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#000000", "#e69f00"];
+/** One colour per run: Okabe–Ito's, darkest first (strong on white and on a projector), then
+ *  Paul Tol's muted set for runs seven to twelve. */
+export const RUN_COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#000000", "#e69f00",
+  "#332288", "#882255", "#117733", "#44aa99", "#999933", "#aa4499"];
 /** Runs are lettered A, B, C, … in the chips, table, charts and output cards. */
-export const RUN_LETTERS = "ABCDEF";
+export const RUN_LETTERS = "ABCDEFGHIJKL";
+/** The curves' x axis: epochs, examples trained on, or seconds of training (history keys). */
+export const X_AXES = {
+  epoch: { key: "epoch", title: "epoch", format: "d" },
+  examples: { key: "examples", title: "examples seen", format: "~s" },
+  seconds: { key: "seconds", title: "seconds of training", format: ".1f" },
+};
 
 /** How often live runs are fetched again: while one plays, and while all are paused (to see a
  *  play pressed in the playground's tab). Saved runs alone are never fetched again. */

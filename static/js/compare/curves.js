@@ -5,7 +5,7 @@
  * saves the chart as it is, titled, on white.
  */
 import { PLOTLY_CONFIG } from "../constants.js";
-import { RUN_COLORS, RUN_LETTERS, CURVES, PNG } from "./constants.js";
+import { RUN_COLORS, RUN_LETTERS, CURVES, PNG, X_AXES } from "./constants.js";
 
 export const LOSS_CURVES = {
   testid: "compare-loss",
@@ -41,6 +41,8 @@ export class CurvesChart {
     this.logButton = root.querySelector(`[data-testid="${config.testid}-log"]`);
     this.download = root.querySelector(`[data-testid="${config.testid}-png"]`);
     this.log = false;
+    this.x = X_AXES.epoch;           // what the x axis counts (setAxis)
+    this.answer = null;
     this.logButton?.addEventListener("click", () => {
       this.log = !this.log;
       this.logButton.setAttribute("aria-pressed", String(this.log));
@@ -58,7 +60,14 @@ export class CurvesChart {
     window.addEventListener("resize", fit);
   }
 
+  /** Count the x axis in epochs, examples seen or seconds of training (X_AXES' names). */
+  setAxis(name) {
+    this.x = X_AXES[name];
+    if (this.answer) this.update(this.answer);
+  }
+
   update(answer) {
+    this.answer = answer;
     const { keys, accepts } = this.config;
     // Each run keeps its index (its letter and colour) even when the chart leaves it out.
     const runs = answer.runs.map((run, i) => ({ run, i })).filter(({ run }) => accepts(run));
@@ -76,7 +85,7 @@ export class CurvesChart {
       type: "scatter",
       mode: run.history.epoch.length <= CURVES.markersUpTo ? "lines+markers" : "lines",   // one epoch is a dot
       marker: { size: CURVES.markerSize },
-      x: run.history.epoch,
+      x: run.history[this.x.key] || [],        // a run saved before a column was kept has none
       y: run.history[key],
       name: `${RUN_LETTERS[i]}: ${run.label}`,
       legendgroup: run.run,
@@ -108,7 +117,7 @@ export class CurvesChart {
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: CURVES.legendFont } },
       hovermode: "x unified",
       uirevision: "keep",          // a refresh keeps a zoom someone made
-      xaxis: { title: { text: "epoch" }, zeroline: false, hoverformat: "d", ...this.#ticks() },
+      xaxis: { title: { text: this.x.title }, zeroline: false, hoverformat: this.x.format, ...this.#ticks() },
       yaxis: {
         zeroline: false, nticks: CURVES.yTicks, ticks: "outside", ticklen: CURVES.tickGap, tickcolor: CURVES.invisible,
         ...yaxis, ...(this.log ? { type: "log" } : {}),
@@ -118,6 +127,7 @@ export class CurvesChart {
 
   /** Whole epochs only: a tick per epoch while there are few, plotly's choice (whole) after. */
   #ticks() {
+    if (this.x !== X_AXES.epoch) return { tickmode: "auto", tickformat: this.x.format };
     return this.lastEpoch <= CURVES.wholeTicksUpTo ? { tickmode: "linear", tick0: 0, dtick: 1 }
       : { tickmode: "auto", tickformat: "d" };
   }

@@ -14,7 +14,10 @@ async function start() {
   const runs = new RunList(Number(root.dataset.maxRuns));
   const picker = new RunPicker(root, runs);
   const accuracy = new CurvesChart(root, { ...ACCURACY_CURVES, accepts: (run) => classifies(schema, run) });
-  const views = [new DiffTable(root, schema), new CurvesChart(root, LOSS_CURVES), accuracy, new OutputsView(root, schema)];
+  const loss = new CurvesChart(root, LOSS_CURVES);
+  const views = [new DiffTable(root, schema), loss, accuracy, new OutputsView(root, schema)];
+  const axis = root.querySelector('[data-testid="compare-x"]');
+  axis.addEventListener("change", () => [loss, accuracy].forEach((chart) => chart.setAxis(axis.value)));
   const main = root.querySelector('[data-testid="compare-main"]');
   runs.onChange((answer) => {
     main.hidden = answer.runs.length === 0;

@@ -30,12 +30,24 @@ function subText(run) {
   return `epoch ${run.epoch}${params}`;
 }
 
-/** The run with the lowest test loss, when several have one. */
-function bestRun(runs) {
-  const losses = runs.map((run) => run.metrics?.test_loss).filter((v) => v != null);
-  if (losses.length < 2) return null;
-  const low = Math.min(...losses);
-  return runs.find((run) => run.metrics?.test_loss === low).run;
+/** The runs with the lowest test loss among those whose losses compare: the same loss
+ * function (squared error and cross-entropy are not on one scale) on the same dataset; a
+ * group of one has no winner. */
+function bestRuns(runs) {
+  const groups = new Map();
+  for (const run of runs) {
+    const loss = run.metrics?.test_loss;
+    if (loss == null) continue;
+    const key = `${run.spec.training?.loss}|${run.spec.data?.dataset}`;
+    groups.set(key, [...(groups.get(key) || []), run]);
+  }
+  const best = new Set();
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const low = Math.min(...group.map((run) => run.metrics.test_loss));
+    best.add(group.find((run) => run.metrics.test_loss === low).run);
+  }
+  return best;
 }
 
 class RunCard {
@@ -67,7 +79,7 @@ class RunCard {
     part(card, "label").textContent = run.label;
     part(card, "meta").textContent = resultText(run);
     part(card, "sub").textContent = subText(run);
-    part(card, "best").hidden = run.run !== best;
+    part(card, "best").hidden = !best.has(run.run);
     const status = part(card, "status");
     status.textContent = STATUS_TEXT[run.status] || run.status;
     status.dataset.state = run.status;
@@ -103,7 +115,7 @@ export class OutputsView {
     }
     this.cards = keep;
     this.grid.replaceChildren(...answer.runs.map((run) => this.cards.get(run.run).element));
-    const best = bestRun(answer.runs);
+    const best = bestRuns(answer.runs);
     answer.runs.forEach((run, i) => this.cards.get(run.run).update(run, i, best));
   }
 }

@@ -78,6 +78,7 @@ export class RunPicker {
     const byRef = new Map((this.runs.answer?.runs || []).map((run) => [run.run, run]));
     const refs = this.runs.refs;
     this.el.empty.hidden = refs.length > 0;
+    if (!refs.length) this.el.add.open = true;     // nothing yet: show how to add a run
     if (refs.join() !== this.chipRefs) {
       this.chipRefs = refs.join();
       this.el.chips.replaceChildren(...refs.map((ref, i) => this.#buildChip(ref, i)));

@@ -125,11 +125,13 @@ export class ControlsView {
     return Number(raw);
   }
 
-  /** Whether a field means anything for the dataset's family (the schema field's `families`). */
+  /** Whether a field means anything for the dataset: its family (the schema field's
+   * `families`) and how it is held out (`splits`: MNIST keeps its files' own split). */
   #applies(field, spec) {
     const dataset = this.schema.datasets.find((d) => d.name === spec.data.dataset);
     const family = dataset?.family || POINT_FAMILY;
-    return !field.families || field.families.includes(family);
+    const split = !field.splits || !dataset || field.splits.includes(dataset.split);
+    return split && (!field.families || field.families.includes(family));
   }
 
   /** Show the spec's values; a box the user is correcting (aria-invalid) keeps what they typed. */

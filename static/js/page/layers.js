@@ -1,7 +1,7 @@
 /**
  * The layer builder of image, table and sequence models: one card per layer (kind select, that
  * kind's fields rendered from the schema, remove and move buttons), an "add a layer" menu, and
- * for every layer the output shape, parameters and FLOPs from the server's `plan` (the input
+ * for every layer the output shape, parameters and MACs (multiply–accumulates) from the server's `plan` (the input
  * and output cards and the totals around them: layersummary.js).
  *
  * Edits go to a draft that is sent whole with `configure`. An impossible draft (kernel larger

@@ -1,7 +1,7 @@
 /**
  * What sits around the layer builder's cards: the input card (the data's shape, and what it is
  * in words), the output card (what the head gives: classes, the next value, characters; an
- * autoencoder's bottleneck) and the totals of parameters and FLOPs, all from the server's
+ * autoencoder's bottleneck) and the totals of parameters and MACs (multiply–accumulates), all from the server's
  * `plan`. Marked stale while the cards show a draft the server has not accepted.
  */
 import { part } from "../dom.js";
@@ -31,7 +31,7 @@ export class LayerSummary {
     part(this.box, "output-note").textContent = autoencoder
       ? `units; a decoder then rebuilds the ${shapeText(inShape)} input`
       : this.#outputNote(head);
-    part(this.box, "output-cost").textContent = head ? `${whole(head.params)} params · ${compact(head.flops)} FLOPs` : "";
+    part(this.box, "output-cost").textContent = head ? `${whole(head.params)} params · ${compact(head.flops)} MACs` : "";
     const total = (key) => plan.reduce((sum, entry) => sum + (entry[key] || 0), 0);
     this.found("total-params").textContent = plan.length ? whole(total("params")) : "–";
     this.found("total-flops").textContent = plan.length ? compact(total("flops")) : "–";

@@ -3,11 +3,12 @@
  * history, and the int8 model once quantised); Quantise asks the server for an int8 copy and
  * shows its size and test figures beside the float model's. The server drops the int8 copy on
  * a reset or a rebuild, so the card goes too: on a reset click, a rebuilding spec change, a new
- * session, or a step counter that went backwards.
+ * session, or a step counter that went backwards. On a saved experiment's page (no live
+ * session) both act on the saved model, which the server restores for the purpose.
  */
 import { part, cloneTemplate } from "../dom.js";
 import {
-  EXPORT_URL, QUANTIZE_URL, EXPORT_FALLBACK_NAME, DOWNLOAD_REVOKE_MS, BYTE_STEP, BYTE_UNITS,
+  EXPORT_URL, QUANTIZE_URL, SAVED_EXPORT_URL, SAVED_QUANTIZE_URL, EXPORT_FALLBACK_NAME, DOWNLOAD_REVOKE_MS, BYTE_STEP, BYTE_UNITS,
   BYTE_DIGITS, QUANTIZE_METHODS, PERCENT, ACCURACY_DIGITS, LOSS_DIGITS,
 } from "../constants.js";
 
@@ -54,6 +55,7 @@ export class ModelActions {
         "verdict", "bigger", "stale"].map((name) => [name, part(panel, name)]));
     this.result = null;          // the last quantise answer while the server still holds it
     this.sessionId = null;
+    this.experimentId = root.dataset.experimentId || null;   // a saved page: its own model
     this.lastStep = 0;
     this.busy = false;
     this.generation = 0;         // counts clears: an answer to an older model is dropped
@@ -80,7 +82,7 @@ export class ModelActions {
 
   /** One action at a time: both buttons wait, the status line says what is happening. */
   async #run(label, action) {
-    if (this.busy || !this.store.sessionId) return;
+    if (this.busy || !this.#target()) return;
     this.#setBusy(true, label);
     this.el.errors.replaceChildren();
     try {
@@ -95,7 +97,7 @@ export class ModelActions {
 
   #setBusy(busy, label = "") {
     this.busy = busy;
-    const ready = !busy && Boolean(this.store.sessionId);
+    const ready = !busy && Boolean(this.#target());
     for (const button of [this.el.export, this.el.quantize]) {
       button.disabled = !ready;
       button.setAttribute("aria-busy", String(busy));
@@ -104,8 +106,15 @@ export class ModelActions {
     if (busy) this.el.status.textContent = label;
   }
 
+  /** Where Export and Quantise go: this tab's live session, else the saved experiment shown. */
+  #target() {
+    if (this.store.sessionId) return { export: EXPORT_URL(this.store.sessionId), quantize: QUANTIZE_URL(this.store.sessionId) };
+    if (this.experimentId) return { export: SAVED_EXPORT_URL(this.experimentId), quantize: SAVED_QUANTIZE_URL(this.experimentId) };
+    return null;
+  }
+
   async #export() {
-    const response = await fetch(EXPORT_URL(this.store.sessionId));
+    const response = await fetch(this.#target().export);
     if (!response.ok) throw Object.assign(new Error("export"), { messages: await errorMessages(response, "Export") });
     const name = fileName(response.headers.get("Content-Disposition"));
     const blob = await response.blob();
@@ -123,7 +132,7 @@ export class ModelActions {
 
   async #quantize() {
     const generation = this.generation;
-    const response = await fetch(QUANTIZE_URL(this.store.sessionId), { method: "POST" });
+    const response = await fetch(this.#target().quantize, { method: "POST" });
     if (!response.ok) throw Object.assign(new Error("quantize"), { messages: await errorMessages(response, "Quantise") });
     const result = await response.json();
     if (generation !== this.generation) return "The network was reset meanwhile: quantise it again.";

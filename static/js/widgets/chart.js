@@ -44,6 +44,8 @@ export class ChartView {
     this.logButton = logTestid ? root.querySelector(`[data-testid="${logTestid}"]`) : null;
     this.log = false;
     this.bestEpoch = null;
+    this.marks = [];            // [{epoch, label}]: the learning-rate schedule's events
+    this.shapesStale = true;
     this.visible = false;
     this.#clear();
     this.throttle = new Throttle(CHART.redrawMs, () => this.#redraw());
@@ -98,8 +100,18 @@ export class ChartView {
   }
 
   #bestShapes() {
-    if (this.bestEpoch == null) return [];
-    return [{
+    // Labels alternate between the top and the bottom of the plot, so marks close together
+    // (warm-up's end and the schedule's, on a long run) stay readable.
+    const marks = this.marks.map((mark, i) => ({
+      type: "line", xref: "x", yref: "paper", x0: mark.epoch, x1: mark.epoch, y0: 0, y1: 1,
+      line: { color: CHART.markColor, width: CHART.markWidth, dash: "dot" },
+      label: {
+        text: mark.label, textposition: i % 2 ? "start" : "end", textangle: 0, xanchor: "left",
+        yanchor: i % 2 ? "bottom" : "top", font: { size: CHART.font - 3, color: CHART.markColor },
+      },
+    }));
+    if (this.bestEpoch == null) return marks;
+    return [...marks, {
       type: "line", xref: "x", yref: "paper", x0: this.bestEpoch, x1: this.bestEpoch, y0: 0, y1: 1,
       line: { color: CHART.colors.best, width: CHART.bestWidth, dash: "dash" },
     }];
@@ -112,12 +124,20 @@ export class ChartView {
     this.measured = this.traces.map(() => false);
   }
 
+  /** The learning-rate schedule's marks (dotted lines labelled at the top), drawn with the
+   * next redraw. */
+  setMarks(marks) {
+    this.marks = marks || [];
+    this.shapesStale = this.stale = true;
+    this.throttle.force();
+  }
+
   update(frame) {
     const history = frame.history;
     let urgent = false;          // a reset or a first point: a person is looking for it now
     if (frame.best_epoch !== undefined && frame.best_epoch !== this.bestEpoch) {
       this.bestEpoch = frame.best_epoch;
-      this.stale = true;
+      this.shapesStale = this.stale = true;
     }
     if (history && history.start < this.count) {
       this.#clear();
@@ -152,8 +172,8 @@ export class ChartView {
     const ys = this.ys.map((values) => strided(values, stride));
     const shown = this.traces.map((trace, i) => !trace.optional || this.measured[i]);
     const layout = { "xaxis.range": this.#xRange(), "xaxis.autorange": false };
-    if (this.shapesFor !== this.bestEpoch) {
-      this.shapesFor = this.bestEpoch;
+    if (this.shapesStale) {
+      this.shapesStale = false;
       layout.shapes = this.#bestShapes();
     }
     for (const [key, value] of Object.entries(this.#ticks())) layout[`xaxis.${key}`] = value;

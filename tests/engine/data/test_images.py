@@ -19,8 +19,8 @@ POINT_NAMES = ["circle", "xor", "gauss", "spiral", "moons", "checkerboard",
 NEW = {   # name: (family, shape, classes, default samples, needs files)
     "digits": ("images", (1, 8, 8), 10, 1797, False),
     "shapes": ("images", (1, 16, 16), len(SHAPE_NAMES), 3000, False),
-    "mnist": ("images", (1, 28, 28), 10, 10000, True),
-    "fashion-mnist": ("images", (1, 28, 28), 10, 10000, True),
+    "mnist": ("images", (1, 28, 28), 10, 70000, True),
+    "fashion-mnist": ("images", (1, 28, 28), 10, 70000, True),
     "iris": ("tabular", (4,), 3, 150, False),
 }
 N_TRAIN, N_TEST = 20, 10

@@ -110,3 +110,38 @@ def test_schema_describes_every_field_once():
     assert sch["defaults"] == default_spec().to_dict()
     assert {d["name"] for d in sch["datasets"]} >= {"circle", "xor", "gauss", "spiral", "moons",
                                                      "checkerboard", "plane", "multi-gauss", "sine"}
+
+
+# ---- schedules, optimisers, smoothing, augmentation, held-out splits ---------------------------
+
+@pytest.mark.parametrize("raw,path,text", [
+    ({"training": {"label_smoothing": 0.1}}, "training.label_smoothing", "needs the cross_entropy"),
+    ({"training": {"schedule": "linear"}}, "training.schedule", "is not one of constant"),
+    ({"training": {"warmup": -1}}, "training.warmup", "below the minimum 0"),
+    ({"training": {"weight_decay": 2}}, "training.weight_decay", "above the maximum 1"),
+    ({"data": {"dataset": "iris", "flip": True}}, "data.flip", "needs image data"),
+    ({"data": {"dataset": "circle", "input_noise": 0.1}}, "data.input_noise",
+     "needs image or table data"),
+    ({"data": {"dataset": "digits", "rotate": 10}, "model": {"task": "autoencoder"}},
+     "data.rotate", "autoencoder"),
+    ({"data": {"dataset": "text", "seq_length": 200, "train_ratio": 10,
+               "validation_ratio": 50}}, "data.seq_length", "a part of the split text"),
+])
+def test_new_fields_are_checked_with_their_path(raw, path, text):
+    with pytest.raises(SpecError) as err:
+        parse_spec(raw)
+    messages = {e["path"]: e["message"] for e in err.value.errors}
+    assert path in messages and text in messages[path], messages
+
+
+def test_new_fields_parse_and_mnist_keeps_its_files_split():
+    spec = parse_spec({"data": {"dataset": "fashion-mnist", "flip": True, "rotate": 10,
+                                "scale": 10, "input_noise": 0.1, "train_ratio": 80},
+                       "training": {"optimizer": "adamw", "weight_decay": 0.05,
+                                    "schedule": "one_cycle", "schedule_epochs": 30,
+                                    "warmup": 2, "label_smoothing": 0.1}})
+    assert (spec.data.flip, spec.data.rotate, spec.data.scale, spec.data.input_noise) == (
+        True, 10, 10, 0.1)
+    assert spec.data.train_ratio == 50            # ignored: the files hold their own split
+    assert spec.training.optimizer == "adamw" and spec.training.schedule == "one_cycle"
+    assert parse_spec(spec.to_dict()) == spec

@@ -24,14 +24,17 @@ TF_LINK = (
 BASE = {
     "version": 1,
     "data": {"dataset": "circle", "classes": 2, "samples": 500, "noise": 0, "train_ratio": 50,
-             "validation_ratio": 0, "seed": 1, "augment": "none", "normalize": True,
-             "seq_length": 20, "features": ["x1", "x2"]},
+             "validation_ratio": 0, "seed": 1, "augment": "none", "flip": False, "rotate": 0,
+             "scale": 0, "input_noise": 0, "normalize": True, "seq_length": 20,
+             "features": ["x1", "x2"]},
     "model": {"layers": [{"kind": "dense", "units": 4, "activation": "tanh"},
                          {"kind": "dense", "units": 2, "activation": "tanh"}],
               "init": "tf", "task": "predict", "bottleneck": 2, "activation": "tanh"},
     "training": {"loss": "mse", "optimizer": "sgd", "learning_rate": 0.03, "momentum": 0.9,
                  "batch_size": 10, "regularization": "none", "regularization_rate": 0.0,
-                 "early_stopping": 0, "clip": 0, "seed": 1, "same_start": False, "speed": 60},
+                 "schedule": "constant", "schedule_epochs": 100, "gamma": 0.1, "warmup": 0,
+                 "weight_decay": 0.01, "label_smoothing": 0, "early_stopping": 0, "clip": 0,
+                 "seed": 1, "same_start": False, "speed": 60},
     "view": {"show_test_data": False, "discretize": False, "hide_text": False, "hidden": [],
              "presenter": False},
 }
@@ -622,6 +625,8 @@ def test_exports():
     assert len(HIDEABLE) == 24 and HIDEABLE[0] == "showTestData" and "sinY" in HIDEABLE
     assert NEW_KEYS == ("optimizer", "loss", "momentum", "classes", "samples", "validation",
                         "earlyStopping", "clip", "init", "trainSeed", "activations", "augment",
+                        "flip", "rotate", "scale", "inputNoise", "schedule", "scheduleEpochs",
+                        "gamma", "warmup", "weightDecay", "labelSmoothing",
                         "normalize", "seqLength", "task", "bottleneck", "layers", "speed",
                         "sameStart", "presenter")
 

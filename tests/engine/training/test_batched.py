@@ -75,6 +75,8 @@ def assert_same(alone: Session, batched: Session) -> None:
     assert all(close(alone.metrics[k], batched.metrics[k]) for k in alone.metrics), (
         alone.metrics, batched.metrics)
     for key in alone.history.KEYS:
+        if key == "seconds":                    # wall time: never the same twice
+            continue
         a, b = getattr(alone.history, key), getattr(batched.history, key)
         assert len(a) == len(b) and all(map(close, a, b)), key
     assert batched.optimizer.t == alone.optimizer.t

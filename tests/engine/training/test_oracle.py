@@ -15,6 +15,7 @@ TORCH_OPTIMIZERS = {
     "sgd": lambda p, lr, m: torch.optim.SGD(p, lr=lr),
     "momentum": lambda p, lr, m: torch.optim.SGD(p, lr=lr, momentum=m),
     "adam": lambda p, lr, m: torch.optim.Adam(p, lr=lr),
+    "adamw": lambda p, lr, m: torch.optim.AdamW(p, lr=lr, weight_decay=0.01),
     "rmsprop": lambda p, lr, m: torch.optim.RMSprop(p, lr=lr),
     "adagrad": lambda p, lr, m: torch.optim.Adagrad(p, lr=lr),
 }
@@ -64,13 +65,18 @@ def penalty(spec, net):
                           {"units": 3, "activation": "leaky_relu"},
                           {"units": 2, "activation": "softsign"}]}},
     {"data": {"dataset": "multi-gauss"}, "model": {"layers": [{"units": 5, "activation": "sigmoid"}]}},
+    {"training": {"optimizer": "adamw", "learning_rate": 0.01, "weight_decay": 0.05}},
 ])
 def test_steps_equal_plain_pytorch(raw):
     spec = parse_spec(raw)
     session = Session(spec)
     net = session.model.to_sequential()
-    opt = TORCH_OPTIMIZERS[spec.training.optimizer](net.parameters(), spec.training.learning_rate,
-                                                     spec.training.momentum)
+    if spec.training.optimizer == "adamw":
+        opt = torch.optim.AdamW(net.parameters(), lr=spec.training.learning_rate,
+                                weight_decay=spec.training.weight_decay)
+    else:
+        opt = TORCH_OPTIMIZERS[spec.training.optimizer](
+            net.parameters(), spec.training.learning_rate, spec.training.momentum)
     for xb, tb in first_batches(session, 4):
         opt.zero_grad()
         (plain_loss(spec, net(xb), tb) + penalty(spec, net)).backward()
@@ -94,7 +100,7 @@ def test_optimizer_updates_match_torch_optim_over_many_steps(name):
     ref = [torch.randn(5, 3, generator=gen, requires_grad=True)]
     ours = [ref[0].detach().clone()]
     torch_opt = TORCH_OPTIMIZERS[name](ref, 0.05, 0.8)
-    opt = Optimizer(name, ours, 0.05, 0.8)
+    opt = Optimizer(name, ours, 0.05, 0.8, weight_decay=0.01)
     for _ in range(20):
         g = torch.randn(5, 3, generator=gen)
         ref[0].grad = g.clone()
@@ -116,3 +122,31 @@ def test_gradient_clipping_matches_torch():
     small = [torch.full((2,), 0.1)]
     clip_grad_norm(small, 1.5)                 # under the limit: untouched
     assert torch.equal(small[0], torch.full((2,), 0.1))
+
+
+@pytest.mark.parametrize("smoothing", [0.1, 0.3])
+@pytest.mark.parametrize("dataset,classes", [("gauss", 4), ("moons", 2)])
+def test_label_smoothing_trains_with_torchs_smoothed_loss_and_reports_the_plain_one(
+        smoothing, dataset, classes):
+    spec = parse_spec({"data": {"dataset": dataset, "classes": classes},
+                       "training": {"loss": "cross_entropy", "label_smoothing": smoothing}})
+    session = Session(spec)
+    net = session.model.to_sequential()
+    opt = torch.optim.SGD(net.parameters(), lr=spec.training.learning_rate)
+    for xb, tb in first_batches(session, 3):
+        opt.zero_grad()
+        out = net(xb)
+        if classes > 2:
+            loss = nn.CrossEntropyLoss(label_smoothing=smoothing)(out, tb)
+        else:                                  # one logit: the two-class form of the same
+            loss = nn.BCEWithLogitsLoss()(out, tb * (1 - smoothing) + smoothing / 2)
+        loss.backward()
+        opt.step()
+        session.train_batch()
+    for a, b in zip(session.model.to_sequential().parameters(), net.parameters()):
+        torch.testing.assert_close(a, b, atol=TOL, rtol=TOL)
+    session.refresh()
+    test = session.splits["test"]
+    with torch.no_grad():
+        plain = plain_loss(spec, session.model(test.x), test.t).item()
+    assert session.metrics["test_loss"] == pytest.approx(plain, rel=1e-6)

@@ -58,7 +58,7 @@ def test_a_session_plays_at_its_speed(speed):
 
 
 def test_speed_zero_trains_the_whole_slice():
-    s, clock = Session(spec(0)), Clock()
+    s = Session(spec(0))
     s.play()
     ticks = iter(range(10**6))
     s.train_for(0.5, lambda: next(ticks) * 0.001)          # a clock that runs 1 ms a reading

@@ -9,7 +9,7 @@ from engine.training import history as history_module
 from engine.spec.parse import parse_spec
 from engine.spec.types import SpecError
 from engine.training.session import Session
-from engine.training.splits import split_indices
+from engine.data.heldout import split_indices
 
 
 def weights(session):

@@ -166,7 +166,8 @@ def test_a_cookieless_request_finds_no_session(app, sock):
 
 @pytest.mark.parametrize("runs, path, says", [
     ("", "runs", f"name 1 to {MAX_RUNS} runs (got 0)"),
-    (",".join(f"e:{c * 22}" for c in "ABCDEFG"), "runs", f"name 1 to {MAX_RUNS} runs (got 7)"),
+    (",".join(f"e:{c * 22}" for c in "ABCDEFGHIJKLM"), "runs",
+     f"name 1 to {MAX_RUNS} runs (got 13)"),
     ("e:short", "runs[0]", "is not e:<saved experiment id> or s:<live session id>"),
     (f"e:{ID},x:{ID}", "runs[1]", "is not e:"),
     (f"e:{ID},{ID}", "runs[1]", "is not e:"),

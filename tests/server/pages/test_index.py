@@ -101,7 +101,8 @@ def test_post_a_hash_returns_the_spec_and_its_hash(http):
     r = http.post("/api/spec", json={"hash": TF_HASH})
     assert r.status_code == 200
     body = r.get_json()
-    assert set(body) == {"spec", "hash", "plan"}
+    assert set(body) == {"spec", "hash", "plan", "schedule"}
+    assert body["schedule"] is None                       # a constant rate: no curve
     assert body["spec"]["data"]["dataset"] == "xor"
     assert [p["out_shape"] for p in body["plan"]] == [[5], [3], [1]]
     assert [l["units"] for l in body["spec"]["model"]["layers"]] == [5, 3]

@@ -7,6 +7,7 @@ and Reset give), so a text holds for the class, not for one lucky run.
 """
 from __future__ import annotations
 
+import math
 
 import numpy as np
 import pytest
@@ -369,6 +370,8 @@ def test_the_lstm_gets_the_gradient_to_the_first_step_and_learns_to_count(seed):
     assert r < 1e-10                       # "about a million-millionth"
     assert 1e-7 < l < 1e-3                 # "roughly a hundred-thousandth"
     assert l > 1e6 * r                     # "millions of times more"
+    for raw in (rnn, lstm):
+        assert start_loss(raw) == pytest.approx(math.log(2), rel=0.01)   # starts at chance
     assert best_accuracy(lstm, 15) > 0.95                 # "passes 95% within about 15 epochs"
     assert best_accuracy(rnn, 40) < 0.92                  # "after 40 ... still below 92%"
     for raw in (rnn, lstm):                               # "both learn within about 10 epochs"
