@@ -356,7 +356,8 @@ _LESSONS = (
          "other way round.",
          "Change Ratio of training to test data to 20: with 30 training flowers, how well does "
          "it do on the rest?",
-         "Remove the hidden layer (✕ on its card): it still learns, more slowly.",
+         "Remove the hidden layer (✕ on its card): one layer of weights draws straight borders "
+         "between the species, and still gets more than 80% of the flowers right.",
          "Open Histograms and watch the weights spread as it learns."),
     ),
     Lesson(
@@ -375,8 +376,8 @@ _LESSONS = (
          "Change the layer card's kind from Simple RNN to LSTM (training restarts) and look "
          "again: far more of the signal reaches the first steps.",
          "Press play (▶) for each and watch the test accuracy: the LSTM passes 95% within "
-         "about 15 epochs; after 40 the simple RNN is still below 92%.",
-         "Set Sequence length to 20: both learn to count within about 10 epochs."),
+         "about 20 epochs; after 40 the simple RNN has still not reached it.",
+         "Set Sequence length to 20: both pass 95% within about 15 epochs."),
         (Variant("Simple RNN", RNN), Variant("LSTM", LSTM)),
     ),
     Lesson(

@@ -352,7 +352,7 @@ def test_iris_setosa_is_easy_and_the_mistakes_are_between_the_other_two(seed):
     assert setosa <= 1 and between >= 2 * setosa              # "nearly every mistake"
     no_hidden = trained(changed(raw, model__layers=[]), 100)
     assert start_loss(changed(raw, model__layers=[])) > no_hidden.metrics["train_loss"]
-    assert no_hidden.metrics["test_accuracy"] < s.metrics["test_accuracy"]
+    assert no_hidden.metrics["test_accuracy"] > 0.8                  # "more than 80%"
     assert len(trained(changed(raw, data__train_ratio=20), 1).splits["train"]) == 30
 
 
@@ -372,10 +372,10 @@ def test_the_lstm_gets_the_gradient_to_the_first_step_and_learns_to_count(seed):
     assert l > 1e6 * r                     # "millions of times more"
     for raw in (rnn, lstm):
         assert start_loss(raw) == pytest.approx(math.log(2), rel=0.01)   # starts at chance
-    assert best_accuracy(lstm, 15) > 0.95                 # "passes 95% within about 15 epochs"
-    assert best_accuracy(rnn, 40) < 0.92                  # "after 40 ... still below 92%"
-    for raw in (rnn, lstm):                               # "both learn within about 10 epochs"
-        assert best_accuracy(changed(raw, data__seq_length=20), 10) > 0.95
+    assert best_accuracy(lstm, 20) > 0.95                 # "passes 95% within about 20 epochs"
+    assert best_accuracy(rnn, 40) < 0.95                  # "after 40 ... not reached it"
+    for raw in (rnn, lstm):                               # "both ... within about 15 epochs"
+        assert best_accuracy(changed(raw, data__seq_length=20), 15) > 0.95
 
 
 def best_accuracy(raw: dict, epochs: int) -> float:
