@@ -20,16 +20,26 @@ from engine.spec.fields import (DATA_FIELDS, DEEP_TRAINING, DEFAULT_FEATURES, DE
                                 TRAINING_FIELDS, VIEW_FIELDS, Field)
 from engine.spec.network import plan_layers
 from engine.spec.plan import KINDS, LayerError, activations_per_example, kinds_for
+from engine.spec.text import clip, listed, shown
 from engine.spec.types import DataSpec, Layer, ModelSpec, Spec, SpecError, TrainingSpec, ViewSpec
+
+MAX_ERRORS = 20             # a spec of 10,000 unknown keys is told about the first ones
 
 
 class _Errors(list):
     def add(self, path: str, message: str) -> None:
-        self.append({"path": path, "message": f"{path}: {message}"})
+        if len(self) < MAX_ERRORS:
+            self.append({"path": path, "message": f"{path}: {message}"})
 
 
 def _fmt(x) -> str:
-    return repr(x) if isinstance(x, str) else f"{x:g}" if isinstance(x, float) else str(x)
+    """A value in a message: a client's value shown safely (engine.spec.text), a bound as is."""
+    return shown(x)
+
+
+def _key(key) -> str:
+    """A client's key as it appears in a path (cut short: a path is not an echo chamber)."""
+    return clip(key) if isinstance(key, str) else shown(key)
 
 
 def _check_field(path: str, f: Field, value, errors: _Errors):
@@ -74,7 +84,8 @@ def _section(raw: dict, name: str, fields: dict, errors: _Errors) -> dict:
     allowed = set(fields) | set(LIST_KEYS.get(name, ()))
     for key in sect:
         if key not in allowed:
-            errors.add(f"{name}.{key}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
+            errors.add(f"{name}.{_key(key)}", f"unknown field (allowed: "
+                                              f"{', '.join(sorted(allowed))})")
     out = {}
     for key, f in fields.items():
         if key in sect and sect[key] is not None:
@@ -98,7 +109,7 @@ def _features(raw, info, errors: _Errors) -> tuple[str, ...]:
         return DEFAULT_FEATURES
     unknown = [x for x in raw if x not in FEATURES]
     if unknown:
-        errors.add(path, f"unknown feature {', '.join(unknown)} (allowed: {', '.join(FEATURES)})")
+        errors.add(path, f"unknown feature {listed(unknown)} (allowed: {', '.join(FEATURES)})")
         return DEFAULT_FEATURES
     if not raw:
         errors.add(path, "choose at least one input feature")
@@ -120,7 +131,7 @@ def _layer(item, lp: str, errors: _Errors) -> Layer | None:
     names, defaults = KINDS[kind].fields, KINDS[kind].defaults
     for key in item:
         if key not in names and key != "kind":
-            errors.add(f"{lp}.{key}", f"unknown field for {kind} (allowed: kind"
+            errors.add(f"{lp}.{_key(key)}", f"unknown field for {kind} (allowed: kind"
                                       f"{''.join(', ' + n for n in names)})")
     vals = {}
     for name in names:
@@ -174,7 +185,7 @@ def _hidden(raw, errors: _Errors) -> tuple[str, ...]:
         return ()
     unknown = [x for x in raw if x not in HIDEABLE]
     if unknown:
-        errors.add("view.hidden", f"unknown control {', '.join(unknown)} "
+        errors.add("view.hidden", f"unknown control {listed(unknown)} "
                                   f"(allowed: {', '.join(HIDEABLE)})")
     return tuple(name for name in HIDEABLE if name in raw)     # canonical order
 
@@ -249,10 +260,11 @@ def parse_spec(raw: Any) -> Spec:
         raise SpecError([{"path": "", "message": "spec must be a JSON object"}])
     for key in raw:
         if key not in SECTIONS and key != "version":
-            errors.add(key, f"unknown section (allowed: version, {', '.join(SECTIONS)})")
+            errors.add(_key(key), f"unknown section (allowed: version, {', '.join(SECTIONS)})")
     version = raw.get("version", SPEC_VERSION)
-    if version != SPEC_VERSION:
-        errors.add("version", f"{_fmt(version)} is not supported (allowed: {SPEC_VERSION})")
+    if type(version) is not int or version != SPEC_VERSION:    # true == 1 and 1.0 == 1: not a version
+        text = repr(version) if isinstance(version, float) else _fmt(version)   # 1.0, not 1
+        errors.add("version", f"{text} is not supported (allowed: the integer {SPEC_VERSION})")
     raw = _drop_fixed_classes(raw)
     data = _section(raw, "data", DATA_FIELDS, errors)
     model = _section(raw, "model", MODEL_FIELDS, errors)
