@@ -1,7 +1,7 @@
 """The only spec parser: `parse_spec(raw)` validates a raw (JSON) spec once, at the edge.
 
 It fills the defaults that depend on the dataset and task, checks every field against its
-`Field`, cross-checks sections, plans the layers and bounds one training step's cost, and
+`Field`, cross-checks sections, plans the layers and bounds the session's cost, and
 returns a frozen `Spec` or raises `SpecError` with every problem found, each naming its field
 path and the allowed range (`training.batch_size: 0 is below the minimum 1`).
 """
@@ -12,14 +12,14 @@ from typing import Any
 
 from engine.data.features import FEATURES
 from engine.data.registry import DATASETS
+from engine.spec import budget
 from engine.spec.fields import (DATA_FIELDS, DEEP_TRAINING, DEFAULT_FEATURES, DEFAULT_LAYERS,
                                 FAMILY_DATA, HIDEABLE, LAYER_FIELDS, LIST_KEYS, MAX_LAYERS,
                                 MAX_POINT_LAYERS, MAX_POINT_SAMPLES, MAX_POINT_UNITS,
-                                MAX_STEP_BYTES, MAX_STEP_FLOPS, MODEL_FIELDS, POINT_TRAINING,
-                                SECTIONS, SPEC_VERSION, STEP_BYTES_PER_ACTIVATION,
+                                MODEL_FIELDS, POINT_TRAINING, SECTIONS, SPEC_VERSION,
                                 TRAINING_FIELDS, VIEW_FIELDS, Field)
 from engine.spec.network import plan_layers
-from engine.spec.plan import KINDS, LayerError, activations_per_example, kinds_for
+from engine.spec.plan import KINDS, LayerError, kinds_for
 from engine.spec.text import clip, listed, shown
 from engine.spec.types import DataSpec, Layer, ModelSpec, Spec, SpecError, TrainingSpec, ViewSpec
 
@@ -294,7 +294,8 @@ def parse_spec(raw: Any) -> Spec:
 
 
 def _check_shapes(spec: Spec) -> None:
-    """Refuse impossible layers (a kernel larger than its input, ...) before training."""
+    """Refuse impossible layers (a kernel larger than its input, ...) and sessions over the
+    budget (engine.spec.budget) before anything is built."""
     try:
         plans = plan_layers(spec)
     except LayerError as exc:
@@ -302,22 +303,7 @@ def _check_shapes(spec: Spec) -> None:
             else f"model.layers[{exc.index}]"
         path = f"{path}.{exc.field}" if exc.field else path
         raise SpecError([{"path": path, "message": f"{path}: {exc.message}"}]) from None
-    _check_step_cost(spec, plans)
-
-
-def _check_step_cost(spec: Spec, plans) -> None:
-    """One training step must fit in memory and finish in seconds, whatever a client asks."""
-    bs, path = spec.training.batch_size, "training.batch_size"
-    memory = bs * activations_per_example(plans) * STEP_BYTES_PER_ACTIVATION
-    flops = bs * sum(p.flops for p in plans)
-    if memory > MAX_STEP_BYTES:
-        raise SpecError([{"path": path, "message": f"{path}: {bs} examples of this network need "
-                          f"{memory / 2**20:,.0f} MB per step, above the limit "
-                          f"{MAX_STEP_BYTES / 2**20:,.0f} MB: lower the batch size or the layers"}])
-    if flops > MAX_STEP_FLOPS:
-        raise SpecError([{"path": path, "message": f"{path}: {bs} examples of this network cost "
-                          f"{flops / 1e9:,.1f} G multiply-adds per step, above the limit "
-                          f"{MAX_STEP_FLOPS / 1e9:,.0f} G: lower the batch size or the layers"}])
+    budget.check(spec, plans)         # memory and compute, from the spec alone
 
 
 def default_spec() -> Spec:
