@@ -22,6 +22,7 @@ from engine.spec.network import plan_layers
 from engine.spec.plan import activations_per_example
 from engine.spec.types import Spec
 from engine.training.augment import shift
+from engine.training.divergence import Collapse
 from engine.training.evaluation import Evaluation
 from engine.training.history import History
 from engine.training.optim import Optimizer, add_regularization, clip_grad_norm
@@ -109,6 +110,8 @@ class Session:
         self._run_correct = torch.zeros((), device=self.device)
         self._run_n = 0
         self._last_eval = -math.inf
+        classify = self.spec.data.problem == "classification" and self.spec.model.task == "predict"
+        self._collapse = Collapse(self.splits["train"].labels, self.params) if classify else None
         self._evaluation: Evaluation | None = None   # the test set, a chunk at a time
         self._held: dict | None = None     # an epoch's history entry, waiting for that evaluation
         self.needs_refresh = False         # metrics are of other weights (after early stopping)
@@ -307,12 +310,17 @@ class Session:
         self.epoch += 1
         self.weights_version += 1
         self.metrics = metrics
-        if not math.isfinite(metrics["train_loss"]):
+        finite = math.isfinite(metrics["train_loss"])
+        collapsed = None if not finite or self._collapse is None else \
+            self._collapse.update(metrics.get("train_accuracy"), self.params)
+        if not finite or collapsed:
             if entry is None:
                 entry, self._held, self._evaluation = self._held, None, None
             self.history.append(self.epoch, entry)
             self.status = "diverged"
-            self.message = (f"loss diverged at epoch {self.epoch}: lower the learning rate "
+            what = "loss diverged" if not finite else "training diverged"
+            why = f" ({collapsed})" if collapsed else ""
+            self.message = (f"{what} at epoch {self.epoch}{why}: lower the learning rate "
                             f"(now {self.spec.training.learning_rate:g}) and reset")
             return
         if entry is not None:
