@@ -1,10 +1,11 @@
-"""Who owns what: a browser is the id in its signed, long-lived cookie, set by the first page
-it loads; its sessions and its socket belong to that id."""
+"""Who is asking: a browser is the id in its signed, long-lived cookie, set by the first page
+it loads (its sessions and its socket belong to that id); `address()` is where it asks from,
+for the per-address limits."""
 from __future__ import annotations
 
 import secrets
 
-from flask import session as cookie
+from flask import request, session as cookie
 
 OWNER_KEY = "owner"
 OWNER_ID_BYTES = 16
@@ -22,3 +23,8 @@ def claim_browser() -> str:
     browser, so the sessions it opens are its own."""
     cookie.permanent = True
     return owner_id()
+
+
+def address() -> str:
+    """The client's network address (behind PROXY_HOPS trusted proxies: the one they saw)."""
+    return request.remote_addr or "unknown"

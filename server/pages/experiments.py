@@ -102,14 +102,6 @@ def frames(exp_id: str, k: str | None = None):
                                    int(k))))
 
 
-def _route_not_found(exc):
-    """An address under /e/ or /api/experiments/ that matches no route: JSON like the rest."""
-    if request.path.startswith(("/e/", "/api/experiments/")):
-        return _not_found()
-    return exc
-
-
 def init_app(app: Flask) -> None:
     app.config.setdefault("MAX_EXPERIMENT_BYTES", store.MAX_RECORD_BYTES)
     app.register_blueprint(bp)
-    app.register_error_handler(404, _route_not_found)

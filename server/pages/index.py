@@ -12,8 +12,12 @@ from engine.frames.points import EXTENT, GRID, THUMB
 from engine.spec.fields import HIDEABLE
 from engine.spec.schema import schema
 from engine.spec.types import SpecError
+from engine.spec.text import clip
 from server.config import ROOT
+from server.errors import PayloadError
 from server.owners import claim_browser
+from server.pages.api import json_body
+from server.sockets.payloads import SPEC_SOURCE
 from server.specs import resolve
 
 
@@ -104,18 +108,17 @@ def _fixed_preview(info):
 
 @bp.post("/api/spec")
 def api_spec():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return jsonify(errors=[{"path": "", "message": "send a JSON object with spec or hash"}]), 400
     try:
+        body = json_body()
+        unknown = set(body) - set(SPEC_SOURCE)
+        if unknown:
+            raise PayloadError(clip(sorted(unknown)[0]), "unknown field (allowed: spec or hash)")
+        if len(body) != 1:
+            raise PayloadError("", "send a JSON object with spec or hash (one of them)")
         return jsonify(resolve(body).answer())
-    except SpecError as exc:
+    except (SpecError, PayloadError) as exc:
         return jsonify(errors=exc.errors), 400
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-
-    @app.errorhandler(413)
-    def too_large(_):
-        return jsonify(errors=[{"path": "", "message": "request body too large"}]), 413

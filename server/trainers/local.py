@@ -7,6 +7,7 @@ import queue
 import threading
 from concurrent.futures import Future
 
+from server.errors import Unavailable
 from server.trainers.trainer import Trainer, serve
 
 
@@ -25,7 +26,10 @@ class LocalTrainer:
             return getattr(self.trainer, method)(*args)
         future: Future = Future()
         self.requests.put((future, method, args))
-        return future.result(CALL_TIMEOUT_S)
+        try:
+            return future.result(CALL_TIMEOUT_S)
+        except TimeoutError:
+            raise Unavailable(f"the trainer did not answer in {CALL_TIMEOUT_S:g} s") from None
 
     def post(self, method: str, *args) -> None:
         if self.thread is None:

@@ -139,6 +139,8 @@ def pause(trainer, key, entry, args):
 
 def step(trainer, key, entry, args):
     s = entry.session
+    if s.status == "diverged":            # its weights are NaN or thrown off: training is moot
+        raise PayloadError("status", s.message)
     s.pause()
     s.train_epoch() if args["unit"] == "epoch" else s.train_batch()
     if s.spec.data.family != "points":

@@ -2,8 +2,13 @@
 
 `call(session_id, owner, op, args)` runs an op on the trainer that holds the session (a thread
 here, or a worker process per core) and answers its ack, or None when the session is not this
-owner's. Limits: `max_sessions` in all and `max_per_owner` per browser; a client that goes away
-has its sessions paused and kept `detached_ttl` seconds for a reconnect.
+owner's. Limits: `max_sessions` in all, `max_per_owner` per browser and `max_per_address` per
+address. A client that goes away has its sessions paused and kept `detached_ttl` seconds for a
+reconnect; a paused session no one touched for `idle_ttl` seconds goes too, socket or not. When
+the server is full a new session makes room: the oldest detached session goes first, then the
+longest-idle paused one (idle at least `evict_idle` s); a playing or recently used one never.
+A trainer that dies takes its sessions with it: their slots are freed at once and their clients
+are told (a `lost` event, docs/protocol.md).
 """
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from engine.spec.budget import estimate
+from engine.spec.network import plan_layers
 from engine.spec.types import Spec
 from engine.training.devices import pick_device
 from server.errors import Full
@@ -28,6 +35,9 @@ log = logging.getLogger(__name__)
 
 SESSION_ID_BYTES = 16    # 128-bit unguessable ids
 REAP_EVERY_S = 10.0
+LOST_MESSAGE = "the server lost this session (its trainer stopped); a new one was opened"
+MEMORY_SHARE = 0.75      # of the machine's memory, what all sessions' budgets may add up to
+MB = 2 ** 20
 
 __all__ = ["Full", "Runner", "init_app"]
 
@@ -37,51 +47,58 @@ class Slot:
     owner: str
     sid: str | None
     trainer: int
+    address: str | None = None
     detached_at: float | None = None
+    used_at: float = 0.0             # the last op a client asked for (idle time counts from it)
+    playing: bool = False            # as the last answer said (a paused session may be evicted)
+    memory: int = 0                  # bytes its spec may hold (engine.spec.budget)
 
 
 class Runner:
     def __init__(self, emit, fps: float = 30, device: str = "auto", max_sessions: int = 200,
                  max_per_owner: int = 8, detached_ttl: float = 600, data_dir: str | None = None,
-                 workers: int = 0, clock=time.perf_counter, batching: bool = True):
+                 workers: int = 0, clock=time.perf_counter, batching: bool = True,
+                 max_per_address: int | None = None, idle_ttl: float = 1800,
+                 evict_idle: float = 120, memory_budget: int | None = None):
         if fps <= 0:
             raise ValueError(f"fps: {fps} must be above 0")
         self.emit, self.fps = emit, fps
         self.device = pick_device(device)
         self.max_sessions, self.max_per_owner, self.detached_ttl = (
             max_sessions, max_per_owner, detached_ttl)
+        self.max_per_address = max_per_address or max_sessions
+        self.idle_ttl, self.evict_idle = idle_ttl, evict_idle
+        self.memory_budget = memory_budget or physical_memory() * MEMORY_SHARE
         self.slots: dict[str, Slot] = {}
         self._registry = threading.Lock()
         self.clock = clock               # detached sessions' ages
         self._stopped = threading.Event()
         if workers:
             config = {"fps": fps, "device": device, "data_dir": data_dir, "batching": batching}
-            self.trainers = [WorkerTrainer(i, config, emit) for i in range(workers)]
+            self.trainers = [WorkerTrainer(i, config, emit, self._lost)
+                             for i in range(workers)]
         else:
             self.trainers = [LocalTrainer(Trainer(emit, fps, device, data_dir, clock=clock,
                                                   batching=batching))]
 
     # ---- sessions -----------------------------------------------------------------------
     def create(self, spec: Spec, owner: str, sid: str, op: str = "opened",
-               args: dict | None = None) -> tuple[str, dict]:
+               args: dict | None = None, address: str | None = None) -> tuple[str, dict]:
         """A new session for `owner`: its id and the answer of op `op` on it (`opened`: the
-        counters, and a frame is sent; `restore` for a fork). The slot is taken under the registry lock; the session is built outside it."""
+        counters, and a frame is sent; `restore` for a fork). The slot is taken under the
+        registry lock (making room if the server is full); the session is built outside it.
+        A build that fails or times out frees the slot here and the session on the trainer."""
+        memory = memory_of(spec)
         with self._registry:
             self._reap_locked()
-            if len(self.slots) >= self.max_sessions:
-                raise Full(f"the server is full ({self.max_sessions} sessions): try again later")
-            mine = [k for k, s in self.slots.items() if s.owner == owner]
-            if len(mine) >= self.max_per_owner:       # drop this browser's oldest detached one
-                old = [k for k in mine if self.slots[k].detached_at is not None]
-                if not old:
-                    raise Full(f"this browser already has {self.max_per_owner} sessions open")
-                self._remove_locked(old[0])
+            self._make_room_locked(owner, address, memory)
             load = [0] * len(self.trainers)
             for slot in self.slots.values():
                 load[slot.trainer] += 1
             index = load.index(min(load))
             key = secrets.token_urlsafe(SESSION_ID_BYTES)
-            self.slots[key] = Slot(owner, sid, index)   # before the first frame's ack can come
+            self.slots[key] = Slot(owner, sid, index, address, used_at=self.clock(),
+                                   memory=memory)
         answer = None
         try:
             answer = self.trainers[index].request("create", key, spec, sid, op, args)
@@ -89,15 +106,77 @@ class Runner:
             if not answer_ok(answer):
                 with self._registry:
                     self.slots.pop(key, None)
+                self.trainers[index].post("remove", key)     # a late build is dropped too
         return key, answer
+
+    def resize(self, session_id, owner: str, spec: Spec) -> None:
+        """A session is about to be rebuilt from `spec`: commit its memory, or refuse (Full)
+        when the server's memory cannot take it."""
+        slot = self._slot(session_id, owner)
+        if slot is None:
+            return
+        memory = memory_of(spec)
+        with self._registry:
+            others = sum(s.memory for s in self.slots.values()) - slot.memory
+            if others + memory > self.memory_budget:
+                raise Full(self._memory_refusal(memory))
+            slot.memory = memory
+
+    def _memory_refusal(self, memory: int) -> str:
+        return (f"the server has no memory left for a session of about {memory / MB:,.0f} MB "
+                f"({self.memory_budget / MB:,.0f} MB in all): try a smaller model, or again "
+                f"later")
+
+    def _make_room_locked(self, owner: str, address: str | None, memory: int = 0) -> None:
+        """Refuse (Full) or free a slot so that `owner` at `address` may open one more, of
+        `memory` bytes."""
+        mine = [k for k, s in self.slots.items() if s.owner == owner]
+        if len(mine) >= self.max_per_owner:            # drop this browser's oldest detached one
+            old = [k for k in mine if self.slots[k].detached_at is not None]
+            if not old:
+                raise Full(f"this browser already has {self.max_per_owner} sessions open: "
+                           f"close a tab first")
+            self._remove_locked(old[0])
+        if address is not None and sum(s.address == address for s in self.slots.values()) \
+                >= self.max_per_address:
+            raise Full(f"this address already has {self.max_per_address} sessions open: "
+                       f"close some first")
+        if len(self.slots) >= self.max_sessions:
+            victim = self._evictable_locked()
+            if victim is None:
+                raise Full(f"the server is full ({self.max_sessions} sessions, all in use): "
+                           f"try again in a few minutes")
+            log.info("server full: removing session %s to make room", victim)
+            self._remove_locked(victim)
+        while sum(s.memory for s in self.slots.values()) + memory > self.memory_budget:
+            victim = self._evictable_locked()
+            if victim is None:
+                raise Full(self._memory_refusal(memory))
+            log.info("memory full: removing session %s to make room", victim)
+            self._remove_locked(victim)
+
+    def _evictable_locked(self) -> str | None:
+        """The session to give up for a newcomer: the oldest detached one, else the one idle
+        longest (paused, untouched for at least evict_idle s), else None."""
+        detached = [(s.detached_at, k) for k, s in self.slots.items() if s.detached_at is not None]
+        if detached:
+            return min(detached)[1]
+        limit = self.clock() - self.evict_idle
+        idle = [(s.used_at, k) for k, s in self.slots.items()
+                if not s.playing and s.used_at <= limit]
+        return min(idle)[1] if idle else None
 
     def call(self, session_id, owner: str, op: str, args: dict | None = None) -> dict | None:
         slot = self._slot(session_id, owner)
         if slot is None:
             return None
+        slot.used_at = self.clock()
         if op == "attach":
             slot.sid, slot.detached_at = args["sid"], None
-        return self.trainers[slot.trainer].request("call", session_id, op, args or {})
+        answer = self.trainers[slot.trainer].request("call", session_id, op, args or {})
+        if isinstance(answer, dict) and "status" in answer:
+            slot.playing = answer["status"] == "playing"
+        return answer
 
     def ack(self, session_id, owner: str, seq) -> None:
         slot = self._slot(session_id, owner)
@@ -145,10 +224,24 @@ class Runner:
             self._reap_locked()
 
     def _reap_locked(self) -> None:
+        """Drop the sessions whose client left detached_ttl ago, and the paused ones nobody
+        touched for idle_ttl (a page left open does not hold a session for ever)."""
         now = self.clock()
         for key in [k for k, s in self.slots.items()
-                    if s.detached_at is not None and now - s.detached_at > self.detached_ttl]:
+                    if (s.detached_at is not None and now - s.detached_at > self.detached_ttl)
+                    or (not s.playing and now - s.used_at > self.idle_ttl)]:
             self._remove_locked(key)
+
+    def _lost(self, index: int) -> None:
+        """Trainer `index` died with its sessions: free their slots and tell their clients, so
+        a page opens a new session at once rather than on its next click."""
+        with self._registry:
+            gone = [(k, s.sid) for k, s in self.slots.items() if s.trainer == index]
+            for key, _ in gone:
+                del self.slots[key]
+        for key, sid in gone:
+            if sid is not None:
+                self.emit("lost", {"session_id": key, "message": LOST_MESSAGE}, to=sid)
 
     def _remove_locked(self, key: str) -> None:
         slot = self.slots.pop(key)
@@ -174,6 +267,15 @@ class Runner:
             trainer.stop()
 
 
+def memory_of(spec: Spec) -> int:
+    """Bytes a session of this spec may hold, as its budget estimates them."""
+    return estimate(spec, plan_layers(spec)).memory
+
+
+def physical_memory() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
 def answer_ok(answer) -> bool:
     return isinstance(answer, dict) and answer.get("ok") is True
 
@@ -190,7 +292,10 @@ def init_app(app: Flask, socketio) -> None:
     c = app.config
     runner = Runner(socketio.emit, fps=c["FPS"], device=c["DEVICE"],
                     max_sessions=c["MAX_SESSIONS"], max_per_owner=c["MAX_SESSIONS_PER_OWNER"],
-                    detached_ttl=c["DETACHED_TTL_S"], data_dir=c["DATA_DIR"],
+                    max_per_address=c["MAX_SESSIONS_PER_ADDRESS"],
+                    detached_ttl=c["DETACHED_TTL_S"], idle_ttl=c["IDLE_TTL_S"],
+                    evict_idle=c["EVICT_IDLE_S"], memory_budget=c["MEMORY_BUDGET_BYTES"],
+                    data_dir=c["DATA_DIR"],
                     workers=worker_count(c["WORKERS"]) if c["RUNNER_AUTOSTART"] else 0)
     app.extensions["runner"] = runner
     if c["RUNNER_AUTOSTART"]:

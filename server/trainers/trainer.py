@@ -1,15 +1,19 @@
 """A trainer: the sessions one core trains, and when each receiver gets a frame.
 
-One trainer is ONE thread of control (the `serve` loop): the ops clients ask for run on it
-between rounds, so a session is never touched by two threads. A round (`tick`) gives every
-playing unit a time slice in proportion to its cost, then sends the frames that are due: one
-per 1/fps s per client at most, after its last ack (docs/internals.md, "Trainers").
+One trainer is ONE thread of control (the `serve` loop) that trains in rounds: a round (`tick`)
+gives every playing unit a time slice in proportion to its cost, then sends the frames that are
+due: one per 1/fps s per client at most, after its last ack. The ops clients ask for (building
+a session, a step, an export, ...) may take seconds, so once served they run beside the rounds
+on a few "lane" threads (server.serial), each session's in the order asked; a session with an op
+queued or running sits out the rounds, so it is never touched by two threads, and no op holds
+up anyone else's training (docs/internals.md, "Trainers").
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import torch
@@ -20,6 +24,7 @@ from engine.frames.snapshot import snapshot
 from engine.spec.types import Spec
 from engine.training.devices import pick_device
 from engine.training.session import Session
+from server.serial import SerialPool
 from server.trainers.batching import Groups
 from server.trainers.wire import encode
 
@@ -33,6 +38,7 @@ FRAME_SHARE = 0.4        # of a trainer's time, at most, for making frames when 
 FRAME_COST_S = 0.001     # a first guess of one frame's cost, before any was measured
 MIN_FPS = 12             # never fewer frames a second than this (10 is where a class notices)
 IDLE_WAIT_S = 0.1        # how long an idle trainer waits for a request before it looks again
+LANE_THREADS = 3         # ops of different sessions side by side: one long op blocks no other
 
 
 @dataclass
@@ -77,6 +83,23 @@ class Trainer:
         self.epoch_cost: dict[frozenset, float] = {}   # this round's units' seconds per epoch
         self.entries: dict[str, Entry] = {}
         self.groups = Groups() if batching else None
+        self.lane: SerialPool | None = None     # None: ops run at once (tests, benches)
+        self._registry = threading.Lock()       # entries change on lanes, rounds read them
+        self._building: set[str] = set()        # sessions being built on a lane
+        self._cancelled: set[str] = set()       # ...that were removed meanwhile (timed out)
+
+    def start_lane(self, threads: int = LANE_THREADS) -> None:
+        """Run ops off the serving thread from now on (serve calls this)."""
+        if self.lane is None:
+            self.lane = SerialPool(threads, "trainer-lane")
+
+    def _later(self, key: str, job) -> dict | Future:
+        """`job()` now, or on the session's lane (a Future) once the trainer serves."""
+        return job() if self.lane is None else self.lane.submit(key, job)
+
+    def busy(self, key: str) -> bool:
+        """An op of this session is queued or running on a lane: rounds leave it alone."""
+        return self.lane is not None and self.lane.busy(key)
 
     # ---- sessions (called by the runner, on this trainer's thread) ------------------------
     def device_for(self, spec: Spec):
@@ -84,30 +107,43 @@ class Trainer:
         return pick_device(self.requested_device, heavy=spec.data.family == "images")
 
     def create(self, key: str, spec: Spec, sid: str | None, op: str = "opened",
-               args: dict | None = None) -> dict:
+               args: dict | None = None) -> dict | Future:
         """Build session `key`, then answer op `op` on it (`restore` for a fork), or refuse."""
-        def build():
-            self.entries[key] = Entry(Session(spec, self.device_for(spec), self.data_dir), sid)
-        answer = operations.outcome(build)
+        with self._registry:
+            self._building.add(key)
+        return self._later(key, lambda: self._build(key, spec, sid, op, args or {}))
+
+    def _build(self, key: str, spec: Spec, sid: str | None, op: str, args: dict) -> dict:
+        made = []
+        answer = operations.outcome(lambda: made.append(
+            Entry(Session(spec, self.device_for(spec), self.data_dir), sid)))
         if answer["ok"]:
-            answer = self.call(key, op, args or {})
-            if not answer["ok"]:
-                self.entries.pop(key, None)
+            answer = operations.run(self, key, made[0], op, args)
+        with self._registry:
+            self._building.discard(key)
+            if key in self._cancelled:        # removed while it was built: nobody wants it
+                self._cancelled.discard(key)
+                return {"ok": False, "errors": operations.PayloadError(
+                    "session_id", "no such session").errors}
+            if answer["ok"]:
+                self.entries[key] = made[0]
         return answer
 
-    def call(self, key: str, op: str, args: dict) -> dict:
+    def call(self, key: str, op: str, args: dict) -> dict | Future:
         entry = self.entries.get(key)
         if entry is None:
             return {"ok": False, "errors": operations.PayloadError("session_id",
                                                                    "no such session").errors}
         if self.groups is not None and op not in operations.READ_ONLY:
             self.groups.release(key)          # an op may change what the group stacked
-        return operations.run(self, key, entry, op, args)
+        return self._later(key, lambda: operations.run(self, key, entry, op, args))
 
     def remove(self, key: str) -> None:
         if self.groups is not None:
             self.groups.release(key)
-        self.entries.pop(key, None)
+        with self._registry:
+            if self.entries.pop(key, None) is None and key in self._building:
+                self._cancelled.add(key)
 
     def attach(self, entry: Entry, sid: str) -> None:
         entry.sid, entry.awaiting = sid, None
@@ -188,7 +224,10 @@ class Trainer:
 
     # ---- training -----------------------------------------------------------------------
     def playing(self) -> list[tuple[str, Entry]]:
-        return [(k, e) for k, e in self.entries.items() if e.session.status == "playing"]
+        """The sessions this round trains: playing, with no op queued or running."""
+        with self._registry:
+            entries = list(self.entries.items())
+        return [(k, e) for k, e in entries if e.session.status == "playing" and not self.busy(k)]
 
     def tick(self) -> int:
         """One round: a time slice for every playing unit (see _slices); after each slice, the
@@ -215,9 +254,22 @@ class Trainer:
             self._measure(members, session.epoch - epoch, self.clock() - start)
             for key, entry in members:           # it stopped (diverged, early stopping): show it
                 if entry.session.status != "playing":
-                    self._send(key, entry)
+                    self._stopped(key, entry)
             self._send_due(active, interval)
         return len(active)
+
+    def _stopped(self, key: str, entry: Entry) -> None:
+        """A session that stopped itself: its last frame, after the whole-set evaluation that
+        early stopping leaves to its caller (on a lane: it may take a while)."""
+        if not entry.session.needs_refresh:
+            self._send(key, entry)
+            return
+
+        def refresh():
+            with entry.lock:
+                entry.session.refresh()
+                self.send_frame(key, entry)
+        self._later(key, refresh)
 
     def _slices(self, units) -> list[float]:
         """Each unit's time this round, so that every unit (a session, or a group whose members
@@ -276,6 +328,7 @@ def serve(trainer: Trainer, receive, reply, running) -> None:
     a request. `receive(timeout)` gives (token, method, args) or None; `reply(token, ok,
     value)` answers one (value: the result, or the exception); `running()` False stops it."""
     torch.set_num_threads(1)     # one thread per trainer: two burnt 180% CPU for less work
+    trainer.start_lane()
     busy = False
     while running():
         timeout = 0 if busy else IDLE_WAIT_S
@@ -287,5 +340,15 @@ def serve(trainer: Trainer, receive, reply, running) -> None:
             except Exception as exc:           # noqa: BLE001 (the caller is told)
                 log.exception("trainer %s failed", method)
                 value, ok = exc, False
-            reply(token, ok, value)
+            if ok and isinstance(value, Future):   # an op on a lane: answered when it is done
+                value.add_done_callback(lambda done, token=token: _answer(reply, token, done))
+            else:
+                reply(token, ok, value)
         busy = bool(trainer.tick())
+
+
+def _answer(reply, token, done: Future) -> None:
+    exc = done.exception()
+    if exc is not None:
+        log.error("trainer op failed", exc_info=exc)
+    reply(token, exc is None, done.result() if exc is None else exc)

@@ -66,8 +66,8 @@ def test_students_cannot_drive_the_teachers_session(app, trainer):
                                                                       "from": 0, "value": 3})):
         answer = student.call(event, {"session_id": teacher.session_id, **extra})
         assert not answer["ok"] and answer["errors"][0]["path"] == "session_id", event
-    for event in ("room_push", "room_close"):
-        answer = student.call(event, {"code": room["code"], "spec": {}})
+    for event, extra in (("room_push", {"spec": {}}), ("room_close", {})):
+        answer = student.call(event, {"code": room["code"], **extra})
         assert not answer["ok"] and "only the teacher" in answer["errors"][0]["message"]
     session = trainer.entries[teacher.session_id].session
     assert session.status == "paused" and session.epoch == 1

@@ -1,0 +1,43 @@
+"""`/api/...` answers in JSON whatever goes wrong: unknown addresses, wrong methods, bodies too
+large, too deep or not JSON."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def http(app):
+    return app.test_client()
+
+
+@pytest.mark.parametrize("method, path, status", [
+    ("get", "/api/nothing", 404),
+    ("get", "/api/sessions/x/nothing", 404),
+    ("delete", "/api/schema", 405),
+    ("put", "/api/spec", 405),
+    ("get", "/api/spec", 405),
+    ("post", "/api/schema", 405),
+])
+def test_unknown_addresses_and_methods_answer_json(http, method, path, status):
+    r = getattr(http, method)(path)
+    assert r.status_code == status and r.is_json
+    [error] = r.get_json()["errors"]
+    assert error["path"] == "" and error["message"]
+
+
+@pytest.mark.parametrize("body", [
+    "[" * 5000 + "]" * 5000,                  # deeper than the JSON reader follows
+    '{"hash": ' + "9" * 5000 + "}",          # an integer Python will not read
+    "not json", "[1, 2]", '"text"', "",
+    '{"hash": "#dataset=xor", "colour": 1}',
+    '{"hash": "#dataset=xor", "spec": {}}',
+])
+def test_a_bad_spec_body_is_a_400_naming_the_problem(http, body):
+    r = http.post("/api/spec", data=body, content_type="application/json")
+    assert r.status_code == 400 and r.get_json()["errors"][0]["message"]
+
+
+def test_a_share_link_with_a_seed_of_1e308_names_the_seed(http):
+    r = http.post("/api/spec", json={"hash": "seed=1e308"})
+    assert r.status_code == 400
+    assert [e["path"] for e in r.get_json()["errors"]] == ["data.seed"]
