@@ -43,10 +43,12 @@ class Cost:
     step_flops: int        # multiply-adds of one training batch's forward pass
     pass_flops: int        # multiply-adds of one forward pass over every example
 
+    eval_bytes: int        # one evaluation chunk's activations
+
     @property
     def memory(self) -> int:
         return (self.data_bytes + self.output_bytes + self.param_bytes + self.step_bytes
-                + EVAL_VALUES * FLOAT)
+                + self.eval_bytes)
 
 
 def example_bytes(spec: Spec) -> int:
@@ -74,6 +76,7 @@ def estimate(spec: Spec, plans) -> Cost:
         step_bytes=bs * activations_per_example(plans) * STEP_BYTES_PER_ACTIVATION,
         step_flops=bs * flops,
         pass_flops=n * flops,
+        eval_bytes=min(EVAL_VALUES, n * activations_per_example(plans)) * FLOAT,
     )
 
 
