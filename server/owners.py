@@ -3,9 +3,11 @@ it loads (its sessions and its socket belong to that id); `address()` is where i
 for the per-address limits."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 
-from flask import request, session as cookie
+from flask import current_app, request, session as cookie
 
 OWNER_KEY = "owner"
 OWNER_ID_BYTES = 16
@@ -28,3 +30,10 @@ def claim_browser() -> str:
 def address() -> str:
     """The client's network address (behind PROXY_HOPS trusted proxies: the one they saw)."""
     return request.remote_addr or "unknown"
+
+
+def address_tag() -> str:
+    """The address as a saved experiment records it (for the per-address quota): a hash keyed
+    with the app's secret, so the database holds no one's address."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, address().encode(), hashlib.sha256).hexdigest()[:32]

@@ -102,7 +102,11 @@ def _live(session_id: str) -> dict | None:
 
 
 def load_run(i: int, letter: str, ident: str) -> dict:
-    run = (_saved(current_app.config["DATABASE"], ident) if letter == SAVED else _live(ident))
+    db = current_app.config["DATABASE"]
+    if letter == SAVED:     # still there? (its owner may have deleted it since it was cached)
+        run = _saved(db, ident) if store.load(db, ident, ("id",)) else None
+    else:
+        run = _live(ident)
     if run is None:
         what = "saved experiment" if letter == SAVED else "live session in this browser"
         raise RunError(404, f"runs[{i}]", f"no {what} {letter}:{ident}")

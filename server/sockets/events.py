@@ -19,7 +19,7 @@ from server import records, store
 from server.sockets import rooms
 from server.errors import PayloadError, errors_of
 from server.limits import Connections
-from server.owners import OWNER_KEY, address, owner_id
+from server.owners import OWNER_KEY, address, address_tag, owner_id
 from server.sockets.payloads import EVENT_FIELDS, payload, unknown_event
 from server.specs import from_spec, resolve
 from server.trainers.runner import Runner
@@ -131,7 +131,10 @@ class PlaygroundNamespace(Namespace):
                                             "limit": limit})
         if not reply["ok"]:
             return reply
-        exp_id = store.save(current_app.config["DATABASE"], reply["record"], limit)
+        c = current_app.config
+        quota = store.Quota(owner_id(), address_tag(), c["SAVE_QUOTA_BROWSER_BYTES"],
+                            c["SAVE_QUOTA_ADDRESS_BYTES"], c["MIN_FREE_DISK_BYTES"])
+        exp_id = store.save(c["DATABASE"], reply["record"], limit, quota)
         return {"id": exp_id, "url": f"/e/{exp_id}"}
 
     @answer

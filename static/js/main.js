@@ -18,6 +18,7 @@ import { SequencePanel } from "./sequences/sequencepanel.js";
 import { ModelActions } from "./page/modelactions.js";
 import { SaveView } from "./page/save.js";
 import { SavedView } from "./page/saved.js";
+import { SavedDelete } from "./page/savedelete.js";
 import { LessonView } from "./page/lesson.js";
 import { PresenterView } from "./page/presenter.js";
 import { Shortcuts } from "./page/shortcuts.js";
@@ -156,6 +157,7 @@ async function showSaved(root, experimentId, { connection, store, draw }) {
   });
   store.showSaved(await saved.load());
   saved.lock();
+  new SavedDelete(root, experimentId);
   draw(saved.first());
 }
 
