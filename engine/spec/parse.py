@@ -39,7 +39,7 @@ def _fmt(x) -> str:
 
 def _key(key) -> str:
     """A client's key as it appears in a path (cut short: a path is not an echo chamber)."""
-    return clip(key) if isinstance(key, str) else shown(key)
+    return clip(key) if isinstance(key, str) and key else shown(key)   # the key '' is named ''
 
 
 def _check_field(path: str, f: Field, value, errors: _Errors):

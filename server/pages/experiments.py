@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template
 from server import store
 from engine.frames.recording import RecordedFrame
 from engine.spec.parse import parse_spec
+from engine.spec.text import shown
 from engine.spec.types import SpecError
 from server.owners import claim_browser, owner_id
 from server.records import recording_frames, recording_index
@@ -111,7 +112,7 @@ def frames(exp_id: str, k: str | None = None):
     count = len(recording_index(blob)["frames"])
     short = k.isascii() and k.isdigit() and len(k) <= MAX_INDEX_DIGITS
     if not short or not int(k) < count:
-        return jsonify(errors=[{"path": "frame", "message": f"frame: {k!r} is not an index "
+        return jsonify(errors=[{"path": "frame", "message": f"frame: {shown(k)} is not an index "
                                                             f"from 0 to {count - 1}"}]), 404
     return _cached(jsonify(_encode(recording_frames(blob, range(int(k), int(k) + 1))[0],
                                    int(k))))

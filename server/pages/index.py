@@ -12,7 +12,7 @@ from engine.frames.points import EXTENT, GRID, THUMB
 from engine.spec.fields import HIDEABLE
 from engine.spec.schema import schema
 from engine.spec.types import SpecError
-from engine.spec.text import clip
+from engine.spec.text import clip, shown
 from server.config import ROOT
 from server.errors import PayloadError
 from server.owners import claim_browser
@@ -72,7 +72,7 @@ def api_preview(name: str):
     info = DATASETS.get(name)
     if info is None:
         return jsonify(errors=[{"path": "dataset", "message":
-                                f"dataset: {name!r} is not one of {', '.join(DATASETS)}"}]), 404
+                                f"dataset: {shown(name)} is not one of {', '.join(DATASETS)}"}]), 404
     if info.family == "sequences":
         return jsonify({**sequence_preview(name), "family": info.family, "problem": info.problem})
     if info.family != "points":
@@ -82,7 +82,7 @@ def api_preview(name: str):
     classes = int(text) if short_digits else -1            # not a small whole number: refused
     if info.problem == "classification" and not 2 <= classes <= info.max_classes:
         return jsonify(errors=[{"path": "classes", "message":
-                                f"classes: {text!r} is not a whole number from 2 to "
+                                f"classes: {shown(text)} is not a whole number from 2 to "
                                 f"{info.max_classes}"}]), 400
     x, y = preview(name, classes if info.problem == "classification" else 2)
     return jsonify(points=x.astype(float).round(3).tolist(),

@@ -45,7 +45,7 @@ def payload(event: str, data) -> dict:
     allowed = EVENT_FIELDS[event]
     for key in data:
         if key not in allowed:
-            name = clip(key) if isinstance(key, str) else shown(key)
+            name = clip(key) if isinstance(key, str) and key else shown(key)   # '' has a name
             raise PayloadError(name, f"unknown field for {event} (allowed: {', '.join(allowed)})")
     if event == "open":
         given = [k for k in OPEN_SOURCES if k in data]
