@@ -56,6 +56,8 @@ class LocalTrainer:
                 name="trainer", daemon=True)
             self.thread.start()
 
+    ready = True                   # a thread of this process can always take a session
+
     def wait_ready(self) -> None:
         """A thread of this process can train as soon as it runs."""
 

@@ -92,10 +92,7 @@ class Runner:
         with self._registry:
             self._reap_locked()
             self._make_room_locked(owner, address, memory)
-            load = [0] * len(self.trainers)
-            for slot in self.slots.values():
-                load[slot.trainer] += 1
-            index = load.index(min(load))
+            index = self._placement_locked()
             key = secrets.token_urlsafe(SESSION_ID_BYTES)
             self.slots[key] = Slot(owner, sid, index, address, used_at=self.clock(),
                                    memory=memory)
@@ -126,6 +123,15 @@ class Runner:
         return (f"the server has no memory left for a session of about {memory / MB:,.0f} MB "
                 f"({self.memory_budget / MB:,.0f} MB in all): try a smaller model, or again "
                 f"later")
+
+    def _placement_locked(self) -> int:
+        """The trainer with the fewest sessions among those ready (one restarting after it died
+        answers only once it is up again)."""
+        load = [0] * len(self.trainers)
+        for slot in self.slots.values():
+            load[slot.trainer] += 1
+        ready = [i for i, t in enumerate(self.trainers) if t.ready] or range(len(self.trainers))
+        return min(ready, key=lambda i: load[i])
 
     def _make_room_locked(self, owner: str, address: str | None, memory: int = 0) -> None:
         """Refuse (Full) or free a slot so that `owner` at `address` may open one more, of

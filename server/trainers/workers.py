@@ -53,6 +53,10 @@ class WorkerTrainer:
         threading.Thread(target=self._read, args=(mine,), name=f"worker-{self.index}-reader",
                          daemon=True).start()
 
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
     def wait_ready(self) -> None:
         """Block until the worker can train (it says so once its Trainer is built)."""
         if not self._ready.wait(READY_TIMEOUT_S):
@@ -103,6 +107,7 @@ class WorkerTrainer:
                 future = self._pending.get(rid)
                 if future is not None:
                     future.set_result(value) if ok else future.set_exception(RuntimeError(value))
+        self._ready.clear()                       # new sessions go elsewhere until it is back
         for future in [f for f in list(self._pending.values()) if not f.done()]:
             future.set_exception(WorkerGone("the server lost this session: its trainer "
                                             "stopped"))

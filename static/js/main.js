@@ -23,6 +23,7 @@ import { LessonView } from "./page/lesson.js";
 import { PresenterView } from "./page/presenter.js";
 import { Shortcuts } from "./page/shortcuts.js";
 import { RoomView } from "./page/room.js";
+import { Recovery } from "./page/recovery.js";
 import { lockControls } from "./dom.js";
 import { SAVED_LOCKED } from "./constants.js";
 
@@ -95,16 +96,13 @@ async function start() {
     // Acknowledge once the browser has painted what we drew, so the server paces to us.
     if (frame.seq != null) requestAnimationFrame(() => connection.ack(frame));
   };
+  const recovery = new Recovery(connection, store, { draw, showErrors });
   connection.onFrame((frame) => {
     if (!store.spec) {
       early = frame;
       return;
     }
-    if (store.sessionId && frame.session_id && frame.session_id !== store.sessionId) {
-      connection.ack(frame);
-      return;
-    }
-    draw(frame);
+    if (!recovery.stray(frame)) draw(frame);
   });
   connection.onLink(({ connected, reconnected }) => {
     metrics.setConnected(connected);
