@@ -6,6 +6,7 @@ keeps reading: pings, frame acks) and for a trainer's long ops (so its rounds go
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,8 +20,11 @@ class Busy(RuntimeError):
 
 
 class SerialPool:
-    def __init__(self, threads: int, name: str, max_pending: int | None = None):
-        self.pool = ThreadPoolExecutor(threads, thread_name_prefix=name)
+    def __init__(self, threads: int, name: str, max_pending: int | None = None, nice: int = 0):
+        """`nice`: the threads' scheduling niceness (Linux: per thread), so that their work
+        takes only the CPU time others leave."""
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix=name,
+                                       initializer=_be_nice, initargs=(nice,))
         self.max_pending = max_pending
         self.queues: dict[Hashable, deque] = {}
         self.lock = threading.Lock()
@@ -63,3 +67,11 @@ class SerialPool:
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _be_nice(nice: int) -> None:
+    if nice:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        except (AttributeError, OSError):       # not Linux: every thread shares one priority
+            log.info("thread priorities are not supported here")

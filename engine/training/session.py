@@ -33,7 +33,7 @@ SEED_INCREMENT = 12345
 SEED_MODULUS = 2**31
 EVAL_CHUNK = 2048                # examples per forward pass when evaluating large sets
 EVAL_BUDGET = 2**24              # activation values one evaluation chunk may hold
-EVAL_CHUNK_FLOPS = 50e6          # multiply-adds of one chunk: ~10-20 ms of one CPU core
+EVAL_CHUNK_FLOPS = 50e6          # ...and of a sliced one: ~10-20 ms of one CPU core
 EVAL_EVERY_S = 0.25              # image/table sessions: the test set at most this often
 EVAL_SLICE_S = 0.01              # ...measured for this long at an epoch's end, then between batches
 SHIFT_FRACTION = 8               # shift augmentation: up to 1/8 of the image width
@@ -65,8 +65,10 @@ class Session:
         self.model = build_model(self.spec).to(self.device)
         self.last_grads = None
         plans = plan_layers(self.spec)
-        self._eval_chunk = max(1, min(EVAL_CHUNK, EVAL_BUDGET // activations_per_example(plans),
-                                      int(EVAL_CHUNK_FLOPS // max(1, sum(p.flops for p in plans)))))
+        self._eval_chunk = max(1, min(EVAL_CHUNK, EVAL_BUDGET // activations_per_example(plans)))
+        # A sliced evaluation's chunks are also small in compute: one runs between two batches.
+        self._slice_chunk = max(1, min(self._eval_chunk, int(
+            EVAL_CHUNK_FLOPS // max(1, sum(p.flops for p in plans)))))
         self.params = tuple(self.model.parameters_in_order() if isinstance(self.model, MLP)
                             else self.model.parameters())
         self._weights = [i for i, p in enumerate(self.params) if p.dim() > 1]   # not biases
@@ -260,7 +262,7 @@ class Session:
         return m, {**m, **dict.fromkeys(stale)}
 
     def _start_evaluation(self, names: tuple[str, ...], epoch: int) -> Evaluation:
-        return Evaluation(self.model, [self.splits[n].x for n in names], self._eval_chunk, epoch)
+        return Evaluation(self.model, [self.splits[n].x for n in names], self._slice_chunk, epoch)
 
     def _finish_evaluation(self) -> None:
         """The running evaluation is done (finish it now if not): its figures are shown, and

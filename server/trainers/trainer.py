@@ -39,6 +39,7 @@ FRAME_COST_S = 0.001     # a first guess of one frame's cost, before any was mea
 MIN_FPS = 12             # never fewer frames a second than this (10 is where a class notices)
 IDLE_WAIT_S = 0.1        # how long an idle trainer waits for a request before it looks again
 LANE_THREADS = 3         # ops of different sessions side by side: one long op blocks no other
+LANE_NICE = 10           # ops take the CPU the rounds leave: training and frames come first
 
 
 @dataclass
@@ -91,7 +92,7 @@ class Trainer:
     def start_lane(self, threads: int = LANE_THREADS) -> None:
         """Run ops off the serving thread from now on (serve calls this)."""
         if self.lane is None:
-            self.lane = SerialPool(threads, "trainer-lane")
+            self.lane = SerialPool(threads, "trainer-lane", nice=LANE_NICE)
 
     def _later(self, key: str, job) -> dict | Future:
         """`job()` now, or on the session's lane (a Future) once the trainer serves."""

@@ -28,7 +28,7 @@ def sliced(monkeypatch):
 
 def test_every_entry_has_its_own_epochs_figures(sliced):
     s = Session(parse_spec(DIGITS))
-    assert len(s.splits["test"]) // s._eval_chunk > 10        # many chunks: really sliced
+    assert len(s.splits["test"]) // s._slice_chunk > 10       # many chunks: really sliced
     states = []
     for _ in range(EPOCHS):
         s.train_epoch()
