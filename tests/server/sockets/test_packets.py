@@ -4,6 +4,8 @@ floods junk is no longer answered or logged."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 import pytest
 
@@ -11,7 +13,8 @@ from server import socketio
 from server.config import MAX_MESSAGE_BYTES
 from server.sockets.packets import LOG_BURST, REFUSED_EVENT, TRANSPORT_MAX_BYTES
 
-from serverkit import error_paths
+from server.trainers import operations
+from serverkit import Browser, error_paths
 
 MALFORMED = [
     "2",                          # an event with no data
@@ -117,3 +120,30 @@ def test_an_unknown_payload_key_is_refused_naming_it(sock, event, payload, key):
 def test_a_binary_payload_is_refused_naming_the_field(sock):
     answer = sock.client.emit("open", {"hash": b"\x00\x01"}, callback=True)
     assert list(error_paths(answer)) == ["hash"]
+
+
+def test_an_event_waiting_on_a_trainer_does_not_block_the_reader(make_app, monkeypatch):
+    """With handler threads (as served), the reader thread hands an event to the pool and reads
+    on: a frame ack (and Engine.IO's pings) go through while the event waits."""
+    app = make_app(SOCKET_HANDLER_THREADS=2)
+    release, started = threading.Event(), threading.Event()
+
+    def slow_play(trainer, key, entry, args):
+        started.set()
+        release.wait(30)
+        return {"status": "paused"}
+    monkeypatch.setitem(operations.OPS, "play", slow_play)
+    sock = Browser(app).socket()
+    sock.client.emit("open", {"spec": {"data": {"dataset": "xor"}}}, callback=True)
+    end = time.monotonic() + 30
+    while sock.client.acks is None:                    # the open ran on the pool: its answer
+        assert time.monotonic() < end
+        time.sleep(0.01)
+    session_id = sock.client.acks["args"][0]["session_id"]
+    entry = app.extensions["runner"].trainers[0].trainer.entries[session_id]
+    inject(sock, f'21["play",{{"session_id":"{session_id}"}}]')
+    assert started.wait(30)                            # play is waiting on its "trainer"...
+    entry.awaiting = 7
+    inject(sock, f'2["frame_ack",{{"session_id":"{session_id}","seq":7}}]')
+    assert entry.awaiting is None                      # ...and the ack went through meanwhile
+    release.set()
