@@ -158,3 +158,22 @@ class Connections:
     def leave(self, sid: str) -> None:
         with self.lock:
             self.open_sockets.pop(sid, None)
+
+
+def server_limits(config, rates: dict[str, dict[str, Rate]]) -> dict:
+    """The limits a client meets, as /api/schema states them (README, "Limits")."""
+    return {
+        "sessions": config["MAX_SESSIONS"], "sessions_per_browser": config["MAX_SESSIONS_PER_OWNER"],
+        "sessions_per_address": config["MAX_SESSIONS_PER_ADDRESS"],
+        "sockets_per_browser": config["MAX_SOCKETS_PER_BROWSER"],
+        "sockets_per_address": config["MAX_SOCKETS_PER_ADDRESS"],
+        "idle_session_s": config["IDLE_TTL_S"], "detached_session_s": config["DETACHED_TTL_S"],
+        "message_bytes": config["MAX_CONTENT_LENGTH"],
+        "record_bytes": config["MAX_EXPERIMENT_BYTES"],
+        "saved_bytes_per_browser": config["SAVE_QUOTA_BROWSER_BYTES"],
+        "saved_bytes_per_address": config["SAVE_QUOTA_ADDRESS_BYTES"],
+        "rates": {kind: {scope: {"burst": r.burst, "per_s": r.per_s,
+                                 **({"window_s": r.window_s} if r.window_s else {})}
+                         for scope, r in scopes.items()}
+                  for kind, scopes in rates.items()},
+    }

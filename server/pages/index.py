@@ -15,6 +15,7 @@ from engine.spec.types import SpecError
 from engine.spec.text import clip, shown
 from server.config import ROOT
 from server.errors import PayloadError
+from server.limits import server_limits
 from server.owners import claim_browser
 from server.pages.api import json_body
 from server.sockets.payloads import SPEC_SOURCE
@@ -64,6 +65,8 @@ def api_schema():
     out["fps"] = current_app.config["FPS"]
     out["compute"] = {**devices.describe(),
                       "device": str(current_app.extensions["runner"].device)}
+    out["limits"]["server"] = server_limits(current_app.config,
+                                            current_app.extensions["limits"].rates)
     return jsonify(out)
 
 

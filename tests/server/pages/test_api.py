@@ -41,3 +41,12 @@ def test_a_share_link_with_a_seed_of_1e308_names_the_seed(http):
     r = http.post("/api/spec", json={"hash": "seed=1e308"})
     assert r.status_code == 400
     assert [e["path"] for e in r.get_json()["errors"]] == ["data.seed"]
+
+
+def test_the_schema_states_the_limits(http):
+    limits = http.get("/api/schema").get_json()["limits"]
+    assert limits["max_params"] == 5_000_000 and limits["max_step_flops"] == 0.5e9
+    server = limits["server"]
+    assert server["sessions_per_address"] == 64 and server["record_bytes"] == 25_000_000
+    assert server["rates"]["room_guess"]["address"] == {"burst": 10, "per_s": 10 / 60,
+                                                        "window_s": 60}
