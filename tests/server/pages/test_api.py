@@ -50,3 +50,10 @@ def test_the_schema_states_the_limits(http):
     assert server["sessions_per_address"] == 64 and server["record_bytes"] == 25_000_000
     assert server["rates"]["room_guess"]["address"] == {"burst": 10, "per_s": 10 / 60,
                                                         "window_s": 60}
+
+
+def test_a_missing_dataset_does_not_reveal_the_servers_folders(make_app, tmp_path):
+    app = make_app(DATA_DIR=str(tmp_path / "secret-place"))
+    r = app.test_client().get("/api/datasets/mnist/preview")
+    message = r.get_json()["errors"][0]["message"]
+    assert r.status_code == 404 and "--data-dir" in message and "secret-place" not in message
