@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from classroom import ROOT, Wire, free_port, wait_up  # noqa: E402
+from classroom import Wire, serve  # noqa: E402
 
 # At the limits: 13.3 M multiply-adds an example, 0.43 G a batch of 32 (limit 0.5 G), 25 G a
 # pass over 1,900 examples (limit 30 G).
@@ -98,15 +97,9 @@ def main() -> None:
     ap.add_argument("--baseline", type=float, default=6, help="seconds watched before")
     ap.add_argument("--workers", default="auto")
     args = ap.parse_args()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers",
-             str(args.workers), "--db", str(Path(tmp) / "bench.sqlite3")],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(Path(tmp) / "server.log", "w"))
+        url, server = serve(tmp, "--workers", str(args.workers))
         try:
-            wait_up(url, server)
             ctx = multiprocessing.get_context("fork")
             results = ctx.Queue()
             warm = time.time() + 3

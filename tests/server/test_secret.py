@@ -3,7 +3,6 @@ the instance folder with mode 600 and read back by every later start (and by a s
 starting at the same moment)."""
 from __future__ import annotations
 
-import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
 

@@ -4,8 +4,6 @@ use), paused sessions reaped even with their socket open, a failed build freed e
 a lost trainer's sessions freed and their clients told."""
 from __future__ import annotations
 
-import pytest
-
 from engine.spec.parse import parse_spec
 from server.trainers.runner import memory_of
 from serverkit import Browser, error_paths
