@@ -8,7 +8,8 @@ import threading
 from concurrent.futures import Future
 
 from server.errors import Unavailable
-from server.trainers.trainer import Trainer, serve
+from server.trainers.loop import serve
+from server.trainers.trainer import Trainer
 
 
 CALL_TIMEOUT_S = 120.0   # an export of a big model takes seconds; a dead trainer never answers

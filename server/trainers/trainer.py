@@ -1,8 +1,8 @@
 """A trainer: the sessions one core trains, and when each receiver gets a frame.
 
-One trainer is ONE thread of control (the `serve` loop) that trains in rounds: a round (`tick`)
-gives every playing unit a time slice in proportion to its cost, then sends the frames that are
-due: one per 1/fps s per client at most, after its last ack. The ops clients ask for (building
+One trainer is ONE thread of control (server.trainers.loop) that trains in rounds: a round
+(`tick`) gives every playing unit a time slice in proportion to its cost, then sends the frames
+that are due: one per 1/fps s per client at most, after its last ack. The ops clients ask for (building
 a session, a step, an export, ...) may take seconds, so once served they run beside the rounds
 on a few "lane" threads (server.serial), each session's in the order asked; a session with an op
 queued or running sits out the rounds, so it is never touched by two threads, and no op holds
@@ -15,8 +15,6 @@ import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-
-import torch
 
 from server.trainers import operations
 from engine.frames.recording import Recording
@@ -37,7 +35,6 @@ ACK_TIMEOUT_S = 2.0      # an ack lost on the way must not freeze a client forev
 FRAME_SHARE = 0.4        # of a trainer's time, at most, for making frames when it is busy
 FRAME_COST_S = 0.001     # a first guess of one frame's cost, before any was measured
 MIN_FPS = 12             # never fewer frames a second than this (10 is where a class notices)
-IDLE_WAIT_S = 0.1        # how long an idle trainer waits for a request before it looks again
 LANE_THREADS = 3         # ops of different sessions side by side: one long op blocks no other
 LANE_NICE = 10           # ops take the CPU the rounds leave: training and frames come first
 
@@ -321,35 +318,3 @@ class Trainer:
             if entry.session.status == "playing":
                 entry.session.status = "paused"
                 entry.session.message = f"training stopped by an internal error: {exc}"
-
-
-def serve(trainer: Trainer, receive, reply, running) -> None:
-    """The one loop that runs a trainer, on a thread of the server or in a worker process: the
-    requests that came in, then a round of training; when idle it waits up to IDLE_WAIT_S for
-    a request. `receive(timeout)` gives (token, method, args) or None; `reply(token, ok,
-    value)` answers one (value: the result, or the exception); `running()` False stops it."""
-    torch.set_num_threads(1)     # one thread per trainer: two burnt 180% CPU for less work
-    trainer.start_lane()
-    busy = False
-    while running():
-        timeout = 0 if busy else IDLE_WAIT_S
-        while (request := receive(timeout)) is not None:
-            timeout = 0                        # the rest that came in, then a round
-            token, method, args = request
-            try:
-                value, ok = getattr(trainer, method)(*args), True
-            except Exception as exc:           # noqa: BLE001 (the caller is told)
-                log.exception("trainer %s failed", method)
-                value, ok = exc, False
-            if ok and isinstance(value, Future):   # an op on a lane: answered when it is done
-                value.add_done_callback(lambda done, token=token: _answer(reply, token, done))
-            else:
-                reply(token, ok, value)
-        busy = bool(trainer.tick())
-
-
-def _answer(reply, token, done: Future) -> None:
-    exc = done.exception()
-    if exc is not None:
-        log.error("trainer op failed", exc_info=exc)
-    reply(token, exc is None, done.result() if exc is None else exc)

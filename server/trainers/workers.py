@@ -14,7 +14,8 @@ import threading
 from concurrent.futures import Future
 
 from server.errors import Unavailable
-from server.trainers.trainer import Trainer, serve
+from server.trainers.loop import serve
+from server.trainers.trainer import Trainer
 
 
 log = logging.getLogger(__name__)
