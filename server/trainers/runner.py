@@ -4,11 +4,12 @@
 here, or a worker process per core) and answers its ack, or None when the session is not this
 owner's. Limits: `max_sessions` in all, `max_per_owner` per browser and `max_per_address` per
 address. A client that goes away has its sessions paused and kept `detached_ttl` seconds for a
-reconnect; a paused session no one touched for `idle_ttl` seconds goes too, socket or not. When
-the server is full a new session makes room: the oldest detached session goes first, then the
-longest-idle paused one (idle at least `evict_idle` s); a playing or recently used one never.
-A trainer that dies takes its sessions with it: their slots are freed at once and their clients
-are told (a `lost` event, docs/protocol.md).
+reconnect; a session whose client sent no op and acknowledged no frame for `idle_ttl` seconds
+goes too, socket or not (a page playing in view acknowledges frames all the time). When the
+server is full a new session makes room: the oldest detached session goes first, then the one
+idle longest (at least `evict_idle` s); one in use never. A trainer that dies takes its sessions
+with it: their slots are freed at once. A client whose session went is told (a `lost` event,
+docs/protocol.md), and its page opens a new one.
 """
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ log = logging.getLogger(__name__)
 
 SESSION_ID_BYTES = 16    # 128-bit unguessable ids
 REAP_EVERY_S = 10.0
-LOST_MESSAGE = "the server lost this session (its trainer stopped); a new one was opened"
+LOST_MESSAGE = "the server lost this session (its trainer stopped)"
+IDLE_MESSAGE = "this session was closed after {minutes} minutes unused"
+EVICTED_MESSAGE = "this session was closed to make room: the server was full and it was unused"
 MEMORY_SHARE = 0.75      # of the machine's memory, what all sessions' budgets may add up to
 MB = 2 ** 20
 
@@ -49,8 +52,7 @@ class Slot:
     trainer: int
     address: str | None = None
     detached_at: float | None = None
-    used_at: float = 0.0             # the last op a client asked for (idle time counts from it)
-    playing: bool = False            # as the last answer said (a paused session may be evicted)
+    used_at: float = 0.0             # the client's last op or frame ack: idle time counts from it
     memory: int = 0                  # bytes its spec may hold (engine.spec.budget)
 
 
@@ -153,23 +155,22 @@ class Runner:
                 raise Full(f"the server is full ({self.max_sessions} sessions, all in use): "
                            f"try again in a few minutes")
             log.info("server full: removing session %s to make room", victim)
-            self._remove_locked(victim)
+            self._remove_locked(victim, EVICTED_MESSAGE)
         while sum(s.memory for s in self.slots.values()) + memory > self.memory_budget:
             victim = self._evictable_locked()
             if victim is None:
                 raise Full(self._memory_refusal(memory))
             log.info("memory full: removing session %s to make room", victim)
-            self._remove_locked(victim)
+            self._remove_locked(victim, EVICTED_MESSAGE)
 
     def _evictable_locked(self) -> str | None:
         """The session to give up for a newcomer: the oldest detached one, else the one idle
-        longest (paused, untouched for at least evict_idle s), else None."""
+        longest (no op nor frame ack for at least evict_idle s), else None."""
         detached = [(s.detached_at, k) for k, s in self.slots.items() if s.detached_at is not None]
         if detached:
             return min(detached)[1]
         limit = self.clock() - self.evict_idle
-        idle = [(s.used_at, k) for k, s in self.slots.items()
-                if not s.playing and s.used_at <= limit]
+        idle = [(s.used_at, k) for k, s in self.slots.items() if s.used_at <= limit]
         return min(idle)[1] if idle else None
 
     def call(self, session_id, owner: str, op: str, args: dict | None = None) -> dict | None:
@@ -179,14 +180,12 @@ class Runner:
         slot.used_at = self.clock()
         if op == "attach":
             slot.sid, slot.detached_at = args["sid"], None
-        answer = self.trainers[slot.trainer].request("call", session_id, op, args or {})
-        if isinstance(answer, dict) and "status" in answer:
-            slot.playing = answer["status"] == "playing"
-        return answer
+        return self.trainers[slot.trainer].request("call", session_id, op, args or {})
 
     def ack(self, session_id, owner: str, seq) -> None:
         slot = self._slot(session_id, owner)
         if slot is not None:
+            slot.used_at = self.clock()      # a page showing its frames is in use
             self.trainers[slot.trainer].post("ack", session_id, seq)
 
     def sid_of(self, session_id: str) -> str | None:
@@ -230,13 +229,13 @@ class Runner:
             self._reap_locked()
 
     def _reap_locked(self) -> None:
-        """Drop the sessions whose client left detached_ttl ago, and the paused ones nobody
-        touched for idle_ttl (a page left open does not hold a session for ever)."""
+        """Drop the sessions whose client left detached_ttl ago, and those nobody used for
+        idle_ttl (a page left open, or hidden, does not hold a session for ever)."""
         now = self.clock()
         for key in [k for k, s in self.slots.items()
                     if (s.detached_at is not None and now - s.detached_at > self.detached_ttl)
-                    or (not s.playing and now - s.used_at > self.idle_ttl)]:
-            self._remove_locked(key)
+                    or now - s.used_at > self.idle_ttl]:
+            self._remove_locked(key, IDLE_MESSAGE.format(minutes=round(self.idle_ttl / 60)))
 
     def _lost(self, index: int) -> None:
         """Trainer `index` died with its sessions: free their slots and tell their clients, so
@@ -246,12 +245,18 @@ class Runner:
             for key, _ in gone:
                 del self.slots[key]
         for key, sid in gone:
-            if sid is not None:
-                self.emit("lost", {"session_id": key, "message": LOST_MESSAGE}, to=sid)
+            self._tell_lost(key, sid, LOST_MESSAGE, "trainer")
 
-    def _remove_locked(self, key: str) -> None:
+    def _tell_lost(self, key: str, sid: str | None, message: str, reason: str) -> None:
+        if sid is not None:
+            self.emit("lost", {"session_id": key, "message": message, "reason": reason}, to=sid)
+
+    def _remove_locked(self, key: str, why: str | None = None) -> None:
+        """Remove a session; `why` tells its client (a page still open opens a new one)."""
         slot = self.slots.pop(key)
         self.trainers[slot.trainer].post("remove", key)
+        if why is not None:
+            self._tell_lost(key, slot.sid, why, "idle")
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:

@@ -1,7 +1,8 @@
 /**
- * Keeps the page on a live session when the server loses its own: a trainer process that died
- * (the server sends `lost`) or a server restart (the socket reconnects and SpecStore.reattach
- * opens the session again from its spec when the old one is gone). The new session's first
+ * Keeps the page on a live session when the server loses its own: a trainer process that died,
+ * or a session closed after long unused or to make room (the server sends `lost`; a hidden page
+ * waits until it is shown again), or a server restart (the socket reconnects and
+ * SpecStore.reattach opens the session again from its spec when the old one is gone). The new session's first
  * frame arrives before the answer that names it: the newest frame of a session that is not yet
  * the page's is held and drawn once the store adopts that session, so the page shows the new
  * session rather than the old one frozen mid-training. A socket the server refused (its cookie
@@ -10,7 +11,20 @@
  */
 import { RECONNECT_DELAYS_MS } from "../constants.js";
 
-const LOST_NOTICE = "The server lost this session (its trainer stopped): a new one was opened with the same settings.";
+const REOPENED = ": a new one was opened with the same settings.";
+
+/** Resolves once the page is visible (at once when it is). */
+function shown() {
+  return new Promise((resolve) => {
+    if (!document.hidden) { resolve(); return; }
+    const seen = () => {
+      if (document.hidden) return;
+      document.removeEventListener("visibilitychange", seen);
+      resolve();
+    };
+    document.addEventListener("visibilitychange", seen);
+  });
+}
 
 export class Recovery {
   /** draw(frame) shows a frame; showErrors(list) the page-wide notice. */
@@ -44,9 +58,13 @@ export class Recovery {
     }
   }
 
-  async #lost({ session_id: sessionId } = {}) {
-    if (!sessionId || sessionId !== this.store.sessionId || this.connection.readOnly) return;
-    if (await this.store.reopen()) this.showErrors([{ path: "", message: LOST_NOTICE }]);
+  async #lost({ session_id: sessionId, message = "the server lost this session" } = {}) {
+    const ours = () => sessionId && sessionId === this.store.sessionId && !this.connection.readOnly;
+    if (!ours()) return;
+    await shown();                 // an unused tab in the background opens nothing
+    if (!ours()) return;
+    const notice = message.charAt(0).toUpperCase() + message.slice(1) + REOPENED;
+    if (await this.store.reopen()) this.showErrors([{ path: "", message: notice }]);
   }
 
   async #retry() {

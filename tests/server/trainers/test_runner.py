@@ -26,6 +26,15 @@ def test_one_address_may_not_hold_more_than_its_share(make_app):
     assert "this address already has 3 sessions" in error_paths(answer)[""]
 
 
+def in_use(sock) -> None:
+    """What a page showing its frames does all the time: acknowledge one."""
+    sock.send("frame_ack", {"session_id": sock.session_id, "seq": 0})
+
+
+def lost_events(sock) -> list[dict]:
+    return [m["args"][0] for m in sock.client.get_received() if m["name"] == "lost"]
+
+
 def test_a_full_server_makes_room_from_the_detached_then_the_idle_never_the_busy(make_app):
     app = make_app(MAX_SESSIONS=3, EVICT_IDLE_S=60)
     runner, clock = app.extensions["runner"], app.extensions["runner"].clock
@@ -39,27 +48,40 @@ def test_a_full_server_makes_room_from_the_detached_then_the_idle_never_the_busy
     _, answer = opened(app)
     assert "the server is full" in error_paths(answer)[""]             # the rest are in use
     clock.advance(61)
+    in_use(playing)
+    in_use(newcomer)
+    idle.client.get_received()
     _, answer = opened(app)
     assert answer["ok"]
     assert idle.session_id not in runner.slots                         # idle longest: it went
     assert {playing.session_id, newcomer.session_id} <= set(runner.slots)
+    [told] = lost_events(idle)
+    assert told["session_id"] == idle.session_id and "make room" in told["message"]
 
 
-def test_a_paused_session_nobody_touches_is_reaped_with_its_socket_still_open(make_app):
+def test_a_session_nobody_uses_is_reaped_with_its_socket_still_open(make_app):
     app = make_app(IDLE_TTL_S=100)
     runner, clock = app.extensions["runner"], app.extensions["runner"].clock
-    paused, _ = opened(app)
-    playing, _ = opened(app)
-    assert playing.call("play")["ok"]
+    unused, _ = opened(app)
+    watched, _ = opened(app)
+    hidden, _ = opened(app)                  # playing in a background tab: no acks
+    for sock in (watched, hidden):
+        assert sock.call("play")["ok"]
     clock.advance(50)
-    assert paused.call("step", unit="batch")["ok"]                     # touched: counts again
+    assert unused.call("step", unit="batch")["ok"]                     # touched: counts again
     clock.advance(60)
+    in_use(watched)
     runner._reap()
-    assert paused.session_id in runner.slots
+    assert unused.session_id in runner.slots
+    assert hidden.session_id not in runner.slots                       # 110 s unseen
     clock.advance(50)
+    in_use(watched)
+    unused.client.get_received()
     runner._reap()
-    assert paused.session_id not in runner.slots and playing.session_id in runner.slots
-    assert paused.client.is_connected()
+    assert unused.session_id not in runner.slots and watched.session_id in runner.slots
+    assert unused.client.is_connected()
+    [told] = lost_events(unused)
+    assert told["reason"] == "idle" and "2 minutes unused" in told["message"]
 
 
 def test_the_servers_memory_is_shared_out(make_app):
