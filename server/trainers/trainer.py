@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from server.trainers import operations
 from engine.frames.recording import Recording
 from engine.frames.snapshot import snapshot
+from engine.spec.budget import estimate
+from engine.spec.network import plan_layers
 from engine.spec.types import Spec
 from engine.training.devices import pick_device
 from engine.training.session import Session
@@ -36,7 +38,11 @@ FRAME_SHARE = 0.4        # of a trainer's time, at most, for making frames when 
 FRAME_COST_S = 0.001     # a first guess of one frame's cost, before any was measured
 MIN_FPS = 12             # never fewer frames a second than this (10 is where a class notices)
 LANE_THREADS = 3         # ops of different sessions side by side: one long op blocks no other
-LANE_NICE = 10           # ops take the CPU the rounds leave: training and frames come first
+# A session whose pass over its data costs more than this is heavy: its ops (seconds of work)
+# run on lanes at nice 10, taking the CPU the rounds leave. Light sessions' ops (milliseconds)
+# keep the normal priority, so a machine busy with other work never starves them.
+HEAVY_PASS_FLOPS = 1e9
+LANE_NICE = 10
 
 
 @dataclass
@@ -81,23 +87,27 @@ class Trainer:
         self.epoch_cost: dict[frozenset, float] = {}   # this round's units' seconds per epoch
         self.entries: dict[str, Entry] = {}
         self.groups = Groups() if batching else None
-        self.lane: SerialPool | None = None     # None: ops run at once (tests, benches)
+        self.lanes: dict[bool, SerialPool] | None = None   # None: ops run at once (tests)
+        self._heavy: dict[str, bool] = {}       # which lanes a session's ops take
         self._registry = threading.Lock()       # entries change on lanes, rounds read them
         self._building: set[str] = set()        # sessions being built on a lane
         self._cancelled: set[str] = set()       # ...that were removed meanwhile (timed out)
 
     def start_lane(self, threads: int = LANE_THREADS) -> None:
         """Run ops off the serving thread from now on (serve calls this)."""
-        if self.lane is None:
-            self.lane = SerialPool(threads, "trainer-lane", nice=LANE_NICE)
+        if self.lanes is None:
+            self.lanes = {False: SerialPool(threads, "trainer-lane"),
+                          True: SerialPool(threads, "trainer-heavy-lane", nice=LANE_NICE)}
 
     def _later(self, key: str, job) -> dict | Future:
         """`job()` now, or on the session's lane (a Future) once the trainer serves."""
-        return job() if self.lane is None else self.lane.submit(key, job)
+        if self.lanes is None:
+            return job()
+        return self.lanes[self._heavy.get(key, False)].submit(key, job)
 
     def busy(self, key: str) -> bool:
         """An op of this session is queued or running on a lane: rounds leave it alone."""
-        return self.lane is not None and self.lane.busy(key)
+        return self.lanes is not None and any(lane.busy(key) for lane in self.lanes.values())
 
     # ---- sessions (called by the runner, on this trainer's thread) ------------------------
     def device_for(self, spec: Spec):
@@ -109,6 +119,7 @@ class Trainer:
         """Build session `key`, then answer op `op` on it (`restore` for a fork), or refuse."""
         with self._registry:
             self._building.add(key)
+        self._heavy[key] = estimate(spec, plan_layers(spec)).pass_flops > HEAVY_PASS_FLOPS
         return self._later(key, lambda: self._build(key, spec, sid, op, args or {}))
 
     def _build(self, key: str, spec: Spec, sid: str | None, op: str, args: dict) -> dict:
@@ -125,6 +136,8 @@ class Trainer:
                     "session_id", "no such session").errors}
             if answer["ok"]:
                 self.entries[key] = made[0]
+            else:
+                self._heavy.pop(key, None)
         return answer
 
     def call(self, key: str, op: str, args: dict) -> dict | Future:
@@ -142,6 +155,8 @@ class Trainer:
         with self._registry:
             if self.entries.pop(key, None) is None and key in self._building:
                 self._cancelled.add(key)
+            else:
+                self._heavy.pop(key, None)
 
     def attach(self, entry: Entry, sid: str) -> None:
         entry.sid, entry.awaiting = sid, None

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.ui
 
 ENV = {"NN_PLAYGROUND_SECRET": "r" * 48, "PYTHONUNBUFFERED": "1"}
 LINK = "/#dataset=xor&networkShape=3&seed=4"
-RECOVER_TIMEOUT = 60_000       # a trainer or a server starting again on a loaded machine
+RECOVER_TIMEOUT = 120_000      # trainers or a server starting again on a loaded machine (torch imports)
 
 
 def trainer_pids(pid: int) -> list[int]:

@@ -108,8 +108,9 @@ def test_a_build_removed_while_it_runs_is_dropped_when_it_ends(trainer):
     """What the runner does when an open outlives its call's timeout: the trainer must not
     keep the session it finishes building for nobody."""
     calls = []
-    trainer.lane = type("Lane", (), {"submit": lambda self, key, job: calls.append(job),
-                                     "busy": lambda self, key: True})()
+    lane = type("Lane", (), {"submit": lambda self, key, job: calls.append(job),
+                             "busy": lambda self, key: True})()
+    trainer.lanes = {False: lane, True: lane}
     trainer.create("k", parse_spec(XOR), None)
     trainer.remove("k")                        # the runner gave up on it
     answer = calls[0]()                        # the build ends afterwards
