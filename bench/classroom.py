@@ -168,6 +168,18 @@ def wait_up(url: str, proc: subprocess.Popen) -> None:
     raise RuntimeError("the server did not start")
 
 
+def serve(tmp: str, *args: str) -> tuple[str, subprocess.Popen]:
+    """The real server on a free port with a database in `tmp` (and `args`), once it answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port),
+         "--db", str(Path(tmp) / "bench.sqlite3"), *args],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(Path(tmp) / "server.log", "w"))
+    wait_up(url, server)
+    return url, server
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
@@ -183,15 +195,9 @@ def main() -> None:
     ap.add_argument("--each", action="store_true", help="also print every student's figures")
     args = ap.parse_args()
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers",
-             str(args.workers), "--fps", str(args.fps), "--db", str(Path(tmp) / "bench.sqlite3")],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(Path(tmp) / "server.log", "w"))
+        url, server = serve(tmp, "--workers", str(args.workers), "--fps", str(args.fps))
         try:
-            wait_up(url, server)
             ctx = multiprocessing.get_context("fork")    # this process imports no torch
             results = ctx.Queue()
             start_at = time.time() + args.warmup

@@ -5,18 +5,19 @@ auto-detected device. Each concern owns one module with an `init_app(app)`.
 """
 from __future__ import annotations
 
-import os
-import secrets
 import threading
+from pathlib import Path
 
 from flask import Flask
 from flask_socketio import SocketIO
 
 from server.config import DEFAULTS, MAX_MESSAGE_BYTES, ROOT
+from server.secret import secret_key
 
 
-# Handlers run on the connection's own reader thread (async_handlers=False): a frame ack is a
-# few microseconds of work, and a new thread per event cost more than the event.
+# python-socketio would start a thread per event (async_handlers=True) or run it on the
+# connection's reader thread; server.sockets.packets does neither: frame acks inline, every
+# other event on a bounded pool in the connection's order.
 socketio = SocketIO(async_mode="threading", max_http_buffer_size=MAX_MESSAGE_BYTES,
                     async_handlers=False)
 
@@ -25,22 +26,29 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"), static_url_path="/static")
     app.config.update(DEFAULTS)
-    app.config["SECRET_KEY"] = os.environ.get("NN_PLAYGROUND_SECRET") or secrets.token_hex(32)
     app.config.update(config or {})
+    app.config["SECRET_KEY"] = secret_key(app.config["SECRET_KEY"],
+                                          Path(app.config["INSTANCE_DIR"]))
 
     # Imported when an app is made, not with the package: a trainer worker process imports
     # server.trainers alone and needs none of the pages, sockets or storage.
-    from server import store
-    from server.pages import assets, compare, downloads, experiments, index, lessons
-    from server.sockets import events
+    from server import headers, store
+    from server.limits import Limits
+    from server.pages import api, assets, compare, downloads, experiments, index, lessons
+    from server.sockets import events, packets
     from server.trainers import runner
+    app.extensions["limits"] = Limits(app.config.get("LIMIT_RATES"))
     store.init_app(app)
     for page in (experiments, index, downloads, compare, lessons, assets):
         page.init_app(app)
+    api.init_app(app)
     runner.init_app(app, socketio)
     socketio.init_app(app)
     _atomic_packets(socketio.server)
+    packets.install(socketio.server, app.extensions["limits"],
+                    app.config["SOCKET_HANDLER_THREADS"])
     events.init_app(app, socketio)
+    headers.init_app(app)           # last: its proxy fix wraps the socket middleware too
     return app
 
 

@@ -72,7 +72,7 @@ def cmd_serve(args) -> None:
     _device_or_exit(args.device)
     from server import create_app     # Flask and the app's parts: `spec` and `train` need none
     config = {"FPS": args.fps, "DEVICE": args.device, "DATA_DIR": args.data_dir,
-              "WORKERS": args.workers}
+              "WORKERS": args.workers, "PROXY_HOPS": args.proxy_hops}
     if args.db:
         config["DATABASE"] = args.db
     app = create_app(config)
@@ -215,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="trainer processes: 'auto' = one per core, 0 = a thread in the server")
     s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files "
                                       "(DIR/mnist/, DIR/fashion-mnist/)")
+    s.add_argument("--proxy-hops", type=int, default=0, metavar="N",
+                   help="reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host "
+                        "to believe (the per-address limits and Secure cookies need them)")
     s.add_argument("--verbose", action="store_true", help="log every request")
     s.set_defaults(func=cmd_serve)
     s = sub.add_parser("spec", help="print the normalised spec of a URL, hash or JSON file")

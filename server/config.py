@@ -1,5 +1,6 @@
-"""The app's embedded defaults (a SQLite file under instance/, trainers on every core, the
-auto-detected device); `create_app(config)` and the CLI override them."""
+"""The app's embedded defaults (a SQLite file and the secret key under instance/, trainers on
+every core, the auto-detected device, the limits); `create_app(config)` and the CLI override
+them. Why each limit has its figure: README, "Limits"."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,13 +10,26 @@ MAX_MESSAGE_BYTES = 1_000_000     # socket and HTTP bodies: a spec is a few KB
 
 DEFAULTS = {
     "DATABASE": str(ROOT / "instance" / "nn-playground.sqlite3"),
+    "INSTANCE_DIR": str(ROOT / "instance"),    # the secret key's file (server.secret)
+    "SECRET_KEY": None,           # None: NN_PLAYGROUND_SECRET, else instance/secret_key
+    "PROXY_HOPS": 0,              # reverse proxies whose X-Forwarded-* to believe (headers.py)
     "FPS": 30,
     "DEVICE": "auto",
     "DATA_DIR": None,             # MNIST / Fashion-MNIST IDX files (engine.data.images)
     "RUNNER_AUTOSTART": True,     # tests turn it off and drive the runner by hand
     "WORKERS": "auto",            # trainer processes: one per core ("auto"); 0 = a thread here
+    "SOCKET_HANDLER_THREADS": 16,  # socket events run off the reader thread (0: inline, tests)
     "MAX_SESSIONS": 200,
     "MAX_SESSIONS_PER_OWNER": 8,
-    "DETACHED_TTL_S": 600,
+    "MAX_SESSIONS_PER_ADDRESS": 64,   # a class of 40 behind one NAT, some with two tabs
+    "MAX_SOCKETS_PER_ADDRESS": 100,
+    "MAX_SOCKETS_PER_BROWSER": 16,
+    "DETACHED_TTL_S": 600,        # a closed page's sessions wait this long for a reconnect
+    "IDLE_TTL_S": 1800,           # a paused session no one touched is removed, socket or not
+    "EVICT_IDLE_S": 120,          # when full, a paused session idle this long makes room
+    "MEMORY_BUDGET_BYTES": None,  # what all sessions' estimates may add up to (None: 3/4 of RAM)
+    "SAVE_QUOTA_BROWSER_BYTES": 250_000_000,
+    "SAVE_QUOTA_ADDRESS_BYTES": 1_000_000_000,
+    "MIN_FREE_DISK_BYTES": 1_000_000_000,   # saves stop before the disk fills
     "MAX_CONTENT_LENGTH": MAX_MESSAGE_BYTES,
 }

@@ -17,12 +17,29 @@ class PayloadError(ValueError):
     """A bad field in a socket or HTTP payload: `errors` names it, as a SpecError's do."""
 
     def __init__(self, path: str, message: str):
-        super().__init__(f"{path}: {message}")
-        self.errors = [{"path": path, "message": f"{path}: {message}"}]
+        text = f"{path}: {message}" if path else message
+        super().__init__(text)
+        self.errors = [{"path": path, "message": text}]
+
+
+class SlowDown(PayloadError):
+    """A rate limit (server.limits): what was refused and how many seconds until it may be
+    tried again, in the message and as `retry_after`."""
+
+    def __init__(self, what: str, wait_s: int):
+        wait_s = max(1, int(wait_s))
+        super().__init__("", f"slow down: too much {what} from here; try again in {wait_s} s")
+        self.errors[0]["retry_after"] = wait_s
+        self.retry_after = wait_s
+
+
+class Unavailable(RuntimeError):
+    """The trainer holding a session could not answer: it stopped (its sessions went with it)
+    or took longer than a call may."""
 
 
 class Full(RuntimeError):
-    """The server (or this browser) has as many sessions as it may."""
+    """The server (or this browser, or this address) has as many sessions as it may."""
 
 
 def errors_of(exc: Exception) -> list[dict] | None:
@@ -33,6 +50,8 @@ def errors_of(exc: Exception) -> list[dict] | None:
         return [{"path": "", "message": str(exc)}]
     if isinstance(exc, DataError):
         return [{"path": exc.path, "message": str(exc)}]
+    if isinstance(exc, Unavailable):
+        return [{"path": "session_id", "message": f"session_id: {exc}"}]
     if isinstance(exc, DataUnavailable):
         return [{"path": "data.dataset", "message": f"data.dataset: {exc}"}]
     if isinstance(exc, ExportError):

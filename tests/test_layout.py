@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [
     ("engine.data",), ("engine.spec",), ("engine.nn",), ("engine.training",),
     ("engine.frames", "engine.export"),
-    ("server.config", "server.errors", "server.owners", "server.specs"),
+    ("server.config", "server.errors", "server.owners", "server.specs", "server.limits",
+     "server.secret", "server.serial", "server.headers"),
     ("server.store",), ("server.records",),
     ("server.trainers",), ("server.sockets",), ("server.pages",), ("server", "server.cli"),
 ]

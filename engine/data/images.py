@@ -183,8 +183,9 @@ def load_mnist_parts(data_dir, kind: str = "mnist"):
                               f"with --data-dir DIR and put {_file_list()} in DIR/{kind}/")
     files = find_files(Path(data_dir), kind)
     if files is None:
+        # The folder by its role, not its path: the message reaches clients of a server.
         raise DataUnavailable(f"{MNIST_KINDS[kind]} files not found: put {_file_list()} "
-                              f"in {Path(data_dir).resolve() / kind}")
+                              f"in the {kind}/ folder of the server's --data-dir")
     # The stat in the key makes a replaced file reload instead of serving the cached copy.
     return _read_mnist(tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
 

@@ -21,11 +21,19 @@ MAX_POINT_UNITS = 16
 MAX_POINT_SAMPLES = 5000
 MAX_SEED = 2**31 - 1
 
-# What one training step may cost (forward values, their gradients and saved inputs: ~3 floats
-# per activation), so no spec can exhaust the server's memory or stall its trainer.
+# What one session may cost (engine.spec.budget), so no spec can take more than its share of a
+# server's memory or stall its trainer. One training step: forward values, their gradients and
+# saved inputs (~3 floats per activation) in memory; its forward multiply-adds about what one
+# CPU core does in a frame (30 frames/s: ~1.5 G with the backward pass at ~45 G/s here).
 STEP_BYTES_PER_ACTIVATION = 12
-MAX_STEP_BYTES = 512 * 2**20
-MAX_STEP_FLOPS = 50e9
+MAX_STEP_BYTES = 256 * 2**20
+MAX_STEP_FLOPS = 0.5e9
+# One forward pass over every example (a whole-set evaluation; an epoch is ~3× its training
+# part): 30 G is MNIST's 70,000 digits through the default LeNet with room to spare.
+MAX_EVAL_FLOPS = 30e9
+# Everything a session holds, as estimated from its spec; measured resident memory stays under
+# 1 GB for every spec this allows (bench/session_memory.py, README "Limits").
+MAX_SESSION_BYTES = 640 * 2**20
 
 ACTIVATIONS = {
     "tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid", "linear": "Linear",

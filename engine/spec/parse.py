@@ -1,7 +1,7 @@
 """The only spec parser: `parse_spec(raw)` validates a raw (JSON) spec once, at the edge.
 
 It fills the defaults that depend on the dataset and task, checks every field against its
-`Field`, cross-checks sections, plans the layers and bounds one training step's cost, and
+`Field`, cross-checks sections, plans the layers and bounds the session's cost, and
 returns a frozen `Spec` or raises `SpecError` with every problem found, each naming its field
 path and the allowed range (`training.batch_size: 0 is below the minimum 1`).
 """
@@ -14,15 +14,18 @@ from engine.data.features import FEATURES
 from engine.data.heldout import FILES, SPANS, span_too_short, text_spans
 from engine.data.registry import DATASETS
 from engine.data.sequences import CORPUS
+from engine.spec import budget
 from engine.spec.fields import (DATA_FIELDS, DEEP_TRAINING, DEFAULT_FEATURES, DEFAULT_LAYERS,
                                 FAMILY_DATA, HIDEABLE, LAYER_FIELDS, LIST_KEYS, MAX_LAYERS,
                                 MAX_POINT_LAYERS, MAX_POINT_SAMPLES, MAX_POINT_UNITS,
-                                MAX_STEP_BYTES, MAX_STEP_FLOPS, MODEL_FIELDS, POINT_TRAINING,
-                                SECTIONS, SPEC_VERSION, STEP_BYTES_PER_ACTIVATION,
+                                MODEL_FIELDS, POINT_TRAINING, SECTIONS, SPEC_VERSION,
                                 TRAINING_FIELDS, VIEW_FIELDS, Field)
 from engine.spec.network import plan_layers
-from engine.spec.plan import KINDS, LayerError, activations_per_example, kinds_for
+from engine.spec.plan import KINDS, LayerError, kinds_for
+from engine.spec.text import clip, listed, shown
 from engine.spec.types import DataSpec, Layer, ModelSpec, Spec, SpecError, TrainingSpec, ViewSpec
+
+MAX_ERRORS = 20             # a spec of 10,000 unknown keys is told about the first ones
 
 
 # Training-time augmentations beyond `augment`, each refused outside its families.
@@ -31,11 +34,18 @@ AUGMENTATIONS = ("flip", "rotate", "scale", "input_noise")
 
 class _Errors(list):
     def add(self, path: str, message: str) -> None:
-        self.append({"path": path, "message": f"{path}: {message}"})
+        if len(self) < MAX_ERRORS:
+            self.append({"path": path, "message": f"{path}: {message}"})
 
 
 def _fmt(x) -> str:
-    return repr(x) if isinstance(x, str) else f"{x:g}" if isinstance(x, float) else str(x)
+    """A value in a message: a client's value shown safely (engine.spec.text), a bound as is."""
+    return shown(x)
+
+
+def _key(key) -> str:
+    """A client's key as it appears in a path (cut short: a path is not an echo chamber)."""
+    return clip(key) if isinstance(key, str) and key else shown(key)   # the key '' is named ''
 
 
 def _check_field(path: str, f: Field, value, errors: _Errors):
@@ -80,7 +90,8 @@ def _section(raw: dict, name: str, fields: dict, errors: _Errors) -> dict:
     allowed = set(fields) | set(LIST_KEYS.get(name, ()))
     for key in sect:
         if key not in allowed:
-            errors.add(f"{name}.{key}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
+            errors.add(f"{name}.{_key(key)}", f"unknown field (allowed: "
+                                              f"{', '.join(sorted(allowed))})")
     out = {}
     for key, f in fields.items():
         if key in sect and sect[key] is not None:
@@ -104,7 +115,7 @@ def _features(raw, info, errors: _Errors) -> tuple[str, ...]:
         return DEFAULT_FEATURES
     unknown = [x for x in raw if x not in FEATURES]
     if unknown:
-        errors.add(path, f"unknown feature {', '.join(unknown)} (allowed: {', '.join(FEATURES)})")
+        errors.add(path, f"unknown feature {listed(unknown)} (allowed: {', '.join(FEATURES)})")
         return DEFAULT_FEATURES
     if not raw:
         errors.add(path, "choose at least one input feature")
@@ -126,7 +137,7 @@ def _layer(item, lp: str, errors: _Errors) -> Layer | None:
     names, defaults = KINDS[kind].fields, KINDS[kind].defaults
     for key in item:
         if key not in names and key != "kind":
-            errors.add(f"{lp}.{key}", f"unknown field for {kind} (allowed: kind"
+            errors.add(f"{lp}.{_key(key)}", f"unknown field for {kind} (allowed: kind"
                                       f"{''.join(', ' + n for n in names)})")
     vals = {}
     for name in names:
@@ -180,7 +191,7 @@ def _hidden(raw, errors: _Errors) -> tuple[str, ...]:
         return ()
     unknown = [x for x in raw if x not in HIDEABLE]
     if unknown:
-        errors.add("view.hidden", f"unknown control {', '.join(unknown)} "
+        errors.add("view.hidden", f"unknown control {listed(unknown)} "
                                   f"(allowed: {', '.join(HIDEABLE)})")
     return tuple(name for name in HIDEABLE if name in raw)     # canonical order
 
@@ -280,10 +291,11 @@ def parse_spec(raw: Any) -> Spec:
         raise SpecError([{"path": "", "message": "spec must be a JSON object"}])
     for key in raw:
         if key not in SECTIONS and key != "version":
-            errors.add(key, f"unknown section (allowed: version, {', '.join(SECTIONS)})")
+            errors.add(_key(key), f"unknown section (allowed: version, {', '.join(SECTIONS)})")
     version = raw.get("version", SPEC_VERSION)
-    if version != SPEC_VERSION:
-        errors.add("version", f"{_fmt(version)} is not supported (allowed: {SPEC_VERSION})")
+    if type(version) is not int or version != SPEC_VERSION:    # true == 1 and 1.0 == 1: not a version
+        text = repr(version) if isinstance(version, float) else _fmt(version)   # 1.0, not 1
+        errors.add("version", f"{text} is not supported (allowed: the integer {SPEC_VERSION})")
     raw = _drop_fixed_classes(raw)
     data = _section(raw, "data", DATA_FIELDS, errors)
     model = _section(raw, "model", MODEL_FIELDS, errors)
@@ -316,7 +328,8 @@ def parse_spec(raw: Any) -> Spec:
 
 
 def _check_shapes(spec: Spec) -> None:
-    """Refuse impossible layers (a kernel larger than its input, ...) before training."""
+    """Refuse impossible layers (a kernel larger than its input, ...) and sessions over the
+    budget (engine.spec.budget) before anything is built."""
     try:
         plans = plan_layers(spec)
     except LayerError as exc:
@@ -324,22 +337,7 @@ def _check_shapes(spec: Spec) -> None:
             else f"model.layers[{exc.index}]"
         path = f"{path}.{exc.field}" if exc.field else path
         raise SpecError([{"path": path, "message": f"{path}: {exc.message}"}]) from None
-    _check_step_cost(spec, plans)
-
-
-def _check_step_cost(spec: Spec, plans) -> None:
-    """One training step must fit in memory and finish in seconds, whatever a client asks."""
-    bs, path = spec.training.batch_size, "training.batch_size"
-    memory = bs * activations_per_example(plans) * STEP_BYTES_PER_ACTIVATION
-    flops = bs * sum(p.flops for p in plans)
-    if memory > MAX_STEP_BYTES:
-        raise SpecError([{"path": path, "message": f"{path}: {bs} examples of this network need "
-                          f"{memory / 2**20:,.0f} MB per step, above the limit "
-                          f"{MAX_STEP_BYTES / 2**20:,.0f} MB: lower the batch size or the layers"}])
-    if flops > MAX_STEP_FLOPS:
-        raise SpecError([{"path": path, "message": f"{path}: {bs} examples of this network cost "
-                          f"{flops / 1e9:,.1f} G multiply-adds per step, above the limit "
-                          f"{MAX_STEP_FLOPS / 1e9:,.0f} G: lower the batch size or the layers"}])
+    budget.check(spec, plans)         # memory and compute, from the spec alone
 
 
 def default_spec() -> Spec:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from engine.data.features import FEATURES
 from engine.data.registry import DATASETS
-from engine.spec.fields import (ACTIVATIONS, DEFAULT_LAYERS, LAYER_FIELDS, MAX_LAYERS,
-                                MAX_POINT_LAYERS, MAX_POINT_UNITS, MAX_UNITS, SECTIONS,
+from engine.spec.fields import (ACTIVATIONS, DEFAULT_LAYERS, LAYER_FIELDS, MAX_EVAL_FLOPS,
+                                MAX_LAYERS, MAX_POINT_LAYERS, MAX_POINT_UNITS, MAX_SESSION_BYTES,
+                                MAX_STEP_BYTES, MAX_STEP_FLOPS, MAX_UNITS, SECTIONS,
                                 SPEC_VERSION, Field)
 from engine.spec.parse import default_layers, default_spec
-from engine.spec.plan import KINDS
+from engine.spec.plan import KINDS, MAX_PARAMS
 
 
 def _field_schema(f: Field) -> dict:
@@ -58,5 +59,8 @@ def schema() -> dict:
         "default_layers": {k: [layer.to_dict() for layer in default_layers(k)]
                            for k in DEFAULT_LAYERS},
         "limits": {"max_layers": MAX_LAYERS, "max_point_layers": MAX_POINT_LAYERS,
-                   "max_units": MAX_UNITS, "max_point_units": MAX_POINT_UNITS},
+                   "max_units": MAX_UNITS, "max_point_units": MAX_POINT_UNITS,
+                   "max_params": MAX_PARAMS, "max_step_flops": MAX_STEP_FLOPS,
+                   "max_step_bytes": MAX_STEP_BYTES, "max_pass_flops": MAX_EVAL_FLOPS,
+                   "max_session_bytes": MAX_SESSION_BYTES},
     }

@@ -58,6 +58,7 @@ _SEED_RANGE = 2**31
 
 _INT_RE = re.compile(r"[+-]?\d+")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_MAX_INT_CHARS = 40      # far above any field's range, far below int()'s 4,300-digit limit
 
 
 def _to_float(text: str) -> float | str:
@@ -69,9 +70,15 @@ def _to_float(text: str) -> float | str:
     return text
 
 
+def _whole(text: str) -> int | str:
+    """An integer literal as an int; one too long to be any field's value stays text, so the
+    parser's error names the field (int() of over 4,300 digits raises)."""
+    return int(text) if len(text) <= _MAX_INT_CHARS else text
+
+
 def _to_int(text: str) -> int | float | str:
     if _INT_RE.fullmatch(text):
-        return int(text)
+        return _whole(text)
     value = _to_float(text)
     if isinstance(value, float) and value.is_integer():
         return int(value)  # "10.0" is a well-formed 10
@@ -88,11 +95,11 @@ def _to_text(text: str) -> str:
 
 def _to_seed(text: str) -> int | str:
     if _INT_RE.fullmatch(text):
-        return int(text)  # ours; out of range is the parser's to reject
+        return _whole(text)  # ours; out of range is the parser's to reject
     value = _to_float(text)
-    if isinstance(value, float):
+    if isinstance(value, float) and math.isfinite(value * _TF_SEED_SCALE):
         return round(value * _TF_SEED_SCALE) % _SEED_RANGE
-    return value
+    return text          # not a number, or too large to scale (1e308): the parser says so
 
 
 def _fmt(value: Any) -> str:

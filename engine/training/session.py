@@ -22,6 +22,8 @@ from engine.spec.network import plan_layers
 from engine.spec.plan import activations_per_example
 from engine.spec.types import Spec
 from engine.training.augment import add_noise, flip, rotate_scale, shift
+from engine.training.divergence import Collapse
+from engine.training.evaluation import Evaluation
 from engine.training.history import History
 from engine.training.optim import Optimizer, add_regularization, clip_grad_norm
 from engine.training.pace import Pace
@@ -33,7 +35,9 @@ SEED_INCREMENT = 12345
 SEED_MODULUS = 2**31
 EVAL_CHUNK = 2048                # examples per forward pass when evaluating large sets
 EVAL_BUDGET = 2**24              # activation values one evaluation chunk may hold
+EVAL_CHUNK_FLOPS = 50e6          # ...and of a sliced one: ~10-20 ms of one CPU core
 EVAL_EVERY_S = 0.25              # image/table sessions: the test set at most this often
+EVAL_SLICE_S = 0.01              # ...measured for this long at an epoch's end, then between batches
 SHIFT_FRACTION = 8               # shift augmentation: up to 1/8 of the image width
 PERCENT = 100
 MODAL = (nn.Dropout, nn.modules.batchnorm._BatchNorm)   # behave differently in eval()
@@ -64,7 +68,11 @@ class Session:
         """Fresh weights from the training seed (so a reset repeats the start), counters at 0."""
         self.model = build_model(self.spec).to(self.device)
         self.last_grads = None
-        self._eval_chunk = max(1, min(EVAL_CHUNK, EVAL_BUDGET // activations_per_example(plan_layers(self.spec))))
+        plans = plan_layers(self.spec)
+        self._eval_chunk = max(1, min(EVAL_CHUNK, EVAL_BUDGET // activations_per_example(plans)))
+        # A sliced evaluation's chunks are also small in compute: one runs between two batches.
+        self._slice_chunk = max(1, min(self._eval_chunk, int(
+            EVAL_CHUNK_FLOPS // max(1, sum(p.flops for p in plans)))))
         self.params = tuple(self.model.parameters_in_order() if isinstance(self.model, MLP)
                             else self.model.parameters())
         self._weights = [i for i, p in enumerate(self.params) if p.dim() > 1]   # not biases
@@ -118,6 +126,11 @@ class Session:
         self._run_correct = torch.zeros((), device=self.device)
         self._run_n = 0
         self._last_eval = -math.inf
+        classify = self.spec.data.problem == "classification" and self.spec.model.task == "predict"
+        self._collapse = Collapse(self.splits["train"].labels, self.params) if classify else None
+        self._evaluation: Evaluation | None = None   # the test set, a chunk at a time
+        self._held: dict | None = None     # an epoch's history entry, waiting for that evaluation
+        self.needs_refresh = False         # metrics are of other weights (after early stopping)
         self.outputs: dict[str, torch.Tensor] = {}
         self.metrics = self.evaluate()
         self.weights_version = 0
@@ -180,6 +193,8 @@ class Session:
 
     def regenerate(self) -> Spec:
         """New data from the next seed; the network and its training go on (as TF Playground)."""
+        if self._evaluation is not None:       # of the old data: finish it on that
+            self._finish_evaluation()
         self.spec = self.spec.with_data(seed=next_seed(self.spec.data.seed))
         self._load_data()        # generated sets only draw: nothing here can fail for want of files
         self._order, self._cursor = None, 0
@@ -222,6 +237,9 @@ class Session:
         self.optimizer.step(grads)
         self.step += 1
         self._cursor = c + bs
+        if self._evaluation is not None and \
+                self._evaluation.keep_pace(-(-(len(train) - self._cursor) // bs)):
+            self._finish_evaluation()
         if self._cursor < len(train):
             return False
         self._order, self._cursor = None, 0
@@ -255,7 +273,8 @@ class Session:
         self.start_clock()
         try:
             while not self.train_batch():
-                pass
+                if self.status in ("stopped", "diverged"):   # early stopping ends it mid-epoch
+                    break
         finally:
             self.stop_clock()
 
@@ -303,8 +322,10 @@ class Session:
             self._run_correct += ok.sum()
         self._run_n += n
 
-    def _running_metrics(self) -> tuple[dict, dict]:
-        """(metrics to show, metrics for this epoch's history entry)."""
+    def _running_metrics(self) -> tuple[dict, dict | None]:
+        """(metrics to show, metrics for this epoch's history entry). When the test set is due,
+        it is measured on a copy of these weights for EVAL_SLICE_S, then between the next
+        epoch's batches: the entry is None then, and the evaluation records it when done."""
         n, classify = max(self._run_n, 1), self.spec.model.task != "autoencoder"
         m = dict(self.metrics)
         m["train_loss"] = (self._run_loss / n).item()
@@ -313,11 +334,31 @@ class Session:
         self._run_n = 0
         now = time.perf_counter()
         if self.spec.training.early_stopping or now - self._last_eval >= EVAL_EVERY_S:
-            m.update(self.evaluate(("val", "test")))
             self._last_eval = now
+            self._evaluation = self._start_evaluation(("val", "test"), self.epoch + 1)
+            if not self._evaluation.advance(EVAL_SLICE_S):
+                self._held = m
+                return m, None
+            m.update(self._measured(("val", "test"), self._evaluation.outputs()))
+            self._evaluation = None
             return m, m
         stale = ("val_loss", "val_accuracy", "test_loss", "test_accuracy")
         return m, {**m, **dict.fromkeys(stale)}
+
+    def _start_evaluation(self, names: tuple[str, ...], epoch: int) -> Evaluation:
+        return Evaluation(self.model, [self.splits[n].x for n in names], self._slice_chunk, epoch)
+
+    def _finish_evaluation(self) -> None:
+        """The running evaluation is done (finish it now if not): its figures are shown, and
+        its epoch's history entry, held until now, is recorded."""
+        ev, self._evaluation = self._evaluation, None
+        while not ev.step(ev.left):
+            pass
+        measured = self._measured(("val", "test"), ev.outputs())
+        self.metrics.update(measured)
+        held, self._held = self._held, None
+        if held is not None:
+            self._record(ev.epoch, {**held, **measured}, ev.state())
 
     @contextmanager
     def eval_mode(self):
@@ -333,47 +374,75 @@ class Session:
 
     def refresh(self) -> None:
         """Evaluate every split now (after a step, on pause, at the end of a headless run)."""
+        if self._evaluation is not None:
+            self._finish_evaluation()
         self.metrics = self.evaluate()
+        self.needs_refresh = False
 
     def _end_epoch(self) -> None:
         if self._running:
+            if self._evaluation is not None:         # kept pace: nothing, or little, is left
+                self._finish_evaluation()
             self.end_epoch(*self._running_metrics())
         else:
             m = self.evaluate()
             self.end_epoch(m, m)
 
-    def end_epoch(self, metrics: dict, entry: dict) -> None:
+    def end_epoch(self, metrics: dict, entry: dict | None) -> None:
         """Count an epoch just trained, with its measured `metrics` (shown) and `entry` (its
-        history point): history, divergence pause, early stopping. Called by this session, or
-        by the batched group that trains it."""
+        history point; None while its evaluation runs, which records it when done): history,
+        divergence pause, early stopping. Called by this session, or by the batched group that
+        trains it."""
         self.epoch += 1
         self.weights_version += 1
-        self.metrics, m = metrics, entry
+        self.metrics = metrics
         self.examples_seen += len(self.splits["train"])
-        self.history.append(self.epoch, {**m, "seconds": round(self.elapsed(), 4),
-                                         "examples": self.examples_seen,
-                                         "lr": self.optimizer.lr})
-        if not math.isfinite(m["train_loss"]):
+        stamp = {"seconds": round(self.elapsed(), 4), "examples": self.examples_seen,
+                 "lr": self.optimizer.lr}     # of this epoch, even when its entry waits
+        if entry is not None:
+            entry = {**entry, **stamp}
+        elif self._held is not None:
+            self._held = {**self._held, **stamp}
+        finite = math.isfinite(metrics["train_loss"])
+        collapsed = None if not finite or self._collapse is None else \
+            self._collapse.update(metrics.get("train_accuracy"), self.params)
+        if not finite or collapsed:
+            if entry is None:
+                entry, self._held, self._evaluation = self._held, None, None
+            self.history.append(self.epoch, entry)
             self.status = "diverged"
-            self.message = (f"loss diverged at epoch {self.epoch}: lower the learning rate "
+            what = "loss diverged" if not finite else "training diverged"
+            why = f" ({collapsed})" if collapsed else ""
+            self.message = (f"{what} at epoch {self.epoch}{why}: lower the learning rate "
                             f"(now {self.spec.training.learning_rate:g}) and reset")
             return
-        if self.spec.training.early_stopping and m["val_loss"] is not None:
-            self._early_stopping(m["val_loss"])
+        if entry is not None:
+            self._record(self.epoch, entry)
 
-    def _early_stopping(self, val_loss: float) -> None:
+    def _record(self, epoch: int, m: dict, state: dict | None = None) -> None:
+        """Epoch `epoch`'s history entry; early stopping judges its validation loss (`state`:
+        the weights it was measured on, when they are no longer the model's)."""
+        self.history.append(epoch, m)
+        if self.spec.training.early_stopping and m["val_loss"] is not None:
+            self._early_stopping(m["val_loss"], epoch, state)
+
+    def _early_stopping(self, val_loss: float, epoch: int, state: dict | None) -> None:
         if val_loss < self._best_val:
-            self._best_val, self.best_epoch, self._stale_epochs = val_loss, self.epoch, 0
-            self._best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            self._best_val, self.best_epoch, self._stale_epochs = val_loss, epoch, 0
+            state = self.model.state_dict() if state is None else state
+            self._best_state = {k: v.detach().clone() for k, v in state.items()}
             return
         self._stale_epochs += 1
         patience = self.spec.training.early_stopping
         if self._stale_epochs >= patience:
             self.model.load_state_dict(self._best_state)   # weights and BatchNorm statistics
-            self.metrics = self.evaluate()
+            if self._running:
+                self.needs_refresh = True      # a whole pass: the caller does it (refresh)
+            else:
+                self.metrics = self.evaluate()
             self.status = "stopped"
             self._stale_epochs = 0
-            self.message = (f"early stopping at epoch {self.epoch}: validation loss has not "
+            self.message = (f"early stopping at epoch {epoch}: validation loss has not "
                             f"improved for {patience} epochs; restored the weights of epoch "
                             f"{self.best_epoch}")
 
@@ -385,6 +454,12 @@ class Session:
         x = self._x_all if names == SPLITS else torch.cat([self.splits[n].x for n in names])
         with self.eval_mode():
             out_all = torch.cat([self.model(chunk) for chunk in x.split(self._eval_chunk)])
+        return self._measured(names, out_all)
+
+    @torch.inference_mode()
+    def _measured(self, names: tuple[str, ...], out_all: torch.Tensor) -> dict:
+        """Loss and accuracy of the named splits from their outputs, one after another in
+        `out_all`; the outputs stay in `self.outputs` for the views."""
         m, start = {}, 0
         for name in names:
             s = self.splits[name]

@@ -15,6 +15,7 @@ from server import store
 from engine.data.registry import DATASETS
 from engine.frames.summary import output_of
 from engine.spec.parse import parse_spec
+from engine.spec.text import shown
 from engine.spec.types import SpecError
 from server.owners import OWNER_KEY, claim_browser
 from server.records import recording_frames, recording_index
@@ -52,11 +53,11 @@ def parse_runs(text: str) -> tuple[list[tuple[str, str]], list[dict]]:
     for i, item in enumerate(items):
         letter, _, ident = item.partition(":")
         if letter not in KINDS or not store.valid_id(ident):
-            errors.append({"path": f"runs[{i}]", "message": f"runs[{i}]: {item!r} is not "
+            errors.append({"path": f"runs[{i}]", "message": f"runs[{i}]: {shown(item)} is not "
                            f"e:<saved experiment id> or s:<live session id> (ids are 22 "
                            f"characters of A-Z a-z 0-9 _ -)"})
         elif (letter, ident) in runs:
-            errors.append({"path": f"runs[{i}]", "message": f"runs[{i}]: {item!r} is already "
+            errors.append({"path": f"runs[{i}]", "message": f"runs[{i}]: {shown(item)} is already "
                                                             f"in the list"})
         runs.append((letter, ident))
     return runs, errors
@@ -102,7 +103,11 @@ def _live(session_id: str) -> dict | None:
 
 
 def load_run(i: int, letter: str, ident: str) -> dict:
-    run = (_saved(current_app.config["DATABASE"], ident) if letter == SAVED else _live(ident))
+    db = current_app.config["DATABASE"]
+    if letter == SAVED:     # still there? (its owner may have deleted it since it was cached)
+        run = _saved(db, ident) if store.load(db, ident, ("id",)) else None
+    else:
+        run = _live(ident)
     if run is None:
         what = "saved experiment" if letter == SAVED else "live session in this browser"
         raise RunError(404, f"runs[{i}]", f"no {what} {letter}:{ident}")

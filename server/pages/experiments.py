@@ -1,7 +1,8 @@
 """Saved experiments' pages: `/e/<id>` (the playground, read-only, with a replay slider) and
 `/api/experiments/<id>[/frames[/<k>]]` (the record's summary and its recorded frames). Records
-never change, so their answers are cached; a malformed id never reaches the database
-(docs/protocol.md, "Saved experiments").
+never change, so their answers are cached; a malformed id never reaches the database. Only the
+browser that saved one may `DELETE /api/experiments/<id>` it (docs/protocol.md, "Saved
+experiments").
 """
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import base64
 import json
 
 import numpy as np
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, current_app, jsonify, render_template
 
 from server import store
 from engine.frames.recording import RecordedFrame
 from engine.spec.parse import parse_spec
+from engine.spec.text import shown
 from engine.spec.types import SpecError
-from server.owners import claim_browser
+from server.owners import claim_browser, owner_id
 from server.records import recording_frames, recording_index
 from server.specs import from_spec
 
@@ -55,10 +57,24 @@ def _cached(response):
 
 @bp.get("/e/<exp_id>")
 def page(exp_id: str):
-    if store.load(current_app.config["DATABASE"], exp_id, ("id",)) is None:
+    record = store.load(current_app.config["DATABASE"], exp_id, ("owner",))
+    if record is None:
         return _not_found()
-    claim_browser()
-    return render_template("index.html", schema_url="/api/schema", experiment_id=exp_id)
+    owned = record["owner"] is not None and record["owner"] == claim_browser()
+    return render_template("index.html", schema_url="/api/schema", experiment_id=exp_id,
+                           experiment_owned=owned)
+
+
+@bp.delete("/api/experiments/<exp_id>")
+def delete(exp_id: str):
+    """The owner deletes a saved experiment: 200, 404 unknown, 403 another browser's."""
+    outcome = store.delete(current_app.config["DATABASE"], exp_id, owner_id())
+    if outcome == "missing":
+        return _not_found()
+    if outcome == "not yours":
+        return jsonify(errors=[{"path": "id", "message": "id: only the browser that saved "
+                                                        "this experiment may delete it"}]), 403
+    return jsonify(deleted=exp_id)
 
 
 @bp.get("/api/experiments/<exp_id>")
@@ -96,20 +112,12 @@ def frames(exp_id: str, k: str | None = None):
     count = len(recording_index(blob)["frames"])
     short = k.isascii() and k.isdigit() and len(k) <= MAX_INDEX_DIGITS
     if not short or not int(k) < count:
-        return jsonify(errors=[{"path": "frame", "message": f"frame: {k!r} is not an index "
+        return jsonify(errors=[{"path": "frame", "message": f"frame: {shown(k)} is not an index "
                                                             f"from 0 to {count - 1}"}]), 404
     return _cached(jsonify(_encode(recording_frames(blob, range(int(k), int(k) + 1))[0],
                                    int(k))))
 
 
-def _route_not_found(exc):
-    """An address under /e/ or /api/experiments/ that matches no route: JSON like the rest."""
-    if request.path.startswith(("/e/", "/api/experiments/")):
-        return _not_found()
-    return exc
-
-
 def init_app(app: Flask) -> None:
     app.config.setdefault("MAX_EXPERIMENT_BYTES", store.MAX_RECORD_BYTES)
     app.register_blueprint(bp)
-    app.register_error_handler(404, _route_not_found)

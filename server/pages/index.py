@@ -11,9 +11,14 @@ from engine.frames.points import EXTENT, GRID, THUMB
 from engine.spec.fields import HIDEABLE
 from engine.spec.schema import schema
 from engine.spec.types import SpecError
+from engine.spec.text import clip, shown
 from server.config import ROOT
+from server.errors import PayloadError
+from server.limits import server_limits
 from server.owners import claim_browser
 from server.pages.assets import send_asset
+from server.pages.api import json_body
+from server.sockets.payloads import SPEC_SOURCE
 from server.specs import resolve
 
 
@@ -69,6 +74,8 @@ def api_schema():
     out["fps"] = current_app.config["FPS"]
     out["compute"] = {**devices.describe(),
                       "device": str(current_app.extensions["runner"].device)}
+    out["limits"]["server"] = server_limits(current_app.config,
+                                            current_app.extensions["limits"].rates)
     return jsonify(out)
 
 
@@ -77,7 +84,7 @@ def api_preview(name: str):
     info = DATASETS.get(name)
     if info is None:
         return jsonify(errors=[{"path": "dataset", "message":
-                                f"dataset: {name!r} is not one of {', '.join(DATASETS)}"}]), 404
+                                f"dataset: {shown(name)} is not one of {', '.join(DATASETS)}"}]), 404
     if info.family == "sequences":
         return jsonify({**sequence_preview(name), "family": info.family, "problem": info.problem})
     if info.family != "points":
@@ -87,7 +94,7 @@ def api_preview(name: str):
     classes = int(text) if short_digits else -1            # not a small whole number: refused
     if info.problem == "classification" and not 2 <= classes <= info.max_classes:
         return jsonify(errors=[{"path": "classes", "message":
-                                f"classes: {text!r} is not a whole number from 2 to "
+                                f"classes: {shown(text)} is not a whole number from 2 to "
                                 f"{info.max_classes}"}]), 400
     x, y = preview(name, classes if info.problem == "classification" else 2)
     return jsonify(points=x.astype(float).round(3).tolist(),
@@ -113,18 +120,17 @@ def _fixed_preview(info):
 
 @bp.post("/api/spec")
 def api_spec():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return jsonify(errors=[{"path": "", "message": "send a JSON object with spec or hash"}]), 400
     try:
+        body = json_body()
+        unknown = set(body) - set(SPEC_SOURCE)
+        if unknown:
+            raise PayloadError(clip(sorted(unknown)[0]), "unknown field (allowed: spec or hash)")
+        if len(body) != 1:
+            raise PayloadError("", "send a JSON object with spec or hash (one of them)")
         return jsonify(resolve(body).answer())
-    except SpecError as exc:
+    except (SpecError, PayloadError) as exc:
         return jsonify(errors=exc.errors), 400
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-
-    @app.errorhandler(413)
-    def too_large(_):
-        return jsonify(errors=[{"path": "", "message": "request body too large"}]), 413

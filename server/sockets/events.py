@@ -1,9 +1,10 @@
-"""Socket.IO handlers, one `on_<event>` each: validate what needs no session, then ask the
+"""Socket.IO handlers, one `on_<event>` each: check the payload's keys (server.sockets.payloads),
+validate what needs no session, take the rate limits' tokens (server.limits), then ask the
 runner to run the op on the trainer that holds the session, and answer.
 
 Every event answers `{"ok": true, ...}` or `{"ok": false, "errors": [{"path", "message"}]}`
-(docs/protocol.md). A session belongs to the browser whose signed cookie opened it; any other
-client naming its id is told it does not exist.
+(docs/protocol.md), an event no handler takes included. A session belongs to the browser whose
+signed cookie opened it; any other client naming its id is told it does not exist.
 """
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ import logging
 from flask import Flask, current_app, request, session as cookie
 from flask_socketio import Namespace
 
+from engine.spec.text import shown
 from server import records, store
 from server.sockets import rooms
 from server.errors import PayloadError, errors_of
-from server.owners import OWNER_KEY, owner_id
+from server.limits import Connections
+from server.owners import OWNER_KEY, address, address_tag, owner_id
+from server.sockets.payloads import EVENT_FIELDS, payload, unknown_event
 from server.specs import from_spec, resolve
 from server.trainers.runner import Runner
 
@@ -24,14 +28,14 @@ log = logging.getLogger(__name__)
 
 
 def answer(handler):
-    """Turn a handler's dict or raised validation error into the ack payload; never crash."""
+    """Check the payload against its event's fields, then turn the handler's dict or raised
+    refusal into the ack payload; never crash."""
+    event = handler.__name__.removeprefix("on_")
+
     @functools.wraps(handler)
     def wrapped(self, data=None):
-        data = {} if data is None else data
-        if not isinstance(data, dict):
-            return {"ok": False, "errors": [{"path": "", "message": "payload: must be an object"}]}
         try:
-            out = handler(self, data) or {}
+            out = handler(self, payload(event, data)) or {}
             return out if "ok" in out else {"ok": True, **out}
         except Exception as exc:
             errors = errors_of(exc)
@@ -50,9 +54,20 @@ def _ok(reply: dict | None) -> dict:
 
 
 class PlaygroundNamespace(Namespace):
-    def __init__(self, runner: Runner):
+    def __init__(self, runner: Runner, connections: Connections):
         super().__init__("/")
-        self.runner = runner
+        self.runner, self.connections = runner, connections
+
+    def trigger_event(self, event, *args):
+        """Events no handler takes are answered, naming the event (python-socketio would ack
+        them with nothing)."""
+        if event not in ("connect", "disconnect") and event not in EVENT_FIELDS:
+            return unknown_event(event)
+        return super().trigger_event(event, *args)
+
+    def _limit(self, kind: str) -> None:
+        """Spend a token of `kind` for this browser and this address (SlowDown when out)."""
+        current_app.extensions["limits"].take(kind, browser=owner_id(), address=address())
 
     def _mine(self, data: dict) -> None:
         """Refuse a session that is not this browser's before looking at the rest."""
@@ -68,8 +83,12 @@ class PlaygroundNamespace(Namespace):
         # without one would be a new "browser" per connection, dodging the per-browser limit.
         if OWNER_KEY not in cookie:
             return False
+        refusal = self.connections.admit(request.sid, address(), owner_id())
+        if refusal:
+            raise ConnectionRefusedError(refusal)
 
     def on_disconnect(self, reason=None):
+        self.connections.leave(request.sid)
         self.runner.detach(request.sid)
         rooms.disconnected(current_app.extensions["rooms"], request.sid)
 
@@ -81,7 +100,9 @@ class PlaygroundNamespace(Namespace):
             reply = self._call(data, "attach", {"sid": request.sid})
             return {"session_id": data["session_id"], **reply} if reply["ok"] else reply
         resolved = resolve(data)
-        key, reply = self.runner.create(resolved.parsed, owner_id(), request.sid)
+        self._limit("open")
+        key, reply = self.runner.create(resolved.parsed, owner_id(), request.sid,
+                                        address=address())
         return {"session_id": key, **resolved.answer(), **reply} if reply["ok"] else reply
 
     def _fork(self, data: dict) -> dict:
@@ -90,8 +111,9 @@ class PlaygroundNamespace(Namespace):
         if record is None:
             raise PayloadError("experiment", "no such experiment")
         resolved = from_spec(records.saved_spec(record))
+        self._limit("open")
         key, reply = self.runner.create(resolved.parsed, owner_id(), request.sid, "restore",
-                                        {"record": record})
+                                        {"record": record}, address=address())
         if not reply["ok"]:
             return reply
         return {"session_id": key, "experiment": data["experiment"], **resolved.answer(),
@@ -101,6 +123,7 @@ class PlaygroundNamespace(Namespace):
     def on_save(self, data):
         """Store the session as an immutable experiment; answers its id and short URL."""
         self._mine(data)
+        self._limit("save")
         limit = current_app.config["MAX_EXPERIMENT_BYTES"]
         title, description = [store.check_text(f, "" if data.get(f) is None else data[f])
                               for f in ("title", "description")]
@@ -108,13 +131,17 @@ class PlaygroundNamespace(Namespace):
                                             "limit": limit})
         if not reply["ok"]:
             return reply
-        exp_id = store.save(current_app.config["DATABASE"], reply["record"], limit)
+        c = current_app.config
+        quota = store.Quota(owner_id(), address_tag(), c["SAVE_QUOTA_BROWSER_BYTES"],
+                            c["SAVE_QUOTA_ADDRESS_BYTES"], c["MIN_FREE_DISK_BYTES"])
+        exp_id = store.save(c["DATABASE"], reply["record"], limit, quota)
         return {"id": exp_id, "url": f"/e/{exp_id}"}
 
     @answer
     def on_configure(self, data):
         self._mine(data)
         resolved = resolve(data, required=True)
+        self.runner.resize(data["session_id"], owner_id(), resolved.parsed)
         reply = self._call(data, "configure", {"spec": resolved.parsed})
         return {**resolved.answer(), **reply} if reply["ok"] else reply
 
@@ -130,7 +157,9 @@ class PlaygroundNamespace(Namespace):
     def on_step(self, data):
         unit = data.get("unit", "epoch")
         if unit not in ("epoch", "batch"):
-            raise PayloadError("unit", f"{unit!r} is not one of epoch, batch")
+            raise PayloadError("unit", f"{shown(unit)} is not one of epoch, batch")
+        self._mine(data)
+        self._limit("step")
         return self._call(data, "step", {"unit": unit})
 
     @answer
@@ -159,8 +188,8 @@ class PlaygroundNamespace(Namespace):
     def on_set_bias(self, data):
         return self._call(data, "set_bias")
 
-    def on_frame_ack(self, data=None):
-        data = data if isinstance(data, dict) else {}
+    @answer
+    def on_frame_ack(self, data):
         self.runner.ack(data.get("session_id"), owner_id(), data.get("seq"))
 
     # ---- live rooms (server.sockets.rooms) ----------------------------------------------------
@@ -182,7 +211,13 @@ class PlaygroundNamespace(Namespace):
 
     @answer
     def on_room_join(self, data):
-        return self._room(rooms.room_join, data)
+        limits = current_app.extensions["limits"]
+        limits.take("room_guess", spend=False, browser=owner_id(), address=address())
+        try:
+            return self._room(rooms.room_join, data)
+        except rooms.NoRoom:
+            limits.take("room_guess", browser=owner_id(), address=address())
+            raise
 
     @answer
     def on_room_leave(self, data):
@@ -190,9 +225,12 @@ class PlaygroundNamespace(Namespace):
 
     @answer
     def on_room_fork(self, data):
+        self._limit("open")
         return self._room(rooms.room_fork, data)
 
 
 def init_app(app: Flask, socketio) -> None:
     app.extensions["rooms"] = rooms.Rooms(app.extensions["runner"], socketio.emit)
-    socketio.on_namespace(PlaygroundNamespace(app.extensions["runner"]))
+    connections = Connections(app.config["MAX_SOCKETS_PER_ADDRESS"],
+                              app.config["MAX_SOCKETS_PER_BROWSER"])
+    socketio.on_namespace(PlaygroundNamespace(app.extensions["runner"], connections))

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_socketio import join_room, leave_room
 
+from engine.spec.text import shown
+
 from server.errors import PayloadError
+from server.owners import address
 from server.records import saved_spec
 from server.specs import from_spec, resolve
 
@@ -23,6 +26,10 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"     # no 0/O, 1/I: read off a
 CODE_LENGTH = 6                                         # 32^6 ≈ 10^9 codes
 MAX_ROOMS = 100
 MAX_VIEWERS = 200
+
+
+class NoRoom(PayloadError):
+    """No open room has the code: a wrong guess, charged to the guesser (server.limits)."""
 
 
 def _new_code() -> str:
@@ -69,8 +76,8 @@ class Rooms:
     def find(self, code) -> Room:
         room = self.by_code.get(code.strip().upper()) if isinstance(code, str) else None
         if room is None:
-            raise PayloadError("code", f"no room has the code {str(code)[:12]!r}: check it with "
-                                       f"your teacher")
+            raise NoRoom("code", f"no room has the code {shown(code)}: check it with your "
+                                 f"teacher")
         return room
 
     def mine(self, code, owner: str) -> Room:
@@ -163,7 +170,8 @@ def room_fork(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
     if not reply or not reply["ok"]:
         raise PayloadError("code", "this room has closed")
     resolved = from_spec(saved_spec(reply["record"]))
-    key, answer = runner.create(resolved.parsed, owner, sid, "restore", {"record": reply["record"]})
+    key, answer = runner.create(resolved.parsed, owner, sid, "restore",
+                                {"record": reply["record"]}, address=address())
     if not answer["ok"]:
         return answer
     return {"session_id": key, **resolved.answer(), **answer}

@@ -7,7 +7,9 @@ import queue
 import threading
 from concurrent.futures import Future
 
-from server.trainers.trainer import Trainer, serve
+from server.errors import Unavailable
+from server.trainers.loop import serve
+from server.trainers.trainer import Trainer
 
 
 CALL_TIMEOUT_S = 120.0   # an export of a big model takes seconds; a dead trainer never answers
@@ -25,7 +27,10 @@ class LocalTrainer:
             return getattr(self.trainer, method)(*args)
         future: Future = Future()
         self.requests.put((future, method, args))
-        return future.result(CALL_TIMEOUT_S)
+        try:
+            return future.result(CALL_TIMEOUT_S)
+        except TimeoutError:
+            raise Unavailable(f"the trainer did not answer in {CALL_TIMEOUT_S:g} s") from None
 
     def post(self, method: str, *args) -> None:
         if self.thread is None:
@@ -51,6 +56,8 @@ class LocalTrainer:
                                     lambda: not self._stop.is_set()),
                 name="trainer", daemon=True)
             self.thread.start()
+
+    ready = True                   # a thread of this process can always take a session
 
     def wait_ready(self) -> None:
         """A thread of this process can train as soon as it runs."""

@@ -16,6 +16,7 @@ from engine.export.quantize import export_quantized, figures, quantize
 from engine.frames.images import examples
 from engine.frames.sequences import MAX_PROMPT, MAX_TEMPERATURE
 from engine.frames.summary import summarize
+from engine.spec.text import shown
 from server.errors import PayloadError, outcome
 from server import records
 from server.specs import from_spec
@@ -30,14 +31,14 @@ MAX_EDIT_VALUE = 1e6      # a weight or bias typed into the diagram
 def index(data: dict, key: str, upper: int) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < upper:
-        raise PayloadError(key, f"{value!r} is not an index from 0 to {upper - 1}")
+        raise PayloadError(key, f"{shown(value)} is not an index from 0 to {upper - 1}")
     return value
 
 
 def number(data: dict, key: str, bound: float = MAX_EDIT_VALUE) -> float:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= bound:
-        raise PayloadError(key, f"{value!r} is not a number from {-bound:g} to {bound:g}")
+        raise PayloadError(key, f"{shown(value)} is not a number from {-bound:g} to {bound:g}")
     return float(value)
 
 
@@ -55,7 +56,7 @@ def sequence_options(data: dict, layers: int) -> dict:
         value = data["temperature"]
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or not 0 <= value <= MAX_TEMPERATURE:
-            raise PayloadError("temperature", f"{value!r} is not a number from 0 to "
+            raise PayloadError("temperature", f"{shown(value)} is not a number from 0 to "
                                               f"{MAX_TEMPERATURE:g}")
         out["temperature"] = float(value)
     return out
@@ -135,6 +136,8 @@ def pause(trainer, key, entry, args):
 
 def step(trainer, key, entry, args):
     s = entry.session
+    if s.status == "diverged":            # its weights are NaN or thrown off: training is moot
+        raise PayloadError("status", s.message)
     s.pause()
     s.train_epoch() if args["unit"] == "epoch" else s.train_batch()
     if args["unit"] == "batch" or s.spec.data.family != "points":

@@ -1,25 +1,30 @@
 """A trainer: the sessions one core trains, and when each receiver gets a frame.
 
-One trainer is ONE thread of control (the `serve` loop): the ops clients ask for run on it
-between rounds, so a session is never touched by two threads. A round (`tick`) gives every
-playing unit a time slice in proportion to its cost, then sends the frames that are due: one
-per 1/fps s per client at most, after its last ack (docs/internals.md, "Trainers").
+One trainer is ONE thread of control (server.trainers.loop) that trains in rounds: a round
+(`tick`) gives every playing unit a time slice in proportion to its cost, then sends the frames
+that are due: one per 1/fps s per client at most, after its last ack. The ops clients ask for (building
+a session, a step, an export, ...) may take seconds, so once served they run beside the rounds
+on a few "lane" threads (server.serial), each session's in the order asked; a session with an op
+queued or running sits out the rounds, so it is never touched by two threads, and no op holds
+up anyone else's training (docs/internals.md, "Trainers").
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-
-import torch
 
 from server.trainers import operations
 from engine.frames.recording import Recording
 from engine.frames.snapshot import snapshot
+from engine.spec.budget import estimate
+from engine.spec.network import plan_layers
 from engine.spec.types import Spec
 from engine.training.devices import pick_device
 from engine.training.session import Session
+from server.serial import SerialPool
 from server.trainers.batching import Groups
 from server.trainers.wire import encode
 
@@ -34,6 +39,12 @@ FRAME_COST_S = 0.001     # a first guess of one frame's cost, before any was mea
 CADENCE_SLACK = 0.5      # a frame later than this share of the interval restarts the cadence
 MIN_FPS = 12             # never fewer frames a second than this (10 is where a class notices)
 IDLE_WAIT_S = 0.1        # how long an idle trainer waits for a request before it looks again
+LANE_THREADS = 3         # ops of different sessions side by side: one long op blocks no other
+# A session whose pass over its data costs more than this is heavy: its ops (seconds of work)
+# run on lanes at nice 10, taking the CPU the rounds leave. Light sessions' ops (milliseconds)
+# keep the normal priority, so a machine busy with other work never starves them.
+HEAVY_PASS_FLOPS = 1e9
+LANE_NICE = 10
 
 
 @dataclass
@@ -78,6 +89,27 @@ class Trainer:
         self.epoch_cost: dict[frozenset, float] = {}   # this round's units' seconds per epoch
         self.entries: dict[str, Entry] = {}
         self.groups = Groups() if batching else None
+        self.lanes: dict[bool, SerialPool] | None = None   # None: ops run at once (tests)
+        self._heavy: dict[str, bool] = {}       # which lanes a session's ops take
+        self._registry = threading.Lock()       # entries change on lanes, rounds read them
+        self._building: set[str] = set()        # sessions being built on a lane
+        self._cancelled: set[str] = set()       # ...that were removed meanwhile (timed out)
+
+    def start_lane(self, threads: int = LANE_THREADS) -> None:
+        """Run ops off the serving thread from now on (serve calls this)."""
+        if self.lanes is None:
+            self.lanes = {False: SerialPool(threads, "trainer-lane"),
+                          True: SerialPool(threads, "trainer-heavy-lane", nice=LANE_NICE)}
+
+    def _later(self, key: str, job) -> dict | Future:
+        """`job()` now, or on the session's lane (a Future) once the trainer serves."""
+        if self.lanes is None:
+            return job()
+        return self.lanes[self._heavy.get(key, False)].submit(key, job)
+
+    def busy(self, key: str) -> bool:
+        """An op of this session is queued or running on a lane: rounds leave it alone."""
+        return self.lanes is not None and any(lane.busy(key) for lane in self.lanes.values())
 
     # ---- sessions (called by the runner, on this trainer's thread) ------------------------
     def device_for(self, spec: Spec):
@@ -85,30 +117,48 @@ class Trainer:
         return pick_device(self.requested_device, heavy=spec.data.family == "images")
 
     def create(self, key: str, spec: Spec, sid: str | None, op: str = "opened",
-               args: dict | None = None) -> dict:
+               args: dict | None = None) -> dict | Future:
         """Build session `key`, then answer op `op` on it (`restore` for a fork), or refuse."""
-        def build():
-            self.entries[key] = Entry(Session(spec, self.device_for(spec), self.data_dir), sid)
-        answer = operations.outcome(build)
+        with self._registry:
+            self._building.add(key)
+        self._heavy[key] = estimate(spec, plan_layers(spec)).pass_flops > HEAVY_PASS_FLOPS
+        return self._later(key, lambda: self._build(key, spec, sid, op, args or {}))
+
+    def _build(self, key: str, spec: Spec, sid: str | None, op: str, args: dict) -> dict:
+        made = []
+        answer = operations.outcome(lambda: made.append(
+            Entry(Session(spec, self.device_for(spec), self.data_dir), sid)))
         if answer["ok"]:
-            answer = self.call(key, op, args or {})
-            if not answer["ok"]:
-                self.entries.pop(key, None)
+            answer = operations.run(self, key, made[0], op, args)
+        with self._registry:
+            self._building.discard(key)
+            if key in self._cancelled:        # removed while it was built: nobody wants it
+                self._cancelled.discard(key)
+                return {"ok": False, "errors": operations.PayloadError(
+                    "session_id", "no such session").errors}
+            if answer["ok"]:
+                self.entries[key] = made[0]
+            else:
+                self._heavy.pop(key, None)
         return answer
 
-    def call(self, key: str, op: str, args: dict) -> dict:
+    def call(self, key: str, op: str, args: dict) -> dict | Future:
         entry = self.entries.get(key)
         if entry is None:
             return {"ok": False, "errors": operations.PayloadError("session_id",
                                                                    "no such session").errors}
         if self.groups is not None and op not in operations.READ_ONLY:
             self.groups.release(key)          # an op may change what the group stacked
-        return operations.run(self, key, entry, op, args)
+        return self._later(key, lambda: operations.run(self, key, entry, op, args))
 
     def remove(self, key: str) -> None:
         if self.groups is not None:
             self.groups.release(key)
-        self.entries.pop(key, None)
+        with self._registry:
+            if self.entries.pop(key, None) is None and key in self._building:
+                self._cancelled.add(key)
+            else:
+                self._heavy.pop(key, None)
 
     def attach(self, entry: Entry, sid: str) -> None:
         entry.sid, entry.awaiting = sid, None
@@ -189,7 +239,10 @@ class Trainer:
 
     # ---- training -----------------------------------------------------------------------
     def playing(self) -> list[tuple[str, Entry]]:
-        return [(k, e) for k, e in self.entries.items() if e.session.status == "playing"]
+        """The sessions this round trains: playing, with no op queued or running."""
+        with self._registry:
+            entries = list(self.entries.items())
+        return [(k, e) for k, e in entries if e.session.status == "playing" and not self.busy(k)]
 
     def tick(self) -> int:
         """One round: a time slice for every playing unit (see _slices); after each slice, the
@@ -218,7 +271,7 @@ class Trainer:
             trained += len(members) if session.step != step else 0
             for key, entry in members:           # it stopped (diverged, early stopping): show it
                 if entry.session.status != "playing":
-                    self._send(key, entry)
+                    self._stopped(key, entry)
             self._send_due(active, interval)
         return trained
 
@@ -226,6 +279,19 @@ class Trainer:
         """How long the serving loop may wait for a request after a round that trained nothing:
         while sessions play (held by their speed), no longer than half a frame."""
         return min(IDLE_WAIT_S, 0.5 / self.fps) if self.playing() else IDLE_WAIT_S
+
+    def _stopped(self, key: str, entry: Entry) -> None:
+        """A session that stopped itself: its last frame, after the whole-set evaluation that
+        early stopping leaves to its caller (on a lane: it may take a while)."""
+        if not entry.session.needs_refresh:
+            self._send(key, entry)
+            return
+
+        def refresh():
+            with entry.lock:
+                entry.session.refresh()
+                self.send_frame(key, entry)
+        self._later(key, refresh)
 
     def _slices(self, units) -> list[float]:
         """Each unit's time this round, so that every unit (a session, or a group whose members
@@ -283,24 +349,3 @@ class Trainer:
             if entry.session.status == "playing":
                 entry.session.status = "paused"
                 entry.session.message = f"training stopped by an internal error: {exc}"
-
-
-def serve(trainer: Trainer, receive, reply, running) -> None:
-    """The one loop that runs a trainer, on a thread of the server or in a worker process: the
-    requests that came in, then a round of training; when idle it waits up to IDLE_WAIT_S for
-    a request. `receive(timeout)` gives (token, method, args) or None; `reply(token, ok,
-    value)` answers one (value: the result, or the exception); `running()` False stops it."""
-    torch.set_num_threads(1)     # one thread per trainer: two burnt 180% CPU for less work
-    busy = False
-    while running():
-        timeout = 0 if busy else trainer.idle_wait()
-        while (request := receive(timeout)) is not None:
-            timeout = 0                        # the rest that came in, then a round
-            token, method, args = request
-            try:
-                value, ok = getattr(trainer, method)(*args), True
-            except Exception as exc:           # noqa: BLE001 (the caller is told)
-                log.exception("trainer %s failed", method)
-                value, ok = exc, False
-            reply(token, ok, value)
-        busy = bool(trainer.tick())

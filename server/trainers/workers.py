@@ -13,7 +13,9 @@ import signal
 import threading
 from concurrent.futures import Future
 
-from server.trainers.trainer import Trainer, serve
+from server.errors import Unavailable
+from server.trainers.loop import serve
+from server.trainers.trainer import Trainer
 
 
 log = logging.getLogger(__name__)
@@ -22,15 +24,17 @@ CALL_TIMEOUT_S = 120.0   # as a local trainer's: an export takes seconds; a dead
 READY_TIMEOUT_S = 120.0  # a worker imports torch and the engine before it can train: seconds
 
 
-class WorkerGone(RuntimeError):
+class WorkerGone(Unavailable):
     pass
 
 
 class WorkerTrainer:
     """The server's handle on one worker process: the same request/post as LocalTrainer."""
 
-    def __init__(self, index: int, config: dict, emit):
+    def __init__(self, index: int, config: dict, emit, on_lost=None):
+        """`on_lost(index)` is called when the process dies (its sessions are gone)."""
         self.index, self.config, self.emit = index, config, emit
+        self.on_lost = on_lost
         self._send_lock = threading.Lock()
         self._pending: dict[int, Future] = {}
         self._ids = itertools.count()
@@ -50,6 +54,10 @@ class WorkerTrainer:
         threading.Thread(target=self._read, args=(mine,), name=f"worker-{self.index}-reader",
                          daemon=True).start()
 
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
     def wait_ready(self) -> None:
         """Block until the worker can train (it says so once its Trainer is built)."""
         if not self._ready.wait(READY_TIMEOUT_S):
@@ -63,6 +71,8 @@ class WorkerTrainer:
         try:
             self._send(("request", rid, method, args))
             return future.result(CALL_TIMEOUT_S)
+        except TimeoutError:
+            raise Unavailable(f"the trainer did not answer in {CALL_TIMEOUT_S:g} s") from None
         finally:
             self._pending.pop(rid, None)
 
@@ -98,10 +108,14 @@ class WorkerTrainer:
                 future = self._pending.get(rid)
                 if future is not None:
                     future.set_result(value) if ok else future.set_exception(RuntimeError(value))
-        for future in list(self._pending.values()):
-            future.set_exception(WorkerGone(f"training worker {self.index} stopped"))
+        self._ready.clear()                       # new sessions go elsewhere until it is back
+        for future in [f for f in list(self._pending.values()) if not f.done()]:
+            future.set_exception(WorkerGone("the server lost this session: its trainer "
+                                            "stopped"))
         if not self._stopping:
             log.error("training worker %d died; starting a new one", self.index)
+            if self.on_lost is not None:
+                self.on_lost(self.index)
             self.start()
 
     def stop(self) -> None:
@@ -119,9 +133,14 @@ class WorkerTrainer:
 def main(conn, config: dict) -> None:
     """The worker process: its own Trainer, served by the same loop as a thread's."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the server's to handle
+    sending = threading.Lock()        # the loop and the lanes both answer and emit
+
+    def send(message) -> None:
+        with sending:
+            conn.send(message)
 
     def emit(event, payload, to=None):
-        conn.send(("emit", event, payload, to))
+        send(("emit", event, payload, to))
 
     stopped = []
 
@@ -140,9 +159,9 @@ def main(conn, config: dict) -> None:
 
     def reply(rid, ok: bool, value) -> None:
         if rid is not None:
-            conn.send(("reply", rid, ok, value if ok else f"{type(value).__name__}: {value}"))
+            send(("reply", rid, ok, value if ok else f"{type(value).__name__}: {value}"))
 
     trainer = Trainer(emit, fps=config["fps"], device=config["device"],
                       data_dir=config["data_dir"], batching=config["batching"])
-    conn.send(("ready",))
+    send(("ready",))
     serve(trainer, receive, reply, lambda: not stopped)

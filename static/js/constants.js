@@ -312,3 +312,7 @@ export const COPY_FEEDBACK_MS = 2000;
 // What a saved page locks: everything that would change the experiment.
 export const SAVED_LOCKED = ".topbar, .column-data, .column-network, "
   + ".view-toggles, .classroom";
+
+// ---- keeping a session across a lost trainer or a server restart (page/recovery.js) ----
+/** Waits before a refused socket tries again (a fresh cookie first), growing to the last. */
+export const RECONNECT_DELAYS_MS = [1000, 2000, 5000, 10000];

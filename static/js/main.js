@@ -19,11 +19,13 @@ import { SequencePanel } from "./sequences/sequencepanel.js";
 import { ModelActions } from "./page/modelactions.js";
 import { SaveView } from "./page/save.js";
 import { SavedView } from "./page/saved.js";
+import { SavedDelete } from "./page/savedelete.js";
 import { LessonView } from "./page/lesson.js";
 import { PresenterView } from "./page/presenter.js";
 import { Shortcuts } from "./page/shortcuts.js";
 import { RoomView } from "./page/room.js";
 import { InsightsView } from "./page/insights.js";
+import { Recovery } from "./page/recovery.js";
 import { ScheduleView } from "./page/schedule.js";
 import { lockControls } from "./dom.js";
 import { SAVED_LOCKED } from "./constants.js";
@@ -103,6 +105,7 @@ async function start() {
   // bench/browser_speed.py and the UI tests read: counters, nothing on the draw path.
   const loop = new DrawLoop(draw);
   window.nnFrames = loop.stats;
+  const recovery = new Recovery(connection, store, { draw: (frame) => loop.push(frame), showErrors });
   connection.onFrame((frame) => {
     // Acknowledged at once, not after the paint: the server keeps its pace, the page its own.
     if (frame.seq != null) connection.ack(frame);
@@ -110,8 +113,7 @@ async function start() {
       early = mergeFrames(early, frame);
       return;
     }
-    if (store.sessionId && frame.session_id && frame.session_id !== store.sessionId) return;
-    loop.push(frame);
+    if (!recovery.stray(frame)) loop.push(frame);
   });
   connection.onLink(({ connected, reconnected }) => {
     metrics.setConnected(connected);
@@ -164,6 +166,7 @@ async function showSaved(root, experimentId, { connection, store, draw }) {
   });
   store.showSaved(await saved.load());
   saved.lock();
+  new SavedDelete(root, experimentId);
   draw(saved.first());
 }
 

@@ -15,6 +15,7 @@ export class Connection {
     this.socket = io({ autoConnect: false });
     this.frameHandlers = [];
     this.linkHandlers = [];
+    this.refusedHandlers = [];
     this.connectedBefore = false;
     this.sessionId = null;      // set by the spec store once `open` answers
     this.readOnly = false;      // a saved experiment on screen: only `open` may be sent
@@ -26,6 +27,10 @@ export class Connection {
     });
     this.socket.on("disconnect", () => {
       this.linkHandlers.forEach((handler) => handler({ connected: false, reconnected: false }));
+    });
+    // Refused by the server (not a network failure): socket.io will not retry by itself.
+    this.socket.on("connect_error", (error) => {
+      if (!this.socket.active) this.refusedHandlers.forEach((handler) => handler(error));
     });
     this.socket.connect();
   }
@@ -43,6 +48,15 @@ export class Connection {
   /** handler({connected, reconnected}) on connect and disconnect. */
   onLink(handler) {
     this.linkHandlers.push(handler);
+  }
+
+  /** handler(error) when the server refused the connection (it will not retry by itself). */
+  onRefused(handler) {
+    this.refusedHandlers.push(handler);
+  }
+
+  reconnect() {
+    this.socket.connect();
   }
 
   /**

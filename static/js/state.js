@@ -109,10 +109,18 @@ export class SpecStore {
   /** After a reconnect: re-attach to our session, or start a new one from the spec we hold. */
   async reattach() {
     if (!this.sessionId) return;
-    let answer = await this.connection.request("open", { session_id: this.sessionId });
-    if (!answer.ok) answer = await this.connection.request("open", { spec: this.spec });
+    const answer = await this.connection.request("open", { session_id: this.sessionId });
     if (answer.ok) this.#accept(answer, { reset: false });
+    else await this.reopen();
+  }
+
+  /** Our session is gone (the server lost it, or restarted): a new one from the spec we hold;
+   * resolves true when it opened. */
+  async reopen() {
+    const answer = await this.connection.request("open", { spec: this.spec });
+    if (answer.ok) this.#accept(answer, { reset: true });
     else this.#emitErrors(answer.errors);
+    return answer.ok;
   }
 
   /** An answer to another event (e.g. `regenerate`) that carries a new spec and hash. */

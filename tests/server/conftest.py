@@ -21,7 +21,8 @@ def make_app(tmp_path):
 
     def make(**config):
         base = {"RUNNER_AUTOSTART": False, "DATABASE": str(tmp_path / f"db{len(apps)}.sqlite3"),
-                "TESTING": True, "FPS": 20}
+                "TESTING": True, "FPS": 20, "SOCKET_HANDLER_THREADS": 0,
+                "INSTANCE_DIR": str(tmp_path / "instance")}
         app = create_app({**base, **config})
         runner, clock = app.extensions["runner"], FakeClock()
         runner.clock = clock

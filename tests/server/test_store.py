@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 
 import numpy as np
 import requests
-import socketio
 from safetensors.torch import load as load_tensors
 
+from livekit import LiveServer
 from server import store
-from server.config import ROOT
 
 
 XOR = {"data": {"dataset": "xor"}}
@@ -32,45 +26,6 @@ ANSWERED_BEFORE_KILL = 8
 START_TIMEOUT_S = 30
 CALL_TIMEOUT_S = 3
 POLL_S = 0.02
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`nn-playground serve` on a free port; `url` once it answers."""
-
-    def __init__(self, db: str, log):
-        self.url = f"http://127.0.0.1:{free_port()}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", self.url.rsplit(":", 1)[1],
-             "--db", db, "--device", "cpu"], cwd=ROOT, stdout=log, stderr=log)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert self.proc.poll() is None, "the server exited while starting"
-            assert time.monotonic() < deadline, "the server did not start"
-            try:
-                if requests.get(self.url + "/api/schema", timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                time.sleep(POLL_S)
-
-    def client(self) -> socketio.Client:
-        """A Socket.IO client with a browser's owner cookie (from GET /)."""
-        page = requests.get(self.url + "/", timeout=5)
-        assert page.ok
-        cookie = "; ".join(f"{k}={v}" for k, v in page.cookies.items())
-        sio = socketio.Client(reconnection=False)
-        sio.connect(self.url, headers={"Cookie": cookie}, wait_timeout=10)
-        return sio
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
 
 
 def call(sio, event: str, payload: dict) -> dict:
@@ -114,7 +69,7 @@ def assert_complete(db_path: str) -> int:
 def test_every_answered_save_survives_sigkill(tmp_path):
     db = str(tmp_path / "experiments.sqlite3")
     with open(tmp_path / "server.log", "w") as log:
-        server = Server(db, log)
+        server = LiveServer(db, log)
         try:
             sio = server.client()
             session_id = call(sio, "open", {"spec": XOR})["session_id"]
@@ -136,7 +91,7 @@ def test_every_answered_save_survives_sigkill(tmp_path):
             server.kill()
         assert len(answered) >= ANSWERED_BEFORE_KILL
 
-        server = Server(db, log)                           # the same database, restarted
+        server = LiveServer(db, log)                           # the same database, restarted
         try:
             assert assert_complete(db) >= len(answered)
             for exp_id in answered:

@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from uikit import CONTEXT_ARGS
 
 from uikit import MNIST_TEST, MNIST_TRAIN
 
@@ -69,6 +70,14 @@ def _serve(tmp: Path, *extra: str):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Playwright polls a wait_for_function predicate with eval(), which the app's
+    Content-Security-Policy forbids (the pages themselves never need it): these contexts skip the
+    policy, and tests/ui/test_csp.py drives every page under it."""
+    return {**browser_context_args, **CONTEXT_ARGS}
 
 
 @pytest.fixture(scope="session")

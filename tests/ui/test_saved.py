@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from uikit import COLOURS, PIXEL_HASH, SAVED_TIMEOUT, SHOTS, open_elsewhere, save
+from uikit import COLOURS, CONTEXT_ARGS, PIXEL_HASH, SAVED_TIMEOUT, SHOTS, open_elsewhere, save
 
 pytestmark = pytest.mark.ui
 
@@ -89,10 +89,36 @@ def test_save_errors_name_the_field(open_page):
 
 
 def test_unknown_experiment_says_so(browser, server_url):
-    context = browser.new_context()
+    context = browser.new_context(**CONTEXT_ARGS)
     try:
         page = context.new_page()
         response = page.goto(f"{server_url}/e/{'A' * 22}")
         assert response.status == 404
     finally:
         context.close()
+
+
+def test_the_owner_deletes_a_saved_experiment_and_no_one_else_may(open_page, browser):
+    page = open_page("#dataset=xor&networkShape=2&seed=3")
+    page.get_by_test_id("step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("1", timeout=SAVED_TIMEOUT)
+    url = save(page, "to delete")
+
+    context, other, errors = open_elsewhere(browser, url, SAVED_TIMEOUT)
+    try:
+        expect(other.get_by_test_id("saved")).to_be_visible()
+        expect(other.get_by_test_id("delete-experiment")).to_be_hidden()
+        assert not errors, errors
+    finally:
+        context.close()
+
+    page.goto(url)                       # the browser that saved it
+    page.wait_for_selector('body[data-ready="true"]', timeout=SAVED_TIMEOUT)
+    delete = page.get_by_test_id("delete-experiment")
+    expect(delete).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    delete.click()
+    expect(page.get_by_test_id("delete-status")).to_have_text("Deleted: this link no longer opens.",
+                                                              timeout=SAVED_TIMEOUT)
+    expect(page.get_by_test_id("fork")).to_be_disabled()
+    assert page.request.get(url).status == 404

@@ -18,6 +18,8 @@ TIMEOUT = 15_000
 SAVED_TIMEOUT = 30_000
 # How long a digits / sequence model may train before it reaches what a test waits for.
 TRAIN_TIMEOUT = 90_000
+# Every test context but test_csp.py's skips the Content-Security-Policy (see conftest.py).
+CONTEXT_ARGS = {"bypass_csp": True}
 
 # MNIST files the UI tests write (conftest's mnist_server_url): fewer images than the 10,000 the
 # old default asked for, which made the MNIST tile answer "internal server error".
@@ -68,7 +70,8 @@ def choose(page: Page, dataset: str) -> None:
 def open_elsewhere(browser, url: str, timeout: int, viewport=None):
     """Open `url` in a NEW browser context (another person: their own cookies) and wait for its
     first drawn frame. Returns (context, page, errors): the page's JavaScript errors so far."""
-    context = browser.new_context(viewport=viewport or {"width": 1366, "height": 768})
+    context = browser.new_context(viewport=viewport or {"width": 1366, "height": 768},
+                                  **CONTEXT_ARGS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -154,7 +154,9 @@ export class DatasetsView {
   #preview(name, k) {
     const key = `${name}|${k}`;
     if (!this.previews.has(key)) {
-      this.previews.set(key, fetch(PREVIEW_URL(name, k)).then((response) => (response.ok ? response.json() : null)));
+      const forget = () => { this.previews.delete(key); return null; };   // the server was away: ask again next time
+      this.previews.set(key, fetch(PREVIEW_URL(name, k))
+        .then((response) => (response.ok ? response.json() : null), forget));
     }
     return this.previews.get(key);
   }

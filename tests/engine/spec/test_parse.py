@@ -145,3 +145,28 @@ def test_new_fields_parse_and_mnist_keeps_its_files_split():
     assert spec.data.train_ratio == 50            # ignored: the files hold their own split
     assert spec.training.optimizer == "adamw" and spec.training.schedule == "one_cycle"
     assert parse_spec(spec.to_dict()) == spec
+# ---- what a hostile or careless client may send ---------------------------------------------
+
+@pytest.mark.parametrize("version", [True, 1.0, "1", 2, None, [1]], ids=repr)
+def test_the_version_is_exactly_the_integer_1(version):
+    raw = {"version": version} if version is not None else {"version": None}
+    errors = {e["path"]: e["message"] for e in errors_of(raw)}
+    assert list(errors) == ["version"] and "the integer 1" in errors["version"]
+
+
+@pytest.mark.parametrize("raw, path", [
+    ({"data": {"samples": 10 ** 5000}}, "data.samples"),
+    ({"data": {"dataset": "x" * 100_000}}, "data.dataset"),
+    ({"data": {"features": ["f" * 5000] * 500}}, "data.features"),
+    ({"model": {"layers": [{"kind": "dense", "units": [[[[[[1]]]]]]}]}}, "model.layers[0].units"),
+    ({"training": {"seed": -10 ** 70}}, "training.seed"),
+], ids=["5000-digit int", "100 KB name", "500 long names", "nested list", "70-digit int"])
+def test_a_refusal_quotes_a_value_briefly(raw, path):
+    errors = {e["path"]: e["message"] for e in errors_of(raw)}
+    assert path in errors and len(errors[path]) < 400, errors
+
+
+def test_ten_thousand_unknown_keys_give_a_bounded_answer():
+    errors = errors_of({"data": {f"k{i}" * 50: 1 for i in range(10_000)}})
+    assert 1 <= len(errors) <= 20
+    assert all(e["path"].startswith("data.k0") or len(e["path"]) < 60 for e in errors)

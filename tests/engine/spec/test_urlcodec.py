@@ -652,3 +652,17 @@ def test_speed_and_same_start_travel_in_the_link_and_tf_links_play_at_tf_pace():
     with pytest.raises(SpecError) as error:
         parse_spec(hash_to_raw("#speed=fast"))
     assert error.value.errors[0]["path"] == "training.speed"
+
+
+@pytest.mark.parametrize("text, path", [
+    ("seed=1e308", "data.seed"),
+    ("samples=" + "9" * 5000, "data.samples"),
+    ("batchSize=" + "9" * 70, "training.batch_size"),
+    ("trainSeed=" + "9" * 5000, "training.seed"),
+    ("networkShape=" + "9" * 5000, "model.layers[0].units"),
+], ids=["1e308 seed", "5000-digit samples", "70-digit batch", "5000-digit seed", "huge units"])
+def test_numbers_too_large_for_any_field_are_refused_naming_it(text, path):
+    with pytest.raises(SpecError) as info:
+        parse_spec(hash_to_raw(text))
+    errors = {e["path"]: e["message"] for e in info.value.errors}
+    assert path in errors and len(errors[path]) < 300, errors

@@ -230,3 +230,19 @@ def test_divergence_stops_training_and_refuses_play(sock, trainer):
     # a reset lets it play again
     assert sock.call("reset")["status"] == "paused"
     assert sock.call("play")["ok"]
+
+
+def test_step_on_a_diverged_session_is_refused_with_the_advice(sock, trainer):
+    sock.open(spec=DIVERGING)
+    sock.call("play")
+    for _ in range(50):
+        trainer.tick()
+        if trainer.entries[sock.session_id].session.status == "diverged":
+            break
+    session = trainer.entries[sock.session_id].session
+    assert session.status == "diverged"
+    epoch = session.epoch
+    answer = sock.call("step", unit="epoch")
+    assert not answer["ok"] and answer["errors"][0]["path"] == "status"
+    assert "lower the learning rate" in answer["errors"][0]["message"]
+    assert session.epoch == epoch                  # no training on broken weights

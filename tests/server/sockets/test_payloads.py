@@ -31,7 +31,9 @@ def test_malformed_payloads_are_refused(opened, trainer, event):
         if payload is None or isinstance(payload, dict):
             assert_no_such_session(answer)
         else:
-            assert error_paths(answer) == {"": "payload: must be an object"}, answer
+            paths = error_paths(answer)
+            assert list(paths) == [""] and paths[""].startswith("payload: must be an object"), \
+                answer
     assert trainer.entries[opened.session_id].session.epoch == 0
     assert opened.frames() == []
 

@@ -66,8 +66,8 @@ def test_students_cannot_drive_the_teachers_session(app, trainer):
                                                                       "from": 0, "value": 3})):
         answer = student.call(event, {"session_id": teacher.session_id, **extra})
         assert not answer["ok"] and answer["errors"][0]["path"] == "session_id", event
-    for event in ("room_push", "room_close"):
-        answer = student.call(event, {"code": room["code"], "spec": {}})
+    for event, extra in (("room_push", {"spec": {}}), ("room_close", {})):
+        answer = student.call(event, {"code": room["code"], **extra})
         assert not answer["ok"] and "only the teacher" in answer["errors"][0]["message"]
     session = trainer.entries[teacher.session_id].session
     assert session.status == "paused" and session.epoch == 1
@@ -117,3 +117,17 @@ def test_bad_codes_leaving_and_closing(app):
     assert teacher.call("room_close", {"code": room["code"]})["ok"]
     assert received(other, "room")[-1]["open"] is False
     assert not join(app, room["code"])[1]["ok"]
+
+
+def test_guessing_room_codes_is_held_to_10_a_minute_per_address(app):
+    """Every test client shares one address: wrong guesses from many browsers meet its limit,
+    answered "slow down" with the wait; meanwhile even a right code is refused, so a guesser
+    learns nothing about which codes exist."""
+    teacher, room = teacher_and_room(app)
+    answers = [join(app, f"ZZZZ{i:02d}")[1] for i in range(25)]
+    wrong = [a for a in answers if "no room has the code" in a["errors"][0]["message"]]
+    slowed = [a for a in answers if "slow down" in a["errors"][0]["message"]]
+    assert len(wrong) == 10 and len(slowed) == 15
+    assert all(a["errors"][0]["retry_after"] > 0 for a in slowed)
+    _, answer = join(app, room["code"])
+    assert "slow down" in answer["errors"][0]["message"]       # no telling right from wrong now

@@ -100,8 +100,11 @@ def test_a_killed_worker_is_replaced_and_the_server_goes_on(app):
                                       not victim.process.is_alive()):
         time.sleep(0.05)
     assert victim.process.pid != old_pid and victim.process.is_alive()
+    lost = [m["args"][0] for m in sock.client.get_received() if m["name"] == "lost"]
+    assert [e["session_id"] for e in lost] == [sock.session_id]    # its client was told
+    assert sock.session_id not in runner.slots                     # and its slot freed
     answer = sock.call("play")
-    assert not answer["ok"]                   # that session died with its worker: said, not raised
+    assert answer["errors"][0]["path"] == "session_id"   # that session died with its worker
     for _ in range(2):                        # both trainers take new sessions again
         again = Browser(app).socket()
         again.open()
