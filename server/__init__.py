@@ -31,11 +31,11 @@ def create_app(config: dict | None = None) -> Flask:
     # Imported when an app is made, not with the package: a trainer worker process imports
     # server.trainers alone and needs none of the pages, sockets or storage.
     from server import store
-    from server.pages import assets, compare, downloads, experiments, index, lessons
+    from server.pages import assets, compare, downloads, experiments, index, join, lessons
     from server.sockets import events
     from server.trainers import runner
     store.init_app(app)
-    for page in (experiments, index, downloads, compare, lessons, assets):
+    for page in (experiments, index, join, downloads, compare, lessons, assets):
         page.init_app(app)
     runner.init_app(app, socketio)
     socketio.init_app(app)

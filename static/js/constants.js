@@ -74,6 +74,11 @@ export const BIAS_GAP = 2;
 export const OUTPUT_NODE_SIZE = 22;
 /** A hidden layer added with "+" copies the last layer; with no layers at all it starts like this. */
 export const NEW_LAYER_UNITS = 2;
+/** Words after a count, singular and plural ("1 hidden layer", "2 hidden layers"). */
+export const PLURAL = {
+  layer: { one: " hidden layer", many: " hidden layers" },
+  neuron: { one: " neuron", many: " neurons" },
+};
 export const WEIGHT_DIGITS = 3;
 
 /** Number formats. */
@@ -110,11 +115,12 @@ export const CHART = {
   // measure) change now and then, not on every redraw.
   axisEnds: [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10],
   logStep: 0.5,             // log axis ends on whole half decades
+  emptyNote: "Epochs appear here",
 };
 
 /** Spec paths drawn by a dedicated view, not by the generic controls view. */
 export const OWNED_PATHS = [
-  "data.dataset", "data.classes", "data.features", "view.hidden", "view.hide_text",
+  "data.dataset", "data.classes", "data.features", "view.hidden", "view.hide_text", "model.activation",
 ];
 /** Dataset families (schema datasets[].family): 2-D points get the TF-style diagram. */
 export const POINT_FAMILY = "points";
@@ -152,6 +158,13 @@ export const FEATURE_HIDE_KEYS = {
   sinx1: "sinX", sinx2: "sinY", cosx1: "cosX", cosx2: "cosY",
 };
 
+/** What the live room's strips say (page/room.js). */
+export const ROOM_TEXT = {
+  copy: "Copy link", copied: "Copied", copyByHand: "Press Ctrl+C",
+  closed: "Your teacher closed this room: the picture stays as it was", closedBadge: "Closed",
+};
+/** The run bar's start: the initialisation seed, as "start #12345". */
+export const START_PREFIX = "start #";
 /** Frame status names. */
 export const STATUS = { playing: "playing", paused: "paused", diverged: "diverged", stopped: "stopped" };
 
@@ -255,6 +268,7 @@ export const SEQ = {
   margin: { l: 64, r: 16, t: 10, b: 52 },
   noteTop: 34,                                         // room above a chart for a one-line note
   gradTicks: 5,                                        // decades labelled on the gradient chart's log axis
+  gradRange: [-16, 1],                                 // its fixed log10 ends (widened, never narrowed)
   colors: {
     input: "#6b7480", target: "#111418", prediction: "#0b5cad", forecast: "#d55e00",
     truth: "#111418", divider: "#6b7480", bars: "#0b5cad",
