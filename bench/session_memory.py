@@ -3,7 +3,8 @@
 memory above that process's baseline (torch and the engine imported, a tiny session built),
 beside the budget's estimate.
 
-Candidates: for every dataset that needs no files, the most samples the parser accepts (at the
+Candidates: for every dataset (MNIST and Fashion-MNIST from full-size random IDX files this
+bench writes), the most samples the parser accepts (at the
 longest sequence length, the largest batch), with its default network, and a few wide networks
 at the parameter limit. Each runs: build, 20 training batches, a whole-set evaluation, a sliced
 one, and a frame with every view. Last line: one JSON object.
@@ -16,11 +17,15 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine.data.images import MNIST_KINDS, write_idx  # noqa: E402
 from engine.data.registry import DATASETS  # noqa: E402
 from engine.spec.budget import estimate  # noqa: E402
 from engine.spec.network import plan_layers  # noqa: E402
@@ -28,6 +33,7 @@ from engine.spec.parse import parse_spec  # noqa: E402
 from engine.spec.types import SpecError  # noqa: E402
 
 BATCHES = 20
+MNIST_TOTAL = 70000        # images in MNIST's files (train + t10k)
 MB = 2 ** 20
 
 
@@ -55,8 +61,6 @@ def most_samples(raw: dict) -> int | None:
 def candidates() -> list[tuple[str, dict]]:
     out = []
     for name, info in DATASETS.items():
-        if info.needs_data_dir:
-            continue                          # MNIST needs its files: not on this machine
         base = {"data": {"dataset": name}}
         if info.family == "sequences":
             base["data"]["seq_length"] = 200
@@ -65,7 +69,8 @@ def candidates() -> list[tuple[str, dict]]:
             n = most_samples(raw)
             if n is not None:
                 fixed = info.family not in ("points", "sequences") and name != "shapes"
-                n = min(n, info.default_samples) if fixed else n   # fixed sets hold so many
+                held = MNIST_TOTAL if info.needs_data_dir else info.default_samples
+                n = min(n, held) if fixed else n   # fixed sets hold so many
                 out.append((f"{name} n={n} batch={batch or 'default'}",
                             {**raw, "data": {**raw["data"], "samples": n}}))
     wide = {"model": {"layers": [{"units": 1024, "activation": "relu"}] * 4}}
@@ -89,7 +94,7 @@ from engine.frames import images, sequences
 Session(parse_spec({{}})).train_batch()
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 spec = parse_spec(json.loads({raw!r}))
-s = Session(spec)
+s = Session(spec, data_dir={data_dir!r})
 s.play()
 for _ in range({batches}):
     s.train_batch()
@@ -103,8 +108,22 @@ print(json.dumps({{"base_mb": base / 1024, "peak_mb": peak / 1024}}))
 """
 
 
-def measure(raw: dict) -> dict:
-    code = CHILD.format(root=str(ROOT), raw=json.dumps(raw), batches=BATCHES)
+def write_mnist_files(folder: Path) -> None:
+    """Full-size MNIST and Fashion-MNIST IDX files (60,000 + 10,000 random digits each, as
+    large as the real ones): the real files cannot be downloaded here."""
+    rng = np.random.default_rng(0)
+    for kind in MNIST_KINDS:
+        (folder / kind).mkdir(parents=True, exist_ok=True)
+        for part, n in (("train", 60000), ("t10k", 10000)):
+            write_idx(folder / kind / f"{part}-images-idx3-ubyte",
+                      rng.integers(0, 256, (n, 28, 28), dtype=np.uint8))
+            write_idx(folder / kind / f"{part}-labels-idx1-ubyte",
+                      (np.arange(n) % 10).astype(np.uint8))
+
+
+def measure(raw: dict, data_dir: str | None = None) -> dict:
+    code = CHILD.format(root=str(ROOT), raw=json.dumps(raw), batches=BATCHES,
+                        data_dir=data_dir)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     got = json.loads(out.strip().splitlines()[-1])
@@ -126,8 +145,10 @@ def main() -> None:
     if args.quick:
         rows = rows[:3]
     results = []
+    data_dir = tempfile.mkdtemp(prefix="nn-memory-")
+    write_mnist_files(Path(data_dir))
     for est, label, raw in rows:
-        got = measure(raw)
+        got = measure(raw, data_dir)
         results.append({"spec": label, "estimate_mb": round(est), **got})
         print(f"{label:42s} estimate {est:6.0f} MB  session {got['session_mb']:6.0f} MB  "
               f"process {got['process_mb']:6.0f} MB", flush=True)

@@ -24,7 +24,6 @@ from server.specs import resolve
 
 bp = Blueprint("pages", __name__)
 PREVIEW_EXAMPLES = 12
-ROOM_CODE_CHARS = 12      # longer is not a code: the page says the room was not found
 MAX_CLASS_DIGITS = 2
 
 # What the page may load from node_modules (never a CDN): name → path in node_modules, or the
@@ -42,14 +41,6 @@ VENDOR = {
 def index():
     claim_browser()
     return render_template("index.html", schema_url="/api/schema")
-
-
-@bp.get("/r/<code>")
-def room(code: str):
-    """A live room's page: the playground, watching the teacher's session."""
-    claim_browser()
-    code = code.strip().upper()[:ROOM_CODE_CHARS]
-    return render_template("index.html", schema_url="/api/schema", room_code=code)
 
 
 @bp.get("/vendor/<name>")

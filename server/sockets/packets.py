@@ -8,8 +8,8 @@ connection's reader thread; a packet it cannot decode raised there and Engine.IO
   itself accepts up to TRANSPORT_MAX_BYTES; beyond that it closes the connection);
 - answers a packet it cannot decode, or an event that is not `[name, payload]`, with
   `{"ok": false, "errors": [{"path": "packet", ...}]}` (as the ack when the packet asked for
-  one, else as a `refused` event) and logs ONE short line, at most LOG_BURST per connection and
-  then one per LOG_EVERY_S; a connection that keeps sending junk is no longer answered;
+  one, always; else as a `refused` event) and logs ONE short line, at most LOG_BURST per
+  connection and then one per LOG_EVERY_S; past that, junk without an ack id gets no event;
 - runs each event's handler off the reader thread, in the connection's order, on a bounded
   pool (server.serial), so pings and frame acks keep flowing while an event waits on a trainer;
   `frame_ack` alone runs inline (a few microseconds). `handler_threads=0` runs every handler
@@ -142,9 +142,12 @@ class Packets:
                                                    data=[REFUSED_EVENT, body]))
 
     def _junk(self, eio_sid: str, ack_id, path: str, message: str) -> None:
-        """A packet the client got wrong: one short log line and an answer, while this
-        connection's junk allowance lasts; silence after that (a flood costs the server
-        nothing it would have to write down)."""
+        """A packet the client got wrong. One that asked for an acknowledgement always gets it
+        (its callback must not hang); one that did not gets a `refused` event, and a short log
+        line is written, while this connection's allowance lasts: past it a flood of junk
+        costs the server no writes."""
+        if ack_id is not None:
+            self._answer(eio_sid, "/", ack_id, refusal(path, message))
         try:
             self.junk.take("junk", connection=eio_sid)
         except SlowDown:
@@ -155,7 +158,8 @@ class Packets:
             more = self.suppressed.pop(eio_sid, 0)
         log.warning("refused a packet from %s: %s: %s%s", eio_sid, path, message[:120],
                     f" ({more} more not logged)" if more else "")
-        self._answer(eio_sid, "/", ack_id, refusal(path, message))
+        if ack_id is None:
+            self._answer(eio_sid, "/", ack_id, refusal(path, message))
 
 
 def _header_id(data) -> int | None:

@@ -32,6 +32,11 @@ class NoRoom(PayloadError):
     """No open room has the code: a wrong guess, charged to the guesser (server.limits)."""
 
 
+def normal_code(text) -> str:
+    """A code as typed (any case, spaces around, a dash in the middle) as the rooms know it."""
+    return str(text).strip().replace("-", "").replace(" ", "").upper()[:CODE_LENGTH * 2]
+
+
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -73,8 +78,11 @@ class Rooms:
             raise PayloadError("session_id", "no such session")
         return room
 
+    def is_open(self, code) -> bool:
+        return normal_code(code) in self.by_code
+
     def find(self, code) -> Room:
-        room = self.by_code.get(code.strip().upper()) if isinstance(code, str) else None
+        room = self.by_code.get(normal_code(code)) if isinstance(code, str) else None
         if room is None:
             raise NoRoom("code", f"no room has the code {shown(code)}: check it with your "
                                  f"teacher")

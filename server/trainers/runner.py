@@ -6,8 +6,9 @@ owner's. Limits: `max_sessions` in all, `max_per_owner` per browser and `max_per
 address. A client that goes away has its sessions paused and kept `detached_ttl` seconds for a
 reconnect; a session whose client sent no op and acknowledged no frame for `idle_ttl` seconds
 goes too, socket or not (a page playing in view acknowledges frames all the time). When the
-server is full a new session makes room: the oldest detached session goes first, then the one
-idle longest (at least `evict_idle` s); one in use never. A trainer that dies takes its sessions
+server is full, or an address holds its most, a new session makes room (among that address's,
+for the second): the oldest detached session goes first, then the one idle longest (at least
+`evict_idle` s); one in use never. A trainer that dies takes its sessions
 with it: their slots are freed at once. A client whose session went is told (a `lost` event,
 docs/protocol.md), and its page opens a new one.
 """
@@ -146,9 +147,12 @@ class Runner:
                            f"close a tab first")
             self._remove_locked(old[0])
         if address is not None and sum(s.address == address for s in self.slots.values()) \
-                >= self.max_per_address:
-            raise Full(f"this address already has {self.max_per_address} sessions open: "
-                       f"close some first")
+                >= self.max_per_address:           # a class behind one NAT: its closed tabs go
+            victim = self._evictable_locked(address)
+            if victim is None:
+                raise Full(f"this address already has {self.max_per_address} sessions open: "
+                           f"close some first")
+            self._remove_locked(victim, EVICTED_MESSAGE)
         if len(self.slots) >= self.max_sessions:
             victim = self._evictable_locked()
             if victim is None:
@@ -163,14 +167,16 @@ class Runner:
             log.info("memory full: removing session %s to make room", victim)
             self._remove_locked(victim, EVICTED_MESSAGE)
 
-    def _evictable_locked(self) -> str | None:
-        """The session to give up for a newcomer: the oldest detached one, else the one idle
-        longest (no op nor frame ack for at least evict_idle s), else None."""
-        detached = [(s.detached_at, k) for k, s in self.slots.items() if s.detached_at is not None]
+    def _evictable_locked(self, address: str | None = None) -> str | None:
+        """The session to give up for a newcomer (of `address`'s, when given): the oldest
+        detached one, else the one idle longest (no op nor frame ack for at least evict_idle
+        s), else None."""
+        slots = [(k, s) for k, s in self.slots.items() if address is None or s.address == address]
+        detached = [(s.detached_at, k) for k, s in slots if s.detached_at is not None]
         if detached:
             return min(detached)[1]
         limit = self.clock() - self.evict_idle
-        idle = [(s.used_at, k) for k, s in self.slots.items() if s.used_at <= limit]
+        idle = [(s.used_at, k) for k, s in slots if s.used_at <= limit]
         return min(idle)[1] if idle else None
 
     def call(self, session_id, owner: str, op: str, args: dict | None = None) -> dict | None:

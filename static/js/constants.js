@@ -74,6 +74,11 @@ export const BIAS_GAP = 2;
 export const OUTPUT_NODE_SIZE = 22;
 /** A hidden layer added with "+" copies the last layer; with no layers at all it starts like this. */
 export const NEW_LAYER_UNITS = 2;
+/** Words after a count, singular and plural ("1 hidden layer", "2 hidden layers"). */
+export const PLURAL = {
+  layer: { one: " hidden layer", many: " hidden layers" },
+  neuron: { one: " neuron", many: " neurons" },
+};
 export const WEIGHT_DIGITS = 3;
 
 /** Number formats. */
@@ -112,6 +117,7 @@ export const CHART = {
   logStep: 0.5,             // log axis ends on whole half decades
   markColor: "#b35900",     // the learning-rate schedule's marks (warm-up's end, decays)
   markWidth: 1.5,
+  emptyNote: "Epochs appear here",
 };
 /** The small learning-rate schedule curve beside the learning-rate control (CSS pixels). */
 export const SCHEDULE_CURVE = { width: 120, height: 36, pad: 3, color: "#b35900", lineWidth: 2 };
@@ -122,7 +128,7 @@ export const REPORT_DIGITS = 3;
 
 /** Spec paths drawn by a dedicated view, not by the generic controls view. */
 export const OWNED_PATHS = [
-  "data.dataset", "data.classes", "data.features", "view.hidden", "view.hide_text",
+  "data.dataset", "data.classes", "data.features", "view.hidden", "view.hide_text", "model.activation",
 ];
 /** Dataset families (schema datasets[].family): 2-D points get the TF-style diagram. */
 export const POINT_FAMILY = "points";
@@ -160,6 +166,13 @@ export const FEATURE_HIDE_KEYS = {
   sinx1: "sinX", sinx2: "sinY", cosx1: "cosX", cosx2: "cosY",
 };
 
+/** What the live room's strips say (page/room.js). */
+export const ROOM_TEXT = {
+  copy: "Copy link", copied: "Copied", copyByHand: "Press Ctrl+C",
+  closed: "Your teacher closed this room: the picture stays as it was", closedBadge: "Closed",
+};
+/** The run bar's start: the initialisation seed, as "start #12345". */
+export const START_PREFIX = "start #";
 /** Frame status names. */
 export const STATUS = { playing: "playing", paused: "paused", diverged: "diverged", stopped: "stopped" };
 
@@ -263,6 +276,7 @@ export const SEQ = {
   margin: { l: 64, r: 16, t: 10, b: 52 },
   noteTop: 34,                                         // room above a chart for a one-line note
   gradTicks: 5,                                        // decades labelled on the gradient chart's log axis
+  gradRange: [-16, 1],                                 // its fixed log10 ends (widened, never narrowed)
   colors: {
     input: "#6b7480", target: "#111418", prediction: "#0b5cad", forecast: "#d55e00",
     truth: "#111418", divider: "#6b7480", bars: "#0b5cad",
@@ -312,6 +326,8 @@ export const COPY_FEEDBACK_MS = 2000;
 // What a saved page locks: everything that would change the experiment.
 export const SAVED_LOCKED = ".topbar, .column-data, .column-network, "
   + ".view-toggles, .classroom";
+/** ...but not these, which act on the saved model itself (the 2-D page keeps them under the net). */
+export const SAVED_KEPT = '[data-testid="export"], [data-testid="quantize"]';
 
 // ---- keeping a session across a lost trainer or a server restart (page/recovery.js) ----
 /** Waits before a refused socket tries again (a fresh cookie first), growing to the last. */

@@ -148,12 +148,13 @@ export function formatNumber(value, digits) {
   return String(Number(Number(value).toPrecision(digits)));
 }
 
-/** Disable every enabled control inside the elements matching `selector`; returns the undo. */
-export function lockControls(root, selector) {
+/** Disable every enabled control inside the elements matching `selector`, except those matching
+ * `keep`; returns the undo. */
+export function lockControls(root, selector, keep = null) {
   const locked = [];
   for (const scope of root.querySelectorAll(selector)) {
     for (const control of scope.querySelectorAll("button, input, select, textarea")) {
-      if (control.disabled) continue;
+      if (control.disabled || (keep && control.matches(keep))) continue;
       control.disabled = true;
       locked.push(control);
     }

@@ -38,7 +38,7 @@ async function start() {
   const connection = new Connection();
   const store = new SpecStore(connection, schema);
 
-  const errors = new ErrorsView(root);
+  const errors = new ErrorsView(root, schema.fields);
   const showErrors = (list) => errors.show(list);
   const output = new OutputView(root, schema);
   const focus = (index, label, thumb) => {
@@ -87,7 +87,7 @@ async function start() {
 
   // The family view first: the others measure what it shows; presenter's palette before drawing.
   const specViews = [family, presenter, controls, datasets, features, network, output, classroom, layers, images,
-    sequences, modelActions, save, lesson, room, schedule].filter(Boolean);
+    sequences, modelActions, save, lesson, room, schedule, runbar].filter(Boolean);
   const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions,
     insights, schedule];
 

@@ -62,7 +62,7 @@ def test_every_page_works_under_the_policy(strict, server_url):
     page.get_by_test_id("step").click()
     expect(page.get_by_test_id("epoch")).to_have_text("1", timeout=TRAIN_TIMEOUT)
     page.get_by_test_id("tab-filters").click()
-    expect(page.locator("#panel-filters canvas").first).to_be_visible(timeout=TRAIN_TIMEOUT)
+    expect(page.locator("#panel-filters figure canvas").first).to_be_visible(timeout=TRAIN_TIMEOUT)
 
     ready(page, f"{server_url}/compare?runs=e:{url.rsplit('/', 1)[1]}")
     expect(page.locator(".scatterlayer .trace").first).to_be_attached(timeout=SAVED_TIMEOUT)

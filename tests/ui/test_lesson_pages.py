@@ -47,7 +47,7 @@ def test_index_lists_every_lesson_and_one_opens_with_its_text_and_trains(page, s
     page.wait_for_function("document.body.dataset.frames > 0", timeout=TIMEOUT)
     expect(page.get_by_test_id("lesson-title")).to_have_text(xor.title)
     expect(page.get_by_test_id("lesson-text")).to_have_text(xor.text)
-    expect(page.get_by_test_id("lesson-tries").get_by_role("listitem")).to_have_count(len(xor.tries))
+    expect_steps_one_at_a_time(page, xor.tries)
     expect(page.get_by_test_id("layer-count")).to_have_text("0")          # the lesson's spec
     expect(page.get_by_test_id("network")).to_be_visible()
     before = pixels(page)
@@ -63,11 +63,26 @@ def test_index_lists_every_lesson_and_one_opens_with_its_text_and_trains(page, s
     assert not errors, errors
 
 
+def expect_steps_one_at_a_time(page, tries) -> None:
+    """"What to try" shows one step, "k of n", and › walks through every one of them in order."""
+    steps = page.get_by_test_id("lesson-tries").get_by_role("listitem")
+    expect(steps).to_have_count(1)
+    expect(page.get_by_test_id("lesson-step")).to_have_text(f"1 of {len(tries)}")
+    for k in range(2, len(tries) + 1):
+        page.get_by_test_id("lesson-step-next").click()
+        expect(page.get_by_test_id("lesson-step")).to_have_text(f"{k} of {len(tries)}")
+        expect(steps).to_have_count(1)
+    expect(page.get_by_test_id("lesson-step-next")).to_be_disabled()
+    if len(tries) > 1:
+        page.get_by_test_id("lesson-step-previous").click()
+        expect(page.get_by_test_id("lesson-step")).to_have_text(f"{len(tries) - 1} of {len(tries)}")
+
+
 @pytest.mark.parametrize("item", LESSONS, ids=[item.slug for item in LESSONS])
 def test_every_lesson_url_opens_with_its_title_and_spec(open_page, item):
     page = open_page(f"lessons/{item.slug}")
     expect(page.get_by_test_id("lesson-title")).to_have_text(item.title)
-    expect(page.get_by_test_id("lesson-tries").get_by_role("listitem")).to_have_count(len(item.tries))
+    expect_steps_one_at_a_time(page, item.tries)
     # The address bar holds the lesson's own hash: the session opened exactly that spec.
     lesson_hash = page.get_by_test_id("lesson").get_attribute("data-hash")
     assert page.evaluate("location.hash.slice(1)") == lesson_hash

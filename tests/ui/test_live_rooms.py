@@ -1,5 +1,6 @@
-"""Live rooms in two browsers: a teacher opens a room, a student joins by its link and watches
-the teacher's training, cannot drive it, gets what the teacher sends, and makes their own copy.
+"""Live rooms in two browsers: a teacher opens a room, a student joins by its link or by typing
+its code and watches the teacher's training, cannot drive it, gets what the teacher sends, and
+makes their own copy (which can host a room in turn); a mistyped or closed code says so.
 
 Teacher and student are separate browser contexts (separate cookies: separate browsers)."""
 from __future__ import annotations
@@ -8,7 +9,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from uikit import PIXEL_HASH, SHOTS, TIMEOUT, number, open_elsewhere, play
+from uikit import CONTEXT_ARGS, PIXEL_HASH, SHOTS, TIMEOUT, number, open_elsewhere, play
 
 pytestmark = pytest.mark.ui
 ROOM_TIMEOUT = 30_000
@@ -21,6 +22,7 @@ def epoch_above(page: Page, n: float) -> None:
 
 
 def open_room(page: Page) -> tuple[str, str]:
+    expect(page.get_by_test_id("room-open")).to_have_text("Host a class")
     page.get_by_test_id("room-open").click()
     code = page.get_by_test_id("room-code")
     expect(code).to_have_text(re.compile(r"^[2-9A-Z]{6}$"), timeout=TIMEOUT)
@@ -73,10 +75,81 @@ def test_a_pushed_spec_reaches_the_student_who_forks_their_own(open_page, browse
         # The student's own copy: a live session of theirs, with the teacher's network.
         student.get_by_test_id("room-fork").click()
         expect(student.get_by_test_id("play")).to_be_enabled(timeout=TIMEOUT)
-        expect(student.get_by_test_id("room-banner")).to_be_hidden()
+        expect(student.get_by_test_id("room-banner")).to_have_count(0)
+        expect(student.get_by_test_id("room-open")).to_be_visible()        # a copy can host a class
         play(student)
         epoch_above(student, 2)
         assert number(teacher, "epoch") == 0                     # the teacher's did not move
     finally:
         context.close()
     assert not errors, errors
+
+
+def test_a_student_joins_by_typing_the_code(open_page, browser, server_url):
+    teacher = open_page("#dataset=gauss&networkShape=3&seed=4")
+    code, _ = open_room(teacher)
+    # The strip's buttons look like the page's others, and say where students go.
+    step_look = teacher.get_by_test_id("step-batch").evaluate(BUTTON_LOOK)
+    for testid in ("room-copy", "room-close", "room-push"):
+        assert teacher.get_by_test_id(testid).evaluate(BUTTON_LOOK)[:2] == step_look[:2], testid
+    expect(teacher.get_by_test_id("room-panel")).to_contain_text("/join")
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, **CONTEXT_ARGS)
+    try:
+        student = context.new_page()
+        student.goto(f"{server_url}/")
+        student.get_by_test_id("join-link").click()
+        expect(student).to_have_url(f"{server_url}/join")
+        student.get_by_test_id("join-code").fill(code.lower())     # as typed off the projector
+        student.get_by_test_id("join-submit").click()
+        expect(student).to_have_url(f"{server_url}/r/{code}")
+        student.wait_for_selector('body[data-ready="true"]', timeout=ROOM_TIMEOUT)
+        expect(student.get_by_test_id("room-code")).to_have_text(code)
+        expect(student.get_by_test_id("room-state")).to_have_text("Live")
+        expect(student.get_by_test_id("dataset-gauss")).to_have_attribute("aria-pressed", "true")
+        expect(teacher.get_by_test_id("room-viewers")).to_have_text("1 watching", timeout=TIMEOUT)
+        expect(student.get_by_test_id("room-open")).to_be_hidden()       # watching, not hosting
+    finally:
+        context.close()
+
+
+BUTTON_LOOK = "(el) => { const s = getComputedStyle(el); return [s.borderTopWidth, s.borderRadius, s.fontWeight]; }"
+
+
+def test_a_wrong_or_closed_code_gets_a_clear_page(open_page, browser, server_url):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, **CONTEXT_ARGS)
+    try:
+        student = context.new_page()
+        for path in ("/r", "/room", "/join"):
+            student.goto(f"{server_url}{path}")
+            expect(student).to_have_url(f"{server_url}/join")
+            expect(student.get_by_test_id("join-code")).to_be_visible()
+        answer = student.goto(f"{server_url}/join?code=zz-zz zz")
+        assert answer.status == 404
+        expect(student.get_by_test_id("join-problem")).to_contain_text("No class is open with the code")
+        expect(student.get_by_test_id("join-missing-code")).to_have_text("ZZZZZZ")
+        expect(student.get_by_test_id("join-code")).to_have_value("ZZZZZZ")     # to correct it
+        assert student.get_by_test_id("play").count() == 0                      # no playground
+        answer = student.goto(f"{server_url}/r/ZZZZZZ")
+        assert answer.status == 404
+        expect(student.get_by_test_id("join-problem")).to_be_visible()
+        # A room that closes while a student watches: the banner says so, once; the picture stays.
+        teacher = open_page("#dataset=xor&networkShape=4&seed=5")
+        code, link = open_room(teacher)
+        student.goto(link)
+        student.wait_for_function("document.body.dataset.frames > 0", timeout=ROOM_TIMEOUT)
+        expect(student.get_by_test_id("room-state")).to_have_text("Live")
+        teacher.get_by_test_id("room-close").click()
+        expect(teacher.get_by_test_id("room-open")).to_be_visible()
+        expect(student.get_by_test_id("room-state")).to_have_text("Closed", timeout=TIMEOUT)
+        expect(student.get_by_test_id("room-viewers")).to_contain_text("closed this room")
+        expect(student.get_by_test_id("room-fork")).to_be_hidden()
+        expect(student.get_by_test_id("room-leave")).to_be_visible()
+        expect(student.get_by_test_id("output-canvas")).to_be_visible()
+        expect(student.locator(".field-error")).to_have_count(0)
+        student.get_by_test_id("room-leave").click()
+        expect(student).to_have_url(f"{server_url}/join")
+        answer = student.goto(link)
+        assert answer.status == 404
+        expect(student.get_by_test_id("join-missing-code")).to_have_text(code)
+    finally:
+        context.close()

@@ -127,7 +127,8 @@ def test_bad_value_in_link_is_explained_next_to_its_control(open_page, server_ur
     error = page.locator('.slot[data-field="training.batch_size"]').get_by_test_id("error-training.batch_size")
     expect(error).to_be_visible(timeout=TIMEOUT)
     expect(error).to_have_attribute("role", "alert")
-    expect(error).to_contain_text("batch_size")
+    expect(error).to_contain_text("Batch size")          # the control's label, not the spec path
+    expect(error).not_to_contain_text("batch_size")
     expect(error).to_contain_text("1")
 
 
@@ -138,7 +139,7 @@ def test_typed_out_of_range_value_is_explained_then_cleared(open_page):
     box.press("Enter")
     error = page.locator('.slot[data-field="training.batch_size"]').get_by_test_id("error-training.batch_size")
     expect(error).to_be_visible()
-    expect(error).to_contain_text("batch_size")
+    expect(error).to_contain_text("Batch size")
     expect(error).to_contain_text("1000")
     expect(box).to_have_attribute("aria-invalid", "true")
     box.fill("20")

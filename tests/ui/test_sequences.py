@@ -165,3 +165,25 @@ def test_screenshots(open_page, viewport, name, link, tab, epochs):
     path = SHOTS / f"{name}-{width}x{height}.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 0
+
+
+def test_rnn_and_lstm_gradients_share_one_fixed_axis(open_page):
+    """The RNN vs LSTM lesson: open Gradients, then switch the network: the axis stays put, so
+    the LSTM's taller early bars show the difference."""
+    page = open_page("lessons/rnn-vs-lstm")
+    expect(page.get_by_test_id("card-kind-0")).to_have_value("rnn")
+    page.get_by_test_id("tab-gradients").click()
+    page.wait_for_function(f"() => ({GRADIENT_TRACE})()?.x.length === 50", timeout=TIMEOUT)
+    axis = "document.querySelector('[data-testid=gradient-chart]').layout.yaxis"
+    rnn_range = page.evaluate(f"{axis}.range")
+    assert rnn_range[0] <= -16 and rnn_range[1] >= 0
+    expect(page.get_by_test_id("gradient-chart")).to_contain_text("fixed 10⁻¹⁶")
+    rnn_first = page.evaluate(f"() => ({GRADIENT_TRACE})().customdata[0]")
+    # "Change the layer card's kind from Simple RNN to LSTM (training restarts)".
+    page.get_by_test_id("card-kind-0").select_option("lstm")
+    page.wait_for_function(
+        f"(old) => {{ const t = ({GRADIENT_TRACE})(); return t && t.x.length === 50 && t.customdata[0] !== old; }}",
+        arg=rnn_first, timeout=TRAIN_TIMEOUT)
+    assert page.evaluate(f"{axis}.range") == rnn_range                  # the same axis
+    lstm_first = page.evaluate(f"() => ({GRADIENT_TRACE})().customdata[0]")
+    assert lstm_first > 1000 * max(rnn_first, 1e-30), (rnn_first, lstm_first)

@@ -62,8 +62,12 @@ def number(page: Page, testid: str) -> float:
 
 def choose(page: Page, dataset: str) -> None:
     """Click the dataset's button and wait until it shows as the chosen one (the server builds
-    the new session first: on a loaded machine that can take longer than expect's default)."""
-    page.get_by_test_id(f"dataset-{dataset}").click()
+    the new session first: on a loaded machine that can take longer than expect's default).
+    Image, table and sequence sets sit in a folded group: open it first, as a person would."""
+    button = page.get_by_test_id(f"dataset-{dataset}")
+    if not button.is_visible() and not page.get_by_test_id("more-datasets").evaluate("d => d.open"):
+        page.get_by_test_id("more-datasets-toggle").click()
+    button.click()
     expect(page.get_by_test_id(f"dataset-{dataset}")).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
 
 

@@ -76,9 +76,9 @@ export class CurvesChart {
     if (!shown) return;
     // Polled every second: an answer whose curves are the ones drawn is not drawn again (a
     // plotly redraw costs 10–30 ms of the page's main thread).
-    const drawn = JSON.stringify(runs.map(({ run, i }) => [i, run.run, run.label, run.history.epoch.length,
-      run.history.epoch.at(-1), ...keys.map(({ key }) => run.history[key]?.at(-1))]));
-    if (drawn === this.drawn) return;
+    const drawn = JSON.stringify([this.x.key, ...runs.map(({ run, i }) => [i, run.run, run.label, run.history.epoch.length,
+      run.history.epoch.at(-1), ...keys.map(({ key }) => run.history[key]?.at(-1))])]);
+    if (drawn === this.drawn) return;      // (the x axis chosen is part of what is drawn)
     this.drawn = drawn;
     this.lastEpoch = Math.max(...runs.map(({ run }) => run.history.epoch.at(-1) ?? 0));
     const traces = runs.flatMap(({ run, i }) => keys.map(({ key, name, dash }, k) => ({

@@ -2,7 +2,9 @@
  * Renders every scalar spec control from the schema: selects for enums and for numbers with a
  * list of choices, a slider plus a number box for bounded numbers, a checkbox for booleans. A
  * field lands in the template's slot [data-field="path"] or, when the page has none, in the
- * "extra" area. Bounds, steps, choices and labels all come from the schema.
+ * "extra" area. Bounds, steps, choices and labels all come from the schema; a slot in a tight
+ * place (the run bar) may show a shorter label (data-short-label, with the schema's as the
+ * control's title) and a unit after its numeric choices (data-unit).
  */
 import { cloneTemplate, part, testIdFor, getPath, formatNumber } from "../dom.js";
 import {
@@ -44,7 +46,7 @@ export class ControlsView {
         extra.append(slot);
       }
       slot.dataset.errorFor = path;
-      const control = this.#makeControl(path, field, testIdFor(path, duplicate));
+      const control = this.#makeControl(path, field, testIdFor(path, duplicate), slot.dataset);
       if (control) {
         slot.append(control.element);
         slot.dataset.hideLabel = field.label || path;
@@ -57,7 +59,7 @@ export class ControlsView {
     }
   }
 
-  #makeControl(path, field, testId) {
+  #makeControl(path, field, testId, { shortLabel = "", unit = "" } = {}) {
     let kind;
     const numeric = field.type === "integer" || field.type === "number";
     const bounded = field.min != null && field.max != null;
@@ -75,13 +77,14 @@ export class ControlsView {
     input.dataset.testid = testId;
     input.dataset.path = path;
     label.htmlFor = id;
-    label.textContent = field.label || path;
+    label.textContent = shortLabel || field.label || path;
+    if (shortLabel) input.title = [field.label, field.help].filter(Boolean).join(": ");
     if (field.live === false) element.title = "Changing this restarts training";
     const control = { field, kind, input, range: part(element, "range"), element };
 
     if (kind === "select") {
       for (const choice of field.choices) {
-        const text = field.labels?.[choice] ?? (typeof choice === "number" ? formatNumber(choice, SLIDER_DIGITS) : choice);
+        const text = field.labels?.[choice] ?? (typeof choice === "number" ? `${formatNumber(choice, SLIDER_DIGITS)}${unit}` : choice);
         input.append(optionElement(choice, text));
       }
       input.addEventListener("change", () => this.store.set(path, this.#parse(field, input.value)));

@@ -1,8 +1,8 @@
 /**
  * Dataset chooser: the problem-type select (classification / regression of the 2-D sets), one
  * thumbnail button per 2-D set drawn from the preview endpoint (datasetthumbs.js), a second group
- * for image and table sets, a third for sequence sets, and a classes selector for 2-D sets that
- * allow more than two classes.
+ * for image and table sets, a third for sequence sets (both folded in "more datasets", open while
+ * one of them is chosen), and a classes selector for 2-D sets that allow more than two classes.
  *
  * Switching to a dataset of another family (or between image and table sets) remembers the
  * dataset-bound settings of the one left (DATASET_PATHS: its net, samples, loss, ...) and
@@ -30,6 +30,10 @@ export class DatasetsView {
     this.container = root.querySelector('[data-testid="datasets"]');
     this.others = root.querySelector('[data-testid="datasets-other"]');
     this.sequences = root.querySelector('[data-testid="datasets-sequences"]');
+    this.more = root.querySelector('[data-testid="more-datasets"]');
+    this.pointShown = null;       // whether the chosen set was a 2-D one at the last render
+    // Thumbnails in a closed group have no size yet: they are drawn when it opens.
+    this.more.addEventListener("toggle", () => { if (this.more.open && this.store.spec) this.render(this.store.spec); });
     this.problemSelect = root.querySelector('[data-testid="problem"]');
     this.classesSlot = root.querySelector(".classes-slot");
     this.classesSelect = root.querySelector('[data-testid="classes"]');
@@ -120,6 +124,8 @@ export class DatasetsView {
     const point = (current.family || POINT_FAMILY) === POINT_FAMILY;
     const problem = point ? current.problem : this.problemSelect.value || current.problem;
     if (point) this.lastByProblem[current.problem] = current.name;
+    if (point !== this.pointShown) this.more.open = !point;     // a person may open it meanwhile
+    this.pointShown = point;
     this.problemSelect.value = problem;
     this.name.textContent = current.label;
     this.description.textContent = current.description ? `: ${current.description}` : "";

@@ -5,8 +5,27 @@
  * the control inside is marked aria-invalid until the next good answer clears everything.
  * A target inside a [data-error-box] (a layer card) shows its message at the end of that box,
  * so a narrow field's error spans the whole card.
+ *
+ * A student reads the control's name, not the spec path the API speaks: every field path in a
+ * message (training.batch_size, model.layers[2].units) is written as its label from the schema
+ * ("Batch size", "Layer 3 neurons"); the path stays in data-testid and in the API.
  */
 import { cloneTemplate } from "../dom.js";
+
+const LAYER_PATH = /model\.layers\[(\d+)\]\.([a-z_]+)/g;
+
+/** `message` with every schema field path in it replaced by that field's label. */
+export function readable(message, fields) {
+  let text = message.replace(LAYER_PATH, (path, index, name) => {
+    const label = fields[`model.layers[].${name}`]?.label;
+    return label ? `Layer ${Number(index) + 1} ${label.toLowerCase()}` : path;
+  });
+  const paths = Object.keys(fields).filter((path) => !path.includes("[")).sort((a, b) => b.length - a.length);
+  for (const path of paths) {
+    if (text.includes(path)) text = text.split(path).join(fields[path].label || path);
+  }
+  return text;
+}
 
 function covers(prefix, path) {
   if (prefix === "") return true;
@@ -14,8 +33,9 @@ function covers(prefix, path) {
 }
 
 export class ErrorsView {
-  constructor(root) {
+  constructor(root, fields = {}) {
     this.root = root;
+    this.fields = fields;
     this.shown = [];
   }
 
@@ -26,7 +46,8 @@ export class ErrorsView {
       const target = this.#targetFor(path);
       const message = cloneTemplate("tpl-error");
       const box = target.closest("[data-error-box]");
-      message.textContent = box ? this.#inBox(error.message, path, target) : error.message;
+      const text = box ? this.#inBox(error.message, path, target) : error.message;
+      message.textContent = readable(text, this.fields);
       message.dataset.testid = `error-${path || "general"}`;
       message.id = `error-${this.shown.length}`;
       (box || target).append(message);

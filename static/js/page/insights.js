@@ -15,6 +15,7 @@ export class InsightsView {
     this.store = store;
     const find = (id) => root.querySelector(`[data-testid="${id}"]`);
     this.split = find("split-text");
+    this.datasetName = find("dataset-name");      // keeps the split as its title (a projector hides it)
     this.summary = find("report-summary");
     this.warnings = find("warnings");
     this.table = find("class-report");
@@ -23,7 +24,10 @@ export class InsightsView {
   }
 
   update(frame) {
-    if (frame.split) this.split.textContent = frame.split.text;
+    if (frame.split) {
+      this.split.textContent = frame.split.text;
+      if (this.datasetName) this.datasetName.title = frame.split.text;
+    }
     if (frame.report !== undefined) this.#report(frame.report);
     if (frame.warnings !== undefined) this.#warnings(frame.warnings || []);
   }

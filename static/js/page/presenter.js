@@ -13,7 +13,7 @@ import { CHART, LINK_WIDTH, SCALE_COLORS } from "../constants.js";
 const PRESENTER = {
   palette: "presenter",
   links: { min: 1.5, max: 13 },
-  chart: { lineWidth: 4.5, bestWidth: 3, font: 19 },
+  chart: { lineWidth: 4.5, bestWidth: 3, font: 16 },
 };
 const NORMAL = {
   palette: "tf",

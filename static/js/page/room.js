@@ -1,22 +1,17 @@
 /**
- * Live rooms (server/rooms.py). A teacher opens a room on the session on screen and gets a code
- * and link to show the class, how many are watching, "Send my setup to the class" (pushes the
- * spec) and "Close room". A student at /r/<code> watches the teacher's session read-only, sees
- * what the teacher sends ("try this": opens in a new tab as the student's own session), and
- * "Make my own copy" forks the session as it is now into the student's own, on this page.
+ * Live rooms (server/sockets/rooms.py; markup in templates/room.html). A teacher presses "Host a
+ * class" on the session on screen and gets a code and link to show the class, how many are
+ * watching, "Send my setup to the class" (pushes the spec) and "Close room". A student at
+ * /r/<code> watches the teacher's session read-only, sees what the teacher sends ("try this":
+ * opens in a new tab as the student's own session), and "Make my own copy" forks the session as
+ * it is now into the student's own, on this page: from then on it is a playground like any
+ * other, and can host a room of its own.
+ *
+ * Only the part in use is in the page (the other waits detached), so each test id names one
+ * element: the teacher's strip, or the student's banner and suggestion.
  */
-import { COPY_FEEDBACK_MS } from "../constants.js";
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "testid") node.dataset.testid = value;
-    else if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
+import { part, setText } from "../dom.js";
+import { COPY_FEEDBACK_MS, ROOM_TEXT } from "../constants.js";
 
 /** "spiral · 2 features · 4-2 tanh" for a pushed spec. */
 export function describeSpec(spec) {
@@ -43,44 +38,48 @@ export class RoomView {
     this.onForked = onForked;
     this.watching = Boolean(code);
     this.section = root.querySelector('[data-testid="room"]');
-    this.section.hidden = !this.watching;
+    this.openButton = root.querySelector('[data-testid="room-open"]');
+    this.teacher = part(this.section, "teacher");
+    this.student = part(this.section, "student");
+    this.suggestion = part(this.section, "suggestion");
     connection.on("room", (info) => this.#count(info));
     connection.on("room_push", (pushed) => this.#pushed(pushed));
-    if (this.watching) this.#buildStudent();
-    else this.#buildTeacher();
+    this.#bindTeacher();
+    part(this.student, "fork").addEventListener("click", () => this.#fork());
+    this.#mode(this.watching ? "student" : "teacher");
+  }
+
+  /** Attach the parts of one role, detach the other's; the section shows while a room is on. */
+  #mode(role) {
+    const student = role === "student";
+    this.teacher.remove();
+    this.student.remove();
+    this.suggestion.remove();
+    if (student) this.section.append(this.student, this.suggestion);
+    else this.section.append(this.teacher);
+    this.student.hidden = !student;
+    this.teacher.hidden = student;
+    this.section.hidden = !student;
+    this.openButton.hidden = student;
   }
 
   // ---- teacher ------------------------------------------------------------------------------
-  #buildTeacher() {
-    this.openButton = el("button", { type: "button", class: "header-button room-open", testid: "room-open" }, "Live room");
-    this.openButton.title = "Show this session to a class: students join with a code and watch it train";
-    this.panel = el("div", { class: "room-panel", testid: "room-panel" });
-    this.panel.hidden = true;
-    this.codeText = el("strong", { class: "room-code", testid: "room-code" });
-    this.link = el("input", { class: "room-link", testid: "room-link", readonly: "", "aria-label": "Room link" });
-    this.copy = el("button", { type: "button", testid: "room-copy" }, "Copy link");
-    this.viewers = el("span", { class: "room-viewers", testid: "room-viewers" }, "0 watching");
-    this.push = el("button", { type: "button", class: "room-push", testid: "room-push" }, "Send my setup to the class");
-    this.pushStatus = el("span", { class: "room-status", testid: "room-push-status", role: "status" });
-    this.close = el("button", { type: "button", testid: "room-close" }, "Close room");
-    this.panel.append(
-      el("span", { class: "room-label" }, "Join code"), this.codeText,
-      el("span", { class: "room-join" }, this.link, this.copy), this.viewers,
-      el("span", { class: "room-actions" }, this.push, this.close), this.pushStatus);
-    this.root.querySelector(".header-actions").prepend(this.openButton);
-    this.section.append(this.panel);
+  #bindTeacher() {
+    const t = (name) => part(this.teacher, name);
+    setText(t("join-url"), new URL("/join", location.origin).href);
     this.openButton.addEventListener("click", () => this.#open());
-    this.close.addEventListener("click", () => this.#close());
-    this.push.addEventListener("click", () => this.#push());
-    this.copy.addEventListener("click", async () => {
-      this.link.select();
+    t("close").addEventListener("click", () => this.#close());
+    t("push").addEventListener("click", () => this.#push());
+    const copy = t("copy");
+    copy.addEventListener("click", async () => {
+      t("link").select();
       try {
-        await navigator.clipboard.writeText(this.link.value);
-        this.copy.textContent = "Copied";
+        await navigator.clipboard.writeText(t("link").value);
+        copy.textContent = ROOM_TEXT.copied;
       } catch {
-        this.copy.textContent = "Press Ctrl+C";
+        copy.textContent = ROOM_TEXT.copyByHand;
       }
-      setTimeout(() => { this.copy.textContent = "Copy link"; }, COPY_FEEDBACK_MS);
+      setTimeout(() => { copy.textContent = ROOM_TEXT.copy; }, COPY_FEEDBACK_MS);
     });
   }
 
@@ -88,10 +87,9 @@ export class RoomView {
     const answer = await this.connection.request("room_open", {});
     if (!answer.ok) return this.showErrors(answer.errors);
     this.code = answer.code;
-    this.codeText.textContent = answer.code;
-    this.link.value = new URL(answer.url, location.origin).href;
+    setText(part(this.teacher, "code"), answer.code);
+    part(this.teacher, "link").value = new URL(answer.url, location.origin).href;
     this.#count({ code: answer.code, viewers: answer.viewers, open: true });
-    this.panel.hidden = false;
     this.section.hidden = false;
     this.openButton.hidden = true;
   }
@@ -100,7 +98,6 @@ export class RoomView {
     const answer = await this.connection.request("room_close", { code: this.code });
     if (!answer.ok) return this.showErrors(answer.errors);
     this.code = null;
-    this.panel.hidden = true;
     this.section.hidden = true;
     this.openButton.hidden = false;
   }
@@ -109,31 +106,17 @@ export class RoomView {
     const answer = await this.connection.request("room_push", { code: this.code, spec: this.store.spec });
     if (!answer.ok) return this.showErrors(answer.errors);
     const n = answer.viewers;
-    this.pushStatus.textContent = `Sent to ${n} student${n === 1 ? "" : "s"}`;
+    setText(part(this.teacher, "push-status"), `Sent to ${n} student${n === 1 ? "" : "s"}`);
   }
 
   // ---- student ------------------------------------------------------------------------------
-  #buildStudent() {
-    this.banner = el("div", { class: "room-banner", testid: "room-banner" });
-    this.viewers = el("span", { class: "room-viewers", testid: "room-viewers" });
-    this.fork = el("button", { type: "button", class: "room-fork", testid: "room-fork" }, "Make my own copy");
-    this.fork.title = "Copy the network as it is now into your own session, to change and train yourself";
-    this.banner.append(
-      el("span", { class: "room-live" }, "Live"),
-      el("span", {}, "Watching room ", el("strong", { class: "room-code", testid: "room-code" }, this.code)),
-      this.viewers, this.fork);
-    this.suggestion = el("div", { class: "room-suggestion", testid: "room-suggestion", role: "status" });
-    this.suggestion.hidden = true;
-    this.section.append(this.banner, this.suggestion);
-    this.fork.addEventListener("click", () => this.#fork());
-  }
-
-  /** Join the room: the answer the spec store shows (spec, plan), or null with errors shown. */
+  /** Join the room: the answer the spec store shows (spec, plan), or null: the banner says why. */
   async join() {
     const answer = await this.connection.request("room_join", { code: this.code });
     if (!answer.ok) {
-      this.showErrors(answer.errors);
-      this.#closed();
+      // Nothing to watch: the page shows the banner and its way out, not a playground.
+      this.root.dataset.room = "gone";
+      this.#closed(answer.errors.map((error) => error.message.replace(/^code: /, "")).join("; "));
       return null;
     }
     this.#count(answer);
@@ -142,47 +125,48 @@ export class RoomView {
   }
 
   async #fork() {
-    this.fork.disabled = true;
+    const fork = part(this.student, "fork");
+    fork.disabled = true;
     const answer = await this.connection.request("room_fork", { code: this.code });
     if (!answer.ok) {
-      this.fork.disabled = false;
+      fork.disabled = false;
       return this.showErrors(answer.errors);
     }
     this.watching = false;
     await this.connection.request("room_leave", { code: this.code });
-    this.section.hidden = true;
+    this.code = null;
+    this.#mode("teacher");
     this.onForked(answer);
   }
 
   #pushed(pushed) {
     if (!this.watching) return;
-    const open = el("a", { href: `/#${pushed.hash}`, target: "_blank", rel: "noopener", testid: "room-try" },
-      "Try it in my own session");
-    this.suggestion.replaceChildren(
-      el("span", { class: "room-label" }, "Your teacher suggests"),
-      el("span", { testid: "room-suggested" }, describeSpec(pushed.spec)), open);
+    setText(part(this.suggestion, "suggested"), describeSpec(pushed.spec));
+    part(this.suggestion, "try").href = `/#${pushed.hash}`;
     this.suggestion.hidden = false;
   }
 
-  #closed() {
-    if (this.banner) {
-      this.viewers.textContent = "This room has closed";
-      this.fork.disabled = true;
-      this.banner.dataset.state = "closed";
-    }
+  /** The room is gone (closed by the teacher, or never joined): say so, offer another code. */
+  #closed(reason = ROOM_TEXT.closed) {
+    this.student.dataset.state = "closed";
+    setText(part(this.student, "state"), ROOM_TEXT.closedBadge);
+    setText(part(this.student, "count"), reason);
+    part(this.student, "fork").hidden = true;
+    part(this.student, "leave").hidden = false;
+    this.suggestion.hidden = true;
   }
 
   // ---- both ---------------------------------------------------------------------------------
   #count(info) {
     if (info.code !== this.code) return;
     if (info.open === false) return this.#closed();
-    const n = info.viewers;
-    this.viewers.textContent = `${n} watching`;
-    this.viewers.dataset.count = String(n);
+    const viewers = this.watching ? part(this.student, "count") : part(this.teacher, "viewers");
+    setText(viewers, `${info.viewers} watching`);
+    viewers.dataset.count = String(info.viewers);
   }
 
   render() {
-    if (this.openButton) this.openButton.disabled = !this.store.sessionId;
+    this.openButton.disabled = this.watching || !this.store.sessionId;
   }
 
   update() {}

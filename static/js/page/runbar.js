@@ -1,9 +1,11 @@
 /**
  * The run buttons: play/pause (one toggle that follows the server's status), step one epoch,
  * step one batch, reset and regenerate. Answers with errors go to the errors view; answers
- * carrying a spec (regenerate's new data seed) go to the spec store.
+ * carrying a spec (regenerate's new data seed, reset's new initialisation seed) go to the spec
+ * store. Beside Reset it shows the start: the initialisation seed the weights were drawn from.
  */
-import { STATUS } from "../constants.js";
+import { setText } from "../dom.js";
+import { STATUS, START_PREFIX } from "../constants.js";
 
 export class RunBar {
   constructor(root, connection, showErrors, adopt) {
@@ -11,6 +13,7 @@ export class RunBar {
     this.showErrors = showErrors;
     this.adopt = adopt;
     this.playButton = root.querySelector('[data-action="toggle"]');
+    this.seed = root.querySelector('[data-testid="start-seed"]');
     this.blockable = [...root.querySelectorAll('[data-action="toggle"], [data-action="step"], [data-action="step-batch"]')];
     this.status = STATUS.paused;
     const actions = {
@@ -34,7 +37,7 @@ export class RunBar {
       return;
     }
     if (answer.status) this.#setStatus(answer.status);
-    this.adopt(answer);     // regenerate answers with the spec's new data seed and hash
+    this.adopt(answer);     // regenerate and reset answer with the spec's new seed and hash
   }
 
   #setStatus(status) {
@@ -47,6 +50,11 @@ export class RunBar {
 
   update(frame) {
     if (frame.status) this.#setStatus(frame.status);
+  }
+
+  /** The start on screen: "start #<training.seed>" (a reset draws the next, Same start keeps it). */
+  render(spec) {
+    setText(this.seed, `${START_PREFIX}${spec.training.seed}`);
   }
 
   /** While the network on screen cannot be built, nothing may train (the old one would). */

@@ -8,7 +8,7 @@
 import { lockControls, part } from "../dom.js";
 import { decodeBase64 } from "../frames.js";
 import {
-  EXPERIMENT_URL, EXPERIMENT_FRAMES_URL, SAVED_STATUS, SAVED_LOCKED, UNTITLED,
+  EXPERIMENT_URL, EXPERIMENT_FRAMES_URL, SAVED_STATUS, SAVED_LOCKED, SAVED_KEPT, UNTITLED,
 } from "../constants.js";
 
 async function getJson(url) {
@@ -108,6 +108,6 @@ export class SavedView {
 
   /** Disable every control that would change the experiment (and remember which, to undo). */
   lock() {
-    this.unlock = lockControls(this.root, SAVED_LOCKED);
+    this.unlock = lockControls(this.root, SAVED_LOCKED, SAVED_KEPT);
   }
 }

@@ -134,9 +134,13 @@ export class LinksLayer {
    */
   update(arrays) {
     const look = this.#look();
+    // A frame of another shape (the answer that rebuilds the diagram has not come yet) waits:
+    // the diagram draws it again once it is rebuilt (network.js).
+    const fits = (l) => arrays[`weight.${l}`]?.shape[0] === this.links[l].length
+      && arrays[`weight.${l}`].shape[1] === this.columns[l].nodes.length;
+    if (!this.links.every((_, l) => fits(l))) return;
     this.links.forEach((layer, l) => {
       const weights = arrays[`weight.${l}`];
-      if (!weights) return;
       const inputs = weights.shape[1];
       layer.forEach((row, j) => row.forEach(({ path, hit }, i) => {
         const w = weights.data[j * inputs + i];
@@ -150,7 +154,7 @@ export class LinksLayer {
     });
     this.biases.forEach((layer, l) => {
       const bias = arrays[`bias.${l}`];
-      if (!bias) return;
+      if (!bias || bias.shape[0] !== layer.length) return;
       layer.forEach((rect, j) => {
         const b = bias.data[j];
         this.values.set(rect, b);

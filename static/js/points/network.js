@@ -4,16 +4,16 @@
  * thumbnails from frame.arrays.neurons, the output units, and the links layer between them.
  * Hovering a neuron focuses it (the output view shows its full map).
  *
- * The thumbnails of the hidden neurons are drawn on one canvas over the diagram, each into its
- * node's box (measured with the links' layout, not per frame): a 6×8 net's 48 canvases were
- * 48 composited layers to update on every frame.
+ * The Activation menu is the spec's model.activation (TF Playground's menu): choosing one sets
+ * every hidden layer, "+" adds a layer that takes it, and it stays, enabled, with no hidden
+ * layer at all. The newest frame's weights and maps are kept: a shape changed while paused is
+ * drawn at once from them (the frame that shows it may come before the answer that builds it).
  */
-import { cloneTemplate, part, fitCanvas } from "../dom.js";
-import { cssColor, classColor, paintScale } from "../colors.js";
+import { cloneTemplate, part, setText } from "../dom.js";
+import { cssColor, classColor } from "../colors.js";
 import { LinksLayer } from "./links.js";
-import { NEW_LAYER_UNITS, NODE_SIZE, NODE_GAP, LAYER_COLUMN_PAD, POINT_FAMILY } from "../constants.js";
-
-const MIXED = "mixed";
+import { NeuronMaps } from "./neuronmaps.js";
+import { NEW_LAYER_UNITS, NODE_SIZE, NODE_GAP, LAYER_COLUMN_PAD, POINT_FAMILY, PLURAL } from "../constants.js";
 
 /** Layers with neurons get a column; others (e.g. dropout) have no weights to draw. */
 function isDense(layer) {
@@ -30,15 +30,13 @@ export class NetworkView {
     this.layersBox = part(this.area, "layers");
     this.outputBox = part(this.area, "output-nodes");
     this.layerCount = root.querySelector('[data-testid="layer-count"]');
+    this.layerWord = root.querySelector('[data-part="layer-word"]');
     this.addLayer = root.querySelector('[data-testid="add-layer"]');
     this.removeLayer = root.querySelector('[data-testid="remove-layer"]');
     this.globalActivation = root.querySelector('[data-testid="activation"]');
     this.links = new LinksLayer(this.area, connection, showErrors);
-    this.mapsCanvas = part(this.area, "neuron-maps");
-    this.atlas = document.createElement("canvas");   // the maps side by side, native size
-    this.tile = null;                                 // one map's ImageData, reused
-    this.mapBoxes = [];      // per hidden neuron: its node's content box in the area
-    this.neurons = null;     // the last frame's neurons array
+    this.maps = new NeuronMaps(this.area, part(this.area, "neuron-maps"));
+    this.arrays = null;      // the newest frame's arrays (weights, biases): drawn again on a new shape
     this.spec = null;
     this.columns = [];       // per hidden layer: {column, nodes: [{node, name}], index}
     this.outputNodes = [];
@@ -50,21 +48,18 @@ export class NetworkView {
   }
 
   #bind() {
+    // A new layer copies the last one's size (with none, the default net's first) and takes the
+    // menu's activation, as TF Playground's does.
     this.addLayer.addEventListener("click", () => this.store.update((spec) => {
       const layers = spec.model.layers;
       const starts = this.schema.default_layers?.[POINT_FAMILY] || this.schema.defaults.model.layers;
-      const template = layers.filter(isDense).pop() || starts[0]
-        || { kind: "dense", units: NEW_LAYER_UNITS, activation: this.schema.activations[0].name };
-      layers.push({ ...template });
+      const units = layers.filter(isDense).pop()?.units ?? starts[0]?.units ?? NEW_LAYER_UNITS;
+      layers.push({ kind: "dense", units, activation: spec.model.activation });
     }));
     this.removeLayer.addEventListener("click", () => this.store.update((spec) => { spec.model.layers.pop(); }));
     this.#fillActivations(this.globalActivation);
-    const mixed = cloneTemplate("tpl-option");
-    mixed.value = MIXED;
-    mixed.textContent = "Mixed";
-    mixed.disabled = true;
-    this.globalActivation.append(mixed);
     this.globalActivation.addEventListener("change", () => this.store.update((spec) => {
+      spec.model.activation = this.globalActivation.value;
       spec.model.layers.filter(isDense).forEach((layer) => { layer.activation = this.globalActivation.value; });
     }));
   }
@@ -90,13 +85,12 @@ export class NetworkView {
     const maxLayers = limits.max_point_layers ?? limits.max_layers;
     const maxUnits = limits.max_point_units ?? limits.max_units;
     this.layerCount.textContent = String(layers.length);
+    setText(this.layerWord, layers.length === 1 ? PLURAL.layer.one : PLURAL.layer.many);
     this.addLayer.disabled = layers.length >= maxLayers;
     this.removeLayer.disabled = layers.length === 0;
     // Columns are the dense layers; `index` is each one's place in spec.model.layers.
     const dense = layers.map((layer, index) => ({ layer, index })).filter(({ layer }) => isDense(layer));
-    const names = new Set(dense.map(({ layer }) => layer.activation));
-    this.globalActivation.value = names.size === 1 ? [...names][0] : (names.size === 0 ? this.globalActivation.value : MIXED);
-    this.globalActivation.disabled = layers.length === 0;
+    this.globalActivation.value = spec.model.activation;
     if (dense.length !== this.columns.length
         || dense.some(({ layer, index }, i) => layer.units !== this.columns[i].nodes.length || index !== this.columns[i].index)) {
       this.#buildColumns(dense);
@@ -104,7 +98,7 @@ export class NetworkView {
     dense.forEach(({ layer }, i) => {
       const { column } = this.columns[i];
       part(column, "count").textContent = String(layer.units);
-      part(column, "word").textContent = layer.units === 1 ? " neuron" : " neurons";
+      part(column, "word").textContent = layer.units === 1 ? PLURAL.neuron.one : PLURAL.neuron.many;
       part(column, "activation").value = layer.activation;
       part(column, "add").disabled = layer.units >= maxUnits;
       part(column, "remove").disabled = layer.units <= 1;
@@ -133,7 +127,12 @@ export class NetworkView {
       this.#fillActivations(select);
       add.addEventListener("click", () => this.store.update((spec) => { spec.model.layers[index].units += 1; }));
       remove.addEventListener("click", () => this.store.update((spec) => { spec.model.layers[index].units -= 1; }));
-      select.addEventListener("change", () => this.store.update((spec) => { spec.model.layers[index].activation = select.value; }));
+      select.addEventListener("change", () => this.store.update((spec) => {
+        spec.model.layers[index].activation = select.value;
+        // When every layer now agrees, the menu (and the next "+") follows them.
+        const names = new Set(spec.model.layers.filter(isDense).map((layer) => layer.activation));
+        if (names.size === 1) spec.model.activation = select.value;
+      }));
       const nodes = [];
       for (let j = 0; j < layer.units; j += 1) nodes.push(this.#buildNeuron(column, l, j));
       return { column, nodes, index };
@@ -199,6 +198,7 @@ export class NetworkView {
       { nodes: this.outputNodes, names: this.outputNodes.map((_, j) => (this.outputUnits > 1 ? `output ${j + 1}` : "the output")) },
     ];
     this.links.setStructure(columns);
+    if (this.arrays) this.links.update(this.arrays);
   }
 
   /** Node size so that the tallest column fits the area's height and all columns its width. */
@@ -219,17 +219,7 @@ export class NetworkView {
     if (!this.spec) return;
     this.#sizeNodes();
     this.links.layout();
-    this.#measureMaps();
-    this.#paintMaps();
-  }
-
-  /** Each hidden neuron's node content box, in the area's coordinates, in neurons order. */
-  #measureMaps() {
-    const origin = this.area.getBoundingClientRect();
-    this.mapBoxes = this.columns.flatMap(({ nodes }) => nodes.map(({ node }) => {
-      const r = node.getBoundingClientRect();
-      return { x: r.left - origin.left + node.clientLeft, y: r.top - origin.top + node.clientTop, size: node.clientWidth };
-    }));
+    this.maps.measure(this.columns.flatMap(({ nodes }) => nodes.map(({ node }) => node)), this.spec.data.features.length);
   }
 
   update(frame) {
@@ -237,52 +227,25 @@ export class NetworkView {
     const a = frame.arrays;
     const last = Object.keys(a).filter((k) => k.startsWith("weight.")).map((k) => Number(k.split(".")[1]));
     if (last.length) {
+      this.arrays = a;
       const outputWeights = a[`weight.${Math.max(...last)}`];
       if (outputWeights.shape[0] !== this.outputUnits) {
         this.outputUnits = outputWeights.shape[0];
         this.#syncStructure();
       }
     }
-    if (a.neurons) this.#drawNeurons(a.neurons);
+    if (a.neurons) this.#keepThumbs(a.neurons);
     this.links.update(a);
   }
 
-  #drawNeurons(neurons) {
+  /** Every neuron's map as a thumbnail the output view shows while it is hovered. */
+  #keepThumbs(neurons) {
     const [count, rows, cols] = neurons.shape;
     const size = rows * cols;
     this.thumbs = [];
     for (let i = 0; i < count; i += 1) {
       this.thumbs.push({ data: neurons.data.subarray(i * size, (i + 1) * size), shape: [rows, cols] });
     }
-    this.neurons = neurons;
-    this.#paintMaps();
-  }
-
-  /** The hidden neurons' maps: painted side by side at their own size, then each scaled into
-   *  its node's box (smoothed, as the per-node canvases were). */
-  #paintMaps() {
-    const { ctx, width, height } = fitCanvas(this.mapsCanvas);
-    ctx.clearRect(0, 0, width, height);
-    if (!this.neurons || !this.spec) return;
-    const [count, rows, cols] = this.neurons.shape;
-    const first = this.spec.data.features.length;
-    const hidden = Math.min(this.mapBoxes.length, count - first);
-    if (hidden <= 0) return;
-    if (this.atlas.width !== cols * hidden || this.atlas.height !== rows) {
-      this.atlas.width = cols * hidden;
-      this.atlas.height = rows;
-    }
-    const atlas = this.atlas.getContext("2d");
-    if (!this.tile || this.tile.width !== cols || this.tile.height !== rows) this.tile = atlas.createImageData(cols, rows);
-    const size = rows * cols;
-    for (let i = 0; i < hidden; i += 1) {
-      paintScale(this.neurons.data.subarray((first + i) * size, (first + i + 1) * size), this.tile, { thumb: true });
-      atlas.putImageData(this.tile, i * cols, 0);
-    }
-    ctx.imageSmoothingEnabled = true;
-    for (let i = 0; i < hidden; i += 1) {
-      const box = this.mapBoxes[i];
-      ctx.drawImage(this.atlas, i * cols, 0, cols, rows, box.x, box.y, box.size, box.size);
-    }
+    this.maps.show(neurons);
   }
 }

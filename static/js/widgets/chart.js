@@ -68,6 +68,11 @@ export class ChartView {
     return Number(getComputedStyle(this.element).getPropertyValue("--chart-height")) || CHART.height;
   }
 
+  /** At most this many epoch ticks (--chart-x-ticks: a narrow chart asks for few); 0: plotly's choice. */
+  #xTicks() {
+    return Number(getComputedStyle(this.element).getPropertyValue("--chart-x-ticks")) || 0;
+  }
+
   #resized(width) {
     this.visible = width > 0;
     if (!this.visible) return;
@@ -80,7 +85,7 @@ export class ChartView {
 
   #layout() {
     const font = getComputedStyle(this.element).fontFamily;
-    return {
+    const layout = {
       height: this.#height(),
       margin: CHART.margin,
       font: { size: CHART.font, family: font, color: "#1a1a1a" },
@@ -97,6 +102,20 @@ export class ChartView {
         ...(this.yaxis || { type: "linear", rangemode: "tozero", exponentformat: "power" }),
       },
     };
+    const empty = this.#emptyLook(true);
+    return { ...layout, xaxis: { ...layout.xaxis, ...empty.xaxis }, yaxis: { ...layout.yaxis, ...empty.yaxis },
+      annotations: empty.annotations };
+  }
+
+  /** An empty chart (before the first epoch, after a reset) has no numbers on its axes, which
+   *  would be plotly's guess (−1 … 6), but a line saying what will appear. */
+  #emptyLook(empty) {
+    this.empty = empty;
+    const note = { text: CHART.emptyNote, showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5,
+      font: { size: CHART.font, color: CHART.colors.train } };
+    const axis = { showticklabels: !empty, showgrid: !empty, ...(empty ? { range: [0, 1], autorange: false } : {}) };
+    const yaxis = !empty && this.yaxis?.range ? { ...axis, range: this.yaxis.range } : { ...axis };
+    return { xaxis: axis, yaxis, annotations: empty ? [note] : [] };
   }
 
   #bestShapes() {
@@ -178,6 +197,15 @@ export class ChartView {
     }
     for (const [key, value] of Object.entries(this.#ticks())) layout[`xaxis.${key}`] = value;
     if (!this.yaxis) Object.assign(layout, this.#yAxis(ys, shown));
+    const empty = this.x.length === 0;
+    if (empty !== this.empty) {
+      const look = this.#emptyLook(empty);
+      for (const axis of ["xaxis", "yaxis"]) {
+        for (const [key, value] of Object.entries(look[axis])) layout[`${axis}.${key}`] = value;
+      }
+      layout.annotations = look.annotations;
+    }
+    if (empty) Object.assign(layout, { "yaxis.range": [0, 1], "yaxis.autorange": false });
     window.Plotly.update(this.element, { x: ys.map(() => x), y: ys, visible: shown }, layout);
   }
 
@@ -215,7 +243,9 @@ export class ChartView {
 
   /** Whole epochs only: a tick per epoch while there are few, plotly's choice after. */
   #ticks() {
-    return this.count <= CHART.wholeTicksUpTo ? { tickmode: "linear", tick0: 0, dtick: 1 } : { tickmode: "auto", dtick: null };
+    const nticks = this.#xTicks();
+    const whole = this.count <= CHART.wholeTicksUpTo && !nticks;
+    return whole ? { tickmode: "linear", tick0: 0, dtick: 1 } : { tickmode: "auto", dtick: null, nticks, tickangle: nticks ? 0 : "auto" };
   }
 
   #toggleLog() {

@@ -1,6 +1,7 @@
 """The packet layer: every packet a client sends gets an answer naming what is wrong (or is
 dropped on purpose), a malformed one costs one short log line at most, and a connection that
-floods junk is no longer answered or logged."""
+floods junk is no longer logged (nor sent `refused` events; a packet that asked for an
+acknowledgement always gets one)."""
 from __future__ import annotations
 
 import logging
@@ -81,6 +82,14 @@ def test_a_flood_of_junk_is_logged_and_answered_a_few_times_only(sock, caplog):
     lines = [r for r in caplog.records if r.name == "server.sockets.packets"]
     assert len(lines) == LOG_BURST and all(len(r.getMessage()) < 300 for r in lines)
     assert sock.call("open", spec={"data": {"dataset": "xor"}})["ok"]
+
+
+def test_junk_that_asks_for_an_answer_always_gets_one(sock, caplog):
+    caplog.set_level(logging.WARNING)
+    answers = [inject(sock, f'2{i}["open",{{"n":{"9" * 200}}}]') for i in range(30)]
+    assert all(error_paths(a).keys() == {"packet"} for a in answers), answers[-1]
+    lines = [r for r in caplog.records if r.name == "server.sockets.packets"]
+    assert len(lines) == LOG_BURST
 
 
 @pytest.mark.parametrize("name", ["connect", "disconnect"])

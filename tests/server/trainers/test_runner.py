@@ -26,6 +26,19 @@ def test_one_address_may_not_hold_more_than_its_share(make_app):
     assert "this address already has 3 sessions" in error_paths(answer)[""]
 
 
+def test_an_address_at_its_share_makes_room_from_its_own_closed_tabs(make_app):
+    """A class behind one NAT: a student's closed tab gives its place to the next student."""
+    app = make_app(MAX_SESSIONS_PER_ADDRESS=3)
+    first, _ = opened(app)
+    others = [opened(app)[0] for _ in range(2)]
+    first.disconnect()
+    newcomer, answer = opened(app)
+    assert answer["ok"], answer
+    runner = app.extensions["runner"]
+    assert first.session_id not in runner.slots
+    assert all(sock.session_id in runner.slots for sock in others + [newcomer])
+
+
 def in_use(sock) -> None:
     """What a page showing its frames does all the time: acknowledge one."""
     sock.send("frame_ack", {"session_id": sock.session_id, "seq": 0})
