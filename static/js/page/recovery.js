@@ -64,7 +64,16 @@ export class Recovery {
     await shown();                 // an unused tab in the background opens nothing
     if (!ours()) return;
     const notice = message.charAt(0).toUpperCase() + message.slice(1) + REOPENED;
-    if (await this.store.reopen()) this.showErrors([{ path: "", message: notice }]);
+    // A trainer that died is restarting: an open it cannot take yet is asked again, a little
+    // later each time (the refusal stays on screen meanwhile).
+    for (const wait of [0, ...RECONNECT_DELAYS_MS]) {
+      if (wait) await new Promise((resolve) => { setTimeout(resolve, wait); });
+      if (!ours()) return;
+      if (await this.store.reopen()) {
+        this.showErrors([{ path: "", message: notice }]);
+        return;
+      }
+    }
   }
 
   async #retry() {
