@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from engine.data import images, points, sequences, tabular
+from engine.data import handpoints, images, points, sequences, tabular
 from engine.data.points import NOISE_MAX
 from engine.data.sequences import DEFAULT_SEQ_LENGTH
 
@@ -53,12 +53,19 @@ class DatasetInfo:
     needs_data_dir: bool = False    # read from files in the server's --data-dir
     sequence: str = ""      # MANY_TO_MANY | MANY_TO_ONE for sequences; "" for other families
     vocab: tuple[str, ...] = ()     # a text set's characters (index order); () otherwise
+    hand: bool = False      # points placed by hand: they come from the spec (data.points)
 
 
 @dataclass(frozen=True)
 class _Fixed:
     """A finite set read whole (its module caches it); the registry draws a subset."""
     read: Callable[[str | None], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class _Hand:
+    """Points placed by hand: the spec carries them; drawn alone, a set gives its starter."""
+    regression: bool
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,15 @@ def _regression(name, label, dims, description):
     return DatasetInfo(name, label, REGRESSION, 1, dims, DEFAULT_SAMPLES[REGRESSION], description)
 
 
+def _hand(name, label, problem, description):
+    """A hand-placed set; `samples` is ignored (the points are counted), so its default is
+    the most it can hold, which bounds the session's cost."""
+    regression = problem == REGRESSION
+    return (DatasetInfo(name, label, problem, 1 if regression else handpoints.MAX_HAND_CLASSES,
+                        2, handpoints.MAX_HAND_POINTS, description, hand=True),
+            _Hand(regression))
+
+
 # (info, source) in display order: a generator (rng, samples, noise, classes) -> rows grouped
 # by class, a _Fixed set read whole, or a _Sequence generator.
 _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
@@ -126,6 +142,10 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
     (_regression("multi-gauss", "Multi Gaussian", 2, "Six positive and negative bumps."),
      points.multi_gauss),
     (_regression("sine", "Sine", 1, "One input: the target is sin(x₁)."), points.sine),
+    _hand("hand", "Your points", CLASSIFICATION,
+          "Points you place: click the plane to add one of the chosen class."),
+    _hand("hand-values", "Your values", REGRESSION,
+          "Points you place, each with a value from −1 to 1."),
     (_fixed("digits", "Digits 8×8", IMAGES, (images.CHANNELS, images.DIGITS_SIZE,
             images.DIGITS_SIZE), images.DIGIT_NAMES, DIGITS_SAMPLES,
             "Handwritten digits 0–9, 8×8 pixels (scikit-learn's bundled set)."),
@@ -173,12 +193,14 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
 )
 
 DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _ in _ENTRIES}   # every family
-POINT_DATASETS: dict[str, DatasetInfo] = {n: i for n, i in DATASETS.items() if i.family == POINTS}
-_SOURCES: dict[str, Callable | _Fixed | _Sequence] = {info.name: source
+# The generated 2-D sets (not the hand-placed ones, whose points come from the spec).
+POINT_DATASETS: dict[str, DatasetInfo] = {n: i for n, i in DATASETS.items()
+                                          if i.family == POINTS and not i.hand}
+_SOURCES: dict[str, Callable | _Fixed | _Sequence | _Hand] = {info.name: source
                                                       for info, source in _ENTRIES}
 
 
-def source_of(name: str) -> Callable | _Fixed | _Sequence:
+def source_of(name: str) -> Callable | _Fixed | _Sequence | _Hand:
     """What draws dataset `name`: a generator, a _Fixed set's reader or a _Sequence generator
     (the exported script lifts it by its source)."""
     return _SOURCES[name]
@@ -269,7 +291,10 @@ def _draw(info, samples, noise, seed, classes, data_dir, seq_length):
                          "(a fraction, not percent)")
     rng = np.random.Generator(np.random.PCG64(seed))
     source = _SOURCES[info.name]
-    if isinstance(source, _Fixed):
+    if isinstance(source, _Hand):       # the starter set, whole: the spec carries real ones
+        X, y = handpoints.arrays(handpoints.starter(source.regression), source.regression)
+        order = rng.permutation(len(y))
+    elif isinstance(source, _Fixed):
         X, y = source.read(data_dir)
         if samples > len(y):
             raise ValueError(f"{info.name}: samples {samples} is above the {len(y)} it holds")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from engine.data import handpoints
 from engine.data.features import feature_matrix
 from engine.data.registry import DATASETS, dataset, generate
 from engine.nn.losses import targets
@@ -70,7 +71,10 @@ def load_splits(spec: Spec, device: torch.device, data_dir: str | None):
     (images and tables) and with its loss targets. `background` is where a raw 0 pixel lands
     after standardising (what shifted-in pixels are). Raises DataUnavailable for missing files."""
     d = spec.data
-    if d.family == "points":
+    if DATASETS[d.dataset].hand:     # placed by hand: the spec holds them (no noise, no draw)
+        points, labels = handpoints.arrays(d.points, d.problem == "regression")
+        raw, x_np = None, feature_matrix(points, d.features)
+    elif d.family == "points":
         points, labels = generate(d.dataset, d.samples, d.noise / 100, d.seed, d.classes)
         raw, x_np = None, feature_matrix(points, d.features)
     else:

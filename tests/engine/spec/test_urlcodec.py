@@ -616,7 +616,8 @@ def test_exports():
     assert len(HIDEABLE) == 24 and HIDEABLE[0] == "showTestData" and "sinY" in HIDEABLE
     assert NEW_KEYS == ("optimizer", "loss", "momentum", "classes", "samples", "validation",
                         "earlyStopping", "clip", "init", "trainSeed", "activations", "augment",
-                        "normalize", "seqLength", "task", "bottleneck", "layers", "presenter")
+                        "normalize", "seqLength", "task", "bottleneck", "layers", "presenter",
+                        "points")
 
 
 @pytest.mark.parametrize("text, path", [
