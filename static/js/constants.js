@@ -294,3 +294,8 @@ export const SAVED_LOCKED = ".topbar, .column-data, .column-network, [data-testi
 // ---- keeping a session across a lost trainer or a server restart (page/recovery.js) ----
 /** Waits before a refused socket tries again (a fresh cookie first), growing to the last. */
 export const RECONNECT_DELAYS_MS = [1000, 2000, 5000, 10000];
+
+/** Point editor (hand-placed 2-D sets): how near a click must be to grab a point, in CSS px. */
+export const HIT_RADIUS_PX = 9;
+/** PointerEvent.button of the secondary (right) button. */
+export const RIGHT_BUTTON = 2;

@@ -9,6 +9,7 @@ import { DatasetsView } from "./page/datasets.js";
 import { FeaturesView } from "./points/features.js";
 import { NetworkView } from "./points/network.js";
 import { OutputView } from "./points/output.js";
+import { PointEditor } from "./points/editor.js";
 import { ChartView, ACCURACY_CHART } from "./widgets/chart.js";
 import { ClassroomView } from "./page/classroom.js";
 import { FamilyView } from "./page/family.js";
@@ -43,6 +44,7 @@ async function start() {
     output.setFocus(index, label, thumb);
     connection.request("view", { focus: index ?? null });
   };
+  const pointEditor = new PointEditor(root, schema, store, output, () => connection.readOnly);
   const controls = new ControlsView(root, schema, store);
   const datasets = new DatasetsView(root, schema, store);
   const features = new FeaturesView(root, schema, store, focus);
@@ -81,7 +83,7 @@ async function start() {
   });
 
   // The family view first: the others measure what it shows; presenter's palette before drawing.
-  const specViews = [family, presenter, controls, datasets, features, network, output, classroom, layers, images,
+  const specViews = [family, presenter, controls, datasets, features, network, output, pointEditor, classroom, layers, images,
     sequences, modelActions, save, lesson, room].filter(Boolean);
   const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions];
 

@@ -1,0 +1,109 @@
+"""Points placed by hand on the 2-D playground: click, shift-click, drag, right-click and clear,
+and the decision boundary follows while the net keeps training. Waits on conditions only."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from uikit import SHOTS, TIMEOUT, choose, play
+
+pytestmark = pytest.mark.ui
+
+TRAIN_TIMEOUT = 60_000
+
+# Plane coordinates -> canvas CSS pixels, from the plane's box the output view publishes.
+TO_PIXEL = """([x, y]) => {
+  const canvas = document.querySelector('[data-testid="output-canvas"]');
+  const [left, top, size] = canvas.dataset.plane.split(",").map(Number);
+  return [left + ((x + 6) / 12) * size, top + ((6 - y) / 12) * size];
+}"""
+# The sign of the output map at plane point (x, y): +1 where it shows class 2's blue, -1 where
+# class 1's orange (blue minus red of the pixel), 0 before anything is drawn.
+SIDE = """([x, y]) => {
+  const canvas = document.querySelector('[data-testid="output-canvas"]');
+  const [left, top, size] = canvas.dataset.plane.split(",").map(Number);
+  const r = window.devicePixelRatio || 1;
+  const px = Math.round((left + ((x + 6) / 12) * size) * r), py = Math.round((top + ((6 - y) / 12) * size) * r);
+  const d = canvas.getContext("2d").getImageData(px, py, 1, 1).data;
+  return Math.sign(d[2] - d[0]);
+}"""
+LEFT = [(-4, 3), (-4, -3), (-3, 0), (-5, 1)]
+RIGHT = [(4, 3), (4, -3), (3, 0), (5, -1)]
+
+
+def click_at(page: Page, x: float, y: float, **kw) -> None:
+    px, py = page.evaluate(TO_PIXEL, [x, y])
+    page.get_by_test_id("output-canvas").click(position={"x": px, "y": py}, **kw)
+
+
+def wait_side(page: Page, x: float, y: float, sign: int) -> None:
+    page.wait_for_function(f"({SIDE})([{x}, {y}]) === {sign}", timeout=TRAIN_TIMEOUT)
+
+
+def place(page: Page, first, second) -> None:
+    """Class 1 at `first` (plain clicks), class 2 at `second` (shift-clicks)."""
+    for x, y in first:
+        click_at(page, x, y)
+    for x, y in second:
+        click_at(page, x, y, modifiers=["Shift"])
+
+
+def test_points_placed_by_clicking_train_and_the_boundary_follows_them(open_page):
+    page = open_page()
+    choose(page, "hand")
+    editor = page.get_by_test_id("point-editor")
+    expect(editor).to_be_visible()
+    page.get_by_test_id("point-clear").click()
+    expect(page.get_by_test_id("point-count")).to_have_text(re.compile(r"^0 points"))
+    expect(page.get_by_test_id("point-hint")).to_contain_text("at least 2 points")
+    place(page, LEFT, RIGHT)
+    expect(page.get_by_test_id("point-count")).to_have_text(re.compile(r"^8 points"))
+    expect(page.get_by_test_id("point-hint")).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"points=-4,3,0;"), timeout=TIMEOUT)
+    play(page)
+    wait_side(page, -4, 0, -1)          # class 1 (orange) on the left
+    wait_side(page, 4, 0, 1)            # class 2 (blue) on the right
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "handpoints.png"))
+    # Swap the sides without stopping: the same network learns the new points.
+    page.get_by_test_id("point-clear").click()
+    place(page, RIGHT, LEFT)
+    expect(page.get_by_test_id("play")).to_have_attribute("data-state", "playing")
+    wait_side(page, -4, 0, 1)
+    wait_side(page, 4, 0, -1)
+
+
+def test_drag_moves_a_point_and_right_click_or_the_eraser_removes_one(open_page):
+    page = open_page("#dataset=hand&points=-3,-3,0;3,3,1;-3,3,0")
+    expect(page.get_by_test_id("point-count")).to_have_text(re.compile(r"^3 points"))
+    start = page.evaluate(TO_PIXEL, [-3, -3])
+    end = page.evaluate(TO_PIXEL, [-1, -2])
+    canvas = page.get_by_test_id("output-canvas").bounding_box()
+    page.mouse.move(canvas["x"] + start[0], canvas["y"] + start[1])
+    page.mouse.down()
+    page.mouse.move(canvas["x"] + end[0], canvas["y"] + end[1], steps=5)
+    page.mouse.up()
+    expect(page).to_have_url(re.compile(r"points=-1,-2,0;3,3,1;-3,3,0"), timeout=TIMEOUT)
+    click_at(page, 3, 3, button="right")
+    expect(page.get_by_test_id("point-count")).to_have_text(re.compile(r"^2 points"))
+    expect(page).to_have_url(re.compile(r"points=-1,-2,0;-3,3,0(&|$)"), timeout=TIMEOUT)
+    page.get_by_test_id("point-eraser").click()
+    click_at(page, -3, 3)
+    expect(page.get_by_test_id("point-count")).to_have_text(re.compile(r"^1 point "))
+    expect(page.get_by_test_id("point-hint")).to_contain_text("at least 2 points")
+
+
+def test_values_take_the_value_box_and_other_sets_hide_the_editor(open_page):
+    page = open_page("#problem=regression&regDataset=hand-values")
+    expect(page.get_by_test_id("point-value")).to_be_visible()
+    page.get_by_test_id("point-value").fill("0.5")
+    click_at(page, 1, 1)
+    expect(page).to_have_url(re.compile(r"points=.*;1,1,0\.5(&|$)"), timeout=TIMEOUT)
+    click_at(page, -1, -1, modifiers=["Shift"])
+    expect(page).to_have_url(re.compile(r";-1,-1,-0\.5(&|$)"), timeout=TIMEOUT)
+    choose(page, "plane")
+    expect(page.get_by_test_id("point-editor")).to_be_hidden()
+    expect(page).not_to_have_url(re.compile(r"points="))
+    choose(page, "hand-values")         # its points are remembered
+    expect(page).to_have_url(re.compile(r";-1,-1,-0\.5(&|$)"), timeout=TIMEOUT)
