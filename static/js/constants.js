@@ -299,3 +299,5 @@ export const RECONNECT_DELAYS_MS = [1000, 2000, 5000, 10000];
 export const HIT_RADIUS_PX = 9;
 /** PointerEvent.button of the secondary (right) button. */
 export const RIGHT_BUTTON = 2;
+/** Where a CSV file is read into hand-placed points (server/pages/uploads.py). */
+export const UPLOAD_POINTS_URL = "/api/uploads/points";

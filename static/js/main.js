@@ -10,6 +10,7 @@ import { FeaturesView } from "./points/features.js";
 import { NetworkView } from "./points/network.js";
 import { OutputView } from "./points/output.js";
 import { PointEditor } from "./points/editor.js";
+import { CsvLoader } from "./points/csvload.js";
 import { ChartView, ACCURACY_CHART } from "./widgets/chart.js";
 import { ClassroomView } from "./page/classroom.js";
 import { FamilyView } from "./page/family.js";
@@ -45,6 +46,7 @@ async function start() {
     connection.request("view", { focus: index ?? null });
   };
   const pointEditor = new PointEditor(root, schema, store, output, () => connection.readOnly);
+  new CsvLoader(root, schema, store);
   const controls = new ControlsView(root, schema, store);
   const datasets = new DatasetsView(root, schema, store);
   const features = new FeaturesView(root, schema, store, focus);

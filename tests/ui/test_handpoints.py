@@ -107,3 +107,28 @@ def test_values_take_the_value_box_and_other_sets_hide_the_editor(open_page):
     expect(page).not_to_have_url(re.compile(r"points="))
     choose(page, "hand-values")         # its points are remembered
     expect(page).to_have_url(re.compile(r";-1,-1,-0\.5(&|$)"), timeout=TIMEOUT)
+
+
+def test_a_csv_chosen_with_the_file_chooser_becomes_the_points(open_page, tmp_path):
+    page = open_page()
+    choose(page, "hand")
+    rows = ["length,width,kind"] + [f"{1 + i % 5},{2 + i // 5},{'big' if i % 5 > 2 else 'small'}"
+                                    for i in range(20)]
+    good = tmp_path / "sizes.csv"
+    good.write_text("\n".join(rows) + "\n")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_text("Load points from a CSV file").click()
+    chooser.value.set_files(str(good))
+    status = page.get_by_test_id("points-csv-status")
+    expect(status).to_contain_text("sizes.csv: 20 points")
+    expect(status).to_contain_text("class 1 = big, class 2 = small")
+    expect(page.get_by_test_id("point-count")).to_have_text(re.compile(r"^20 points"))
+    expect(page.get_by_test_id("points-csv-label")).to_have_value("kind")
+    page.get_by_test_id("points-csv-x2").select_option("kind")
+    expect(status).to_have_attribute("data-state", "error")
+    expect(status).to_contain_text("x1, x2 and the label must be three different columns")
+    bad = tmp_path / "short.csv"
+    bad.write_text("a,b,c\n1,2,x\n3,4\n")
+    page.get_by_test_id("points-csv-file").set_input_files(str(bad))
+    expect(status).to_contain_text("short.csv: row 3: has 2 columns; the first row has 3")
+    expect(page.get_by_test_id("point-count")).to_have_text(re.compile(r"^20 points"))
