@@ -6,7 +6,8 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from uikit import SHOTS, TIMEOUT, choose, play
+from engine.data.tabular import load_iris
+from uikit import SHOTS, TIMEOUT, choose, number, play
 
 pytestmark = pytest.mark.ui
 
@@ -30,6 +31,17 @@ SIDE = """([x, y]) => {
 }"""
 LEFT = [(-4, 3), (-4, -3), (-3, 0), (-5, 1)]
 RIGHT = [(4, 3), (4, -3), (3, 0), (5, -1)]
+
+
+def shoot(page: Page, name: str) -> None:
+    """The output column from its top to the point editor's last line (for the README)."""
+    SHOTS.mkdir(exist_ok=True)
+    column = page.locator(".column-output").bounding_box()
+    editor = page.get_by_test_id("point-editor").bounding_box()
+    bottom = editor["y"] + editor["height"] + 8
+    page.screenshot(path=str(SHOTS / name), full_page=True, clip={
+        "x": column["x"], "y": column["y"], "width": column["width"],
+        "height": bottom - column["y"]})
 
 
 def click_at(page: Page, x: float, y: float, **kw) -> None:
@@ -64,8 +76,7 @@ def test_points_placed_by_clicking_train_and_the_boundary_follows_them(open_page
     play(page)
     wait_side(page, -4, 0, -1)          # class 1 (orange) on the left
     wait_side(page, 4, 0, 1)            # class 2 (blue) on the right
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "handpoints.png"))
+    shoot(page, "handpoints.png")
     # Swap the sides without stopping: the same network learns the new points.
     page.get_by_test_id("point-clear").click()
     place(page, RIGHT, LEFT)
@@ -132,3 +143,24 @@ def test_a_csv_chosen_with_the_file_chooser_becomes_the_points(open_page, tmp_pa
     page.get_by_test_id("points-csv-file").set_input_files(str(bad))
     expect(status).to_contain_text("short.csv: row 3: has 2 columns; the first row has 3")
     expect(page.get_by_test_id("point-count")).to_have_text(re.compile(r"^20 points"))
+
+
+def test_iris_petals_from_a_csv_train_with_three_classes(open_page, tmp_path):
+    X, y = load_iris()
+    names = ("setosa", "versicolor", "virginica")
+    csv = tmp_path / "iris-petals.csv"
+    csv.write_text("petal_length,petal_width,species\n" + "".join(
+        f"{a:.1f},{b:.1f},{names[c]}\n" for a, b, c in zip(X[:, 2], X[:, 3], y)))
+    page = open_page("", viewport={"width": 1366, "height": 1000})
+    choose(page, "hand")
+    page.get_by_test_id("points-csv-file").set_input_files(str(csv))
+    status = page.get_by_test_id("points-csv-status")
+    expect(status).to_contain_text("iris-petals.csv: 150 points")
+    expect(status).to_contain_text("class 1 = setosa, class 2 = versicolor, class 3 = virginica")
+    expect(page.get_by_test_id("classes")).to_have_value("3")
+    play(page)
+    page.wait_for_function(
+        "parseFloat(document.querySelector('[data-testid=test-accuracy]').textContent) >= 90",
+        timeout=TRAIN_TIMEOUT)
+    assert number(page, "test-accuracy") >= 90
+    shoot(page, "handpoints-csv.png")
