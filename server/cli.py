@@ -14,11 +14,13 @@ import time
 
 import torch
 
+from engine.data.csvfiles import MAX_CSV_BYTES, CsvError, points_from_csv
 from engine.data.errors import DataUnavailable
 from engine.export.errors import ExportError
 from engine.export.files import export
 from engine.export.quantize import QuantizeError, export_quantized, figures, quantize
 from engine.frames.common import finite
+from engine.spec.parse import parse_spec
 from engine.spec.types import SpecError
 from engine.training.devices import CHOICES, pick_device
 from engine.training.session import Session
@@ -100,8 +102,6 @@ def _progress(epoch: int, total: int, metrics: dict) -> None:
 def _with_data(spec, path: str):
     """The spec with a CSV file's points as its hand-placed set (as the page's "Load points
     from a CSV file"); a refused file names its row, column and limit."""
-    from engine.data.csvfiles import MAX_CSV_BYTES, CsvError, points_from_csv
-    from engine.spec.parse import parse_spec
     try:
         with open(path, "rb") as f:
             body = points_from_csv(f.read(MAX_CSV_BYTES + 1))

@@ -7,11 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 from engine.data.tabular import load_iris
-from uikit import SHOTS, TIMEOUT, choose, number, play
+from uikit import SHOTS, TIMEOUT, TRAIN_TIMEOUT, choose, number, play
 
 pytestmark = pytest.mark.ui
-
-TRAIN_TIMEOUT = 60_000
 
 # Plane coordinates -> canvas CSS pixels, from the plane's box the output view publishes.
 TO_PIXEL = """([x, y]) => {
@@ -36,9 +34,11 @@ RIGHT = [(4, 3), (4, -3), (3, 0), (5, -1)]
 def shoot(page: Page, name: str) -> None:
     """The output column from its top to the point editor's last line (for the README)."""
     SHOTS.mkdir(exist_ok=True)
-    column = page.locator(".column-output").bounding_box()
-    editor = page.get_by_test_id("point-editor").bounding_box()
-    bottom = editor["y"] + editor["height"] + 8
+    column, bottom = page.evaluate("""() => {
+      const c = document.querySelector(".column-output").getBoundingClientRect();
+      const e = document.querySelector('[data-testid="point-editor"]').getBoundingClientRect();
+      return [{x: c.x + scrollX, y: c.y + scrollY, width: c.width}, e.bottom + scrollY + 8];
+    }""")
     page.screenshot(path=str(SHOTS / name), full_page=True, clip={
         "x": column["x"], "y": column["y"], "width": column["width"],
         "height": bottom - column["y"]})
@@ -62,7 +62,7 @@ def place(page: Page, first, second) -> None:
 
 
 def test_points_placed_by_clicking_train_and_the_boundary_follows_them(open_page):
-    page = open_page()
+    page = open_page("#learningRate=0.3")     # quick to learn, even on a busy machine
     choose(page, "hand")
     editor = page.get_by_test_id("point-editor")
     expect(editor).to_be_visible()
