@@ -15,12 +15,14 @@ import time
 
 import torch
 
+from engine.data.csvfiles import MAX_CSV_BYTES, CsvError, points_from_csv
 from engine.data.errors import DataUnavailable
 from engine.export.errors import ExportError
 from engine.export.files import export
 from engine.export.quantize import QuantizeError, export_quantized, figures, quantize
 from engine.frames.common import finite
 from engine.frames.report import report
+from engine.spec.parse import parse_spec
 from engine.spec.types import SpecError
 from engine.training.devices import CHOICES, pick_device
 from engine.training.session import Session
@@ -153,8 +155,31 @@ def _train(session: Session, args, loggers: list) -> float:
     return time.perf_counter() - start
 
 
+def _with_data(spec, path: str):
+    """The spec with a CSV file's points as its hand-placed set (as the page's "Load points
+    from a CSV file"); a refused file names its row, column and limit."""
+    try:
+        with open(path, "rb") as f:
+            body = points_from_csv(f.read(MAX_CSV_BYTES + 1))
+        raw = spec.to_dict()
+        raw["data"].update(dataset=body["dataset"], classes=body["classes"],
+                           points=body["points"])
+        raw["training"]["loss"] = None          # mse or cross-entropy for the classes found
+        return parse_spec(raw)
+    except CsvError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+    except SpecError as exc:
+        for e in exc.errors:
+            print(e["message"], file=sys.stderr)
+    except OSError as exc:
+        print(f"cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+    sys.exit(EXIT_BAD_SPEC)
+
+
 def cmd_train(args) -> None:
     spec = _load_or_exit(args.source)
+    if args.data:
+        spec = _with_data(spec, args.data)
     torch.set_num_threads(args.threads)
     device = _device_or_exit(args.device, heavy=spec.data.family == "images")
     try:
@@ -236,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard event files of "
                    "every epoch's figures into DIR (tensorboard --logdir DIR)")
     s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files")
+    s.add_argument("--data", metavar="FILE", help="a CSV file of points (x1, x2, label or "
+                                                  "value): trains on them as 'Your points'")
     s.add_argument("--export", metavar="DIR", help="after training, write model.py, "
                    "weights.safetensors, model.onnx, spec.json and history.csv into DIR")
     s.add_argument("--quantize", action="store_true", help="quantise the trained net to int8 "

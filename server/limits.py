@@ -50,6 +50,10 @@ RATES: dict[str, dict[str, Rate]] = {
     # among 32^6 codes takes about two years of guessing.
     "room_guess": {"browser": Rate(10, 10 / 60, "trying room codes", window_s=60),
                    "address": Rate(10, 10 / 60, "trying room codes", window_s=60)},
+    # A CSV read into points (MAX_CSV_BYTES at most, parsed in the request): a person loads a
+    # file and tries a few column choices; a class loads theirs in the same minute.
+    "upload": {"browser": Rate(30, 1 / 2, "uploading files"),
+               "address": Rate(120, 2.0, "uploading files")},
     # Any event on one connection: a page sends a few a second, a slider drag a few tens.
     "event": {"connection": Rate(100, 50.0, "sending events")},
 }

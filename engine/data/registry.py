@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from engine.data import images, points, sequences, tabular
+from engine.data import handpoints, images, points, sequences, tabular
 from engine.data.errors import DataError
 from engine.data.heldout import (FILES, RANDOM, SPANS, counts, file_parts, span_too_short,
                                  split_indices, text_spans)
@@ -57,6 +57,7 @@ class DatasetInfo:
     sequence: str = ""      # MANY_TO_MANY | MANY_TO_ONE for sequences; "" for other families
     vocab: tuple[str, ...] = ()     # a text set's characters (index order); () otherwise
     split: str = RANDOM     # how it is held out (engine.data.heldout): RANDOM, FILES or SPANS
+    hand: bool = False      # points placed by hand: they come from the spec (data.points)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,12 @@ class _Fixed:
 class _Files:
     """A set that comes split (MNIST's train and t10k files): `read` gives both parts."""
     read: Callable[[str | None], tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]]
+
+
+@dataclass(frozen=True)
+class _Hand:
+    """Points placed by hand: the spec carries them; drawn alone, a set gives its starter."""
+    regression: bool
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,15 @@ def _regression(name, label, dims, description):
     return DatasetInfo(name, label, REGRESSION, 1, dims, DEFAULT_SAMPLES[REGRESSION], description)
 
 
+def _hand(name, label, problem, description):
+    """A hand-placed set; `samples` is ignored (the points are counted), so its default is
+    the most it can hold, which bounds the session's cost."""
+    regression = problem == REGRESSION
+    return (DatasetInfo(name, label, problem, 1 if regression else handpoints.MAX_HAND_CLASSES,
+                        2, handpoints.MAX_HAND_POINTS, description, hand=True),
+            _Hand(regression))
+
+
 # (info, source) in display order: a generator (rng, samples, noise, classes) -> rows grouped
 # by class, a _Fixed set read whole, or a _Sequence generator.
 _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
@@ -137,6 +153,10 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
     (_regression("multi-gauss", "Multi Gaussian", 2, "Six positive and negative bumps."),
      points.multi_gauss),
     (_regression("sine", "Sine", 1, "One input: the target is sin(x₁)."), points.sine),
+    _hand("hand", "Your points", CLASSIFICATION,
+          "Points you place: click the plane to add one of the chosen class."),
+    _hand("hand-values", "Your values", REGRESSION,
+          "Points you place, each with a value from −1 to 1."),
     (_fixed("digits", "Digits 8×8", IMAGES, (images.CHANNELS, images.DIGITS_SIZE,
             images.DIGITS_SIZE), images.DIGIT_NAMES, DIGITS_SAMPLES,
             "Handwritten digits 0–9, 8×8 pixels (scikit-learn's bundled set)."),
@@ -184,12 +204,14 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
 )
 
 DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _ in _ENTRIES}   # every family
-POINT_DATASETS: dict[str, DatasetInfo] = {n: i for n, i in DATASETS.items() if i.family == POINTS}
-_SOURCES: dict[str, Callable | _Fixed | _Files | _Sequence] = {info.name: source
-                                                      for info, source in _ENTRIES}
+# The generated 2-D sets (not the hand-placed ones, whose points come from the spec).
+POINT_DATASETS: dict[str, DatasetInfo] = {n: i for n, i in DATASETS.items()
+                                          if i.family == POINTS and not i.hand}
+_SOURCES: dict[str, Callable | _Fixed | _Files | _Sequence | _Hand] = {
+    info.name: source for info, source in _ENTRIES}
 
 
-def source_of(name: str) -> Callable | _Fixed | _Files | _Sequence:
+def source_of(name: str) -> Callable | _Fixed | _Files | _Sequence | _Hand:
     """What draws dataset `name`: a generator, a _Fixed set's reader or a _Sequence generator
     (the exported script lifts it by its source)."""
     return _SOURCES[name]
@@ -280,7 +302,10 @@ def _draw(info, samples, noise, seed, classes, data_dir, seq_length):
                          "(a fraction, not percent)")
     rng = np.random.Generator(np.random.PCG64(seed))
     source = _SOURCES[info.name]
-    if isinstance(source, (_Fixed, _Files)):
+    if isinstance(source, _Hand):       # the starter set, whole: the spec carries real ones
+        X, y = handpoints.arrays(handpoints.starter(source.regression), source.regression)
+        order = rng.permutation(len(y))
+    elif isinstance(source, (_Fixed, _Files)):
         X, y = source.read(data_dir) if isinstance(source, _Fixed) else _joined(source, data_dir)
         samples = _fixed_samples(info, samples, len(y))
         order = rng.permutation(len(y))[:samples]   # a seeded subset, already shuffled
@@ -320,6 +345,15 @@ class Drawn:
     val: np.ndarray
     test: np.ndarray
     split: str              # the policy that made the parts (engine.data.heldout)
+
+
+def hand_split(points, regression: bool, seed: int, train_ratio: int = 50,
+               validation_ratio: int = 0) -> Drawn:
+    """Points placed by hand (the spec's data.points), held out as a generated set is: a
+    random cut under `seed` that keeps identical points together."""
+    X, y = handpoints.arrays(points, regression)
+    tr, va, te = split_indices(len(y), train_ratio, validation_ratio, seed, keys=X)
+    return Drawn(X, y, tr, va, te, RANDOM)
 
 
 def draw_split(name: str, samples: int, noise: float, seed: int, classes: int = 2,

@@ -159,6 +159,11 @@ class _Script:
                            "the IDX files' folder (--data-dir)"))
         lines = [_rule(f"data: {self.info.label}, drawn as the app draws it (same seed, rows "
                        f"and split)"), _constants(consts)]
+        if self.info.hand:
+            lines += ["# The points placed by hand: x1, x2 and the "
+                      f"{'value' if d.problem == 'regression' else 'class'} of each.",
+                      "POINTS = ["] + [f"    [{_num(a)}, {_num(b)}, {_num(c)}],"
+                                       for a, b, c in d.points] + ["]"]
         if d.family == "points":
             lines += ["# Input features: columns computed from each point's raw (x1, x2).",
                       "FEATURES = {"] + [f'    "{f}": lambda x1, x2: {FEATURES[f].code},'
@@ -214,6 +219,11 @@ class _Script:
                 '    """Every row of the dataset, shuffled by the data seed, and the train, '
                 'validation\n    and test rows (identical rows kept on one side)."""\n'
                 '    rng = np.random.Generator(np.random.PCG64(DATA_SEED))\n')
+        if info.hand:                                    # the spec's points, as placed
+            return ('def draw() -> tuple[np.ndarray, np.ndarray]:\n'
+                    '    """The points placed by hand, in the order they were placed."""\n'
+                    '    table = np.array(POINTS, dtype=np.float64).reshape(-1, 3)\n'
+                    f'    return table[:, :2].astype(np.float32), table[:, 2].astype({y_type})')
         if hasattr(source, "read"):                      # a fixed set: a seeded subset
             return (READERS[d.dataset].strip() + "\n\n\n" + head +
                     "    X, y = read_all()\n"

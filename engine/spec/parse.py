@@ -20,6 +20,7 @@ from engine.spec.fields import (DATA_FIELDS, DEEP_TRAINING, DEFAULT_FEATURES, DE
                                 MAX_POINT_LAYERS, MAX_POINT_SAMPLES, MAX_POINT_UNITS,
                                 MODEL_FIELDS, POINT_TRAINING, SECTIONS, SPEC_VERSION,
                                 TRAINING_FIELDS, VIEW_FIELDS, Field)
+from engine.spec.handpoints import check_points
 from engine.spec.network import plan_layers
 from engine.spec.plan import KINDS, LayerError, kinds_for
 from engine.spec.text import clip, listed, shown
@@ -308,6 +309,7 @@ def parse_spec(raw: Any) -> Spec:
     features = _features(raw_data.get("features"), info, errors)
     layers = _layers(raw_model.get("layers"), info, model["task"], errors)
     hidden = _hidden(raw_view.get("hidden"), errors)
+    points = check_points(raw_data.get("points"), info, data["classes"], errors.add)
     if errors:                    # the checks below need well-typed values
         raise SpecError(list(errors))
     _resolve_defaults(data, model, training, info)
@@ -318,7 +320,7 @@ def parse_spec(raw: Any) -> Spec:
     if errors:
         raise SpecError(list(errors))
     spec = Spec(
-        data=DataSpec(**data, features=features),
+        data=DataSpec(**data, features=features, points=points),
         model=ModelSpec(layers=layers, **model),
         training=TrainingSpec(**training),
         view=ViewSpec(**view, hidden=hidden),

@@ -2,6 +2,7 @@
 the datasets, features, activations and layer kinds, and the limits."""
 from __future__ import annotations
 
+from engine.data import handpoints
 from engine.data.features import FEATURES
 from engine.data.registry import DATASETS
 from engine.spec.fields import (ACTIVATIONS, DEFAULT_LAYERS, LAYER_FIELDS, MAX_EVAL_FLOPS,
@@ -40,7 +41,7 @@ def schema() -> dict:
         "datasets": [{"name": d.name, "label": d.label, "problem": d.problem,
                       "family": d.family, "shape": list(d.shape),
                       "class_names": list(d.class_names), "sequence": d.sequence,
-                      "vocab": list(d.vocab),
+                      "vocab": list(d.vocab), "hand": d.hand,
                       "max_classes": d.max_classes,
                       "dims": d.dims, "default_samples": d.default_samples,
                       "split": d.split,
@@ -62,5 +63,10 @@ def schema() -> dict:
                    "max_units": MAX_UNITS, "max_point_units": MAX_POINT_UNITS,
                    "max_params": MAX_PARAMS, "max_step_flops": MAX_STEP_FLOPS,
                    "max_step_bytes": MAX_STEP_BYTES, "max_pass_flops": MAX_EVAL_FLOPS,
-                   "max_session_bytes": MAX_SESSION_BYTES},
+                   "max_session_bytes": MAX_SESSION_BYTES,
+                   "hand_points": {"min": handpoints.MIN_HAND_POINTS,
+                                   "max": handpoints.MAX_HAND_POINTS,
+                                   "extent": handpoints.HAND_EXTENT,
+                                   "value_max": handpoints.HAND_VALUE_MAX,
+                                   "decimals": handpoints.HAND_DECIMALS}},
     }

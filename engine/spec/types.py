@@ -45,6 +45,8 @@ class DataSpec:
     normalize: bool
     seq_length: int
     features: tuple[str, ...]
+    # Hand-placed sets only: (x1, x2, class or value) per point, in the order they were placed.
+    points: tuple[tuple[float, float, float], ...] = ()
 
     @property
     def problem(self) -> str:
@@ -112,6 +114,8 @@ class Spec:
         """The normalised JSON form (lists, not tuples; a layer lists its kind's fields)."""
         out = _jsonable(asdict(self))
         out["model"]["layers"] = [layer.to_dict() for layer in self.model.layers]
+        if not self.data.points:            # only hand-placed sets have points to show
+            del out["data"]["points"]
         return out
 
     def structure(self) -> tuple:

@@ -49,6 +49,10 @@ _TF_LAYER_KEYS = ("networkShape", "activation", "activations")
 _LAYER_SEP = ","
 _LAYER_FIELD_SEP = ":"
 
+# Our `points` key (hand-placed sets): points joined by ";", a point's x1, x2, label by ",".
+_POINT_SEP = ";"
+_POINT_FIELD_SEP = ","
+
 # TF's seeds are 5-decimal fractions; this scale makes them integers without collisions.
 _TF_SEED_SCALE = 100_000
 _SEED_RANGE = 2**31
@@ -308,6 +312,20 @@ def _layer_from_text(token: str) -> dict:
     return layer
 
 
+def _encode_points(spec: dict) -> str | None:
+    points = spec["data"].get("points")
+    if not points or points == _spec_default(spec, "data.points"):
+        return None                 # not a hand set, or its starter points
+    return _POINT_SEP.join(_POINT_FIELD_SEP.join(_fmt(v) for v in p) for p in points)
+
+
+def _decode_points(params: dict, raw: dict) -> None:
+    text = _given(params, "points")
+    if text is not None:            # a malformed number stays text: the parser names the point
+        _put(raw, "data.points", [[_to_float(v.strip()) for v in p.split(_POINT_FIELD_SEP)]
+                                  for p in text.split(_POINT_SEP)])
+
+
 def _decode_layers(params: dict, raw: dict) -> None:
     _decode_net(params, raw)
     # The menu's activation is what new layers take, even with no layer yet; the parser
@@ -512,6 +530,7 @@ _NEW_ROWS: tuple[_Row, ...] = (
          # written only when on; a spec saved before this field existed has no presenter key
          lambda s: "true" if s["view"].get("presenter") else None,
          _leaf("presenter", "view.presenter", _to_bool).decode),
+    _Row("points", "data.points", _encode_points, _decode_points),
 )
 
 _ROWS: tuple[_Row, ...] = _TF_ROWS + _HIDE_ROWS + _NEW_ROWS

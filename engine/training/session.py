@@ -156,7 +156,10 @@ class Session:
         """Adopt a new spec. Live fields apply in place; anything structural rebuilds.
         Returns True when the session was rebuilt (reset)."""
         old = self.spec
-        if spec.structure() == old.structure():
+        moved = spec.data.points != old.data.points      # hand-placed points changed
+        if spec.with_data(points=()).structure() == old.with_data(points=()).structure():
+            if moved:                       # the net goes on learning the new points
+                self._swap_data(spec)
             self.spec = spec
             t = spec.training
             self.optimizer.lr, self.optimizer.momentum = t.learning_rate, t.momentum
@@ -191,14 +194,20 @@ class Session:
         self._rebuild(self.spec.with_training(seed=seed), reload=False)
         return self.spec
 
-    def regenerate(self) -> Spec:
-        """New data from the next seed; the network and its training go on (as TF Playground)."""
+    def _swap_data(self, spec: Spec) -> None:
+        """New data under the same network and training (new seed, points moved by hand)."""
         if self._evaluation is not None:       # of the old data: finish it on that
             self._finish_evaluation()
-        self.spec = self.spec.with_data(seed=next_seed(self.spec.data.seed))
-        self._load_data()        # generated sets only draw: nothing here can fail for want of files
+        self.spec = spec
+        self._load_data()        # generated and hand sets only: nothing here can fail for files
         self._order, self._cursor = None, 0
+        if self._collapse is not None:     # chance is the new training labels' commonest class
+            self._collapse = Collapse(self.splits["train"].labels, self.params)
         self.metrics = self.evaluate()
+
+    def regenerate(self) -> Spec:
+        """New data from the next seed; the network and its training go on (as TF Playground)."""
+        self._swap_data(self.spec.with_data(seed=next_seed(self.spec.data.seed)))
         return self.spec
 
     # ---- training -----------------------------------------------------------------------

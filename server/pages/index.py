@@ -18,6 +18,7 @@ from server.limits import server_limits
 from server.owners import claim_browser
 from server.pages.assets import send_asset
 from server.pages.api import json_body
+from server.pages.uploads import limits as upload_limits
 from server.sockets.payloads import SPEC_SOURCE
 from server.specs import resolve
 
@@ -65,6 +66,7 @@ def api_schema():
     out["fps"] = current_app.config["FPS"]
     out["compute"] = {**devices.describe(),
                       "device": str(current_app.extensions["runner"].device)}
+    out["limits"]["csv"] = upload_limits()
     out["limits"]["server"] = server_limits(current_app.config,
                                             current_app.extensions["limits"].rates)
     return jsonify(out)

@@ -332,3 +332,10 @@ export const SAVED_KEPT = '[data-testid="export"], [data-testid="quantize"]';
 // ---- keeping a session across a lost trainer or a server restart (page/recovery.js) ----
 /** Waits before a refused socket tries again (a fresh cookie first), growing to the last. */
 export const RECONNECT_DELAYS_MS = [1000, 2000, 5000, 10000];
+
+/** Point editor (hand-placed 2-D sets): how near a click must be to grab a point, in CSS px. */
+export const HIT_RADIUS_PX = 9;
+/** PointerEvent.button of the secondary (right) button. */
+export const RIGHT_BUTTON = 2;
+/** Where a CSV file is read into hand-placed points (server/pages/uploads.py). */
+export const UPLOAD_POINTS_URL = "/api/uploads/points";

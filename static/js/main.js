@@ -10,6 +10,8 @@ import { DatasetsView } from "./page/datasets.js";
 import { FeaturesView } from "./points/features.js";
 import { NetworkView } from "./points/network.js";
 import { OutputView } from "./points/output.js";
+import { PointEditor } from "./points/editor.js";
+import { CsvLoader } from "./points/csvload.js";
 import { ChartView, ACCURACY_CHART } from "./widgets/chart.js";
 import { ClassroomView } from "./page/classroom.js";
 import { FamilyView } from "./page/family.js";
@@ -46,6 +48,8 @@ async function start() {
     output.setFocus(index, label, thumb);
     connection.request("view", { focus: index ?? null });
   };
+  const pointEditor = new PointEditor(root, schema, store, output, () => connection.readOnly);
+  new CsvLoader(root, schema, store);
   const controls = new ControlsView(root, schema, store);
   const datasets = new DatasetsView(root, schema, store);
   const features = new FeaturesView(root, schema, store, focus);
@@ -86,8 +90,8 @@ async function start() {
   });
 
   // The family view first: the others measure what it shows; presenter's palette before drawing.
-  const specViews = [family, presenter, controls, datasets, features, network, output, classroom, layers, images,
-    sequences, modelActions, save, lesson, room, schedule, runbar].filter(Boolean);
+  const specViews = [family, presenter, controls, datasets, features, network, output, pointEditor, classroom, layers,
+    images, sequences, modelActions, save, lesson, room, schedule, runbar].filter(Boolean);
   const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions,
     insights, schedule];
 

@@ -262,3 +262,20 @@ def test_asking_for_cuda_without_it_is_a_one_line_error(command, capsys, keep_th
     code, out, err = run_main([*command, "--device", "cuda"], capsys)
     assert code == 2 and out == ""
     assert err.strip().count("\n") == 0 and "no CUDA device" in err
+def test_train_takes_a_csv_of_points_with_data(tmp_path, capsys):
+    path = tmp_path / "points.csv"
+    path.write_text("x,y,kind\n" + "".join(f"{i},{i % 3},{'a' if i < 5 else 'b'}\n"
+                                           for i in range(10)))
+    code, out, _ = run_main(["train", "#networkShape=4", "--data", str(path), "--epochs", "30",
+                             "--json"], capsys)
+    assert code == 0 and json.loads(out)["epochs"] == 30 and "accuracy" in json.loads(out)
+
+
+def test_train_names_the_row_and_column_of_a_bad_csv(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b,c\n1,2,x\n3,q,y\n")
+    code, _, err = run_main(["train", "", "--data", str(path), "--epochs", "1"], capsys)
+    assert code == 2 and f"{path}: row 3, column 'b': 'q' is not a number" in err
+    code, _, err = run_main(["train", "#dataset=digits", "--data", str(tmp_path / "none.csv"),
+                             "--epochs", "1"], capsys)
+    assert code == 2 and "cannot read" in err

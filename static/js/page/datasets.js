@@ -43,6 +43,7 @@ export class DatasetsView {
     this.previews = new Map();
     this.lastByProblem = {};
     this.memory = new Map();      // memory key → {path: value} of DATASET_PATHS
+    this.placed = new Map();      // hand-placed set → its points when another set was chosen
     this.drawn = new Map();
     this.#build();
   }
@@ -72,6 +73,8 @@ export class DatasetsView {
       const k = Number(this.classesSelect.value);
       this.store.update((spec) => {
         spec.data.classes = k;
+        // Hand-placed points of a class that no longer exists go.
+        if (spec.data.points) spec.data.points = spec.data.points.filter((p) => p[2] < k);
         if (k > BINARY_CLASSES && spec.training.loss === LOSS.mse) spec.training.loss = LOSS.crossEntropy;
       });
     });
@@ -96,6 +99,9 @@ export class DatasetsView {
     this.store.update((spec) => {
       const before = this.#info(spec.data.dataset);
       spec.data.dataset = name;
+      if (before?.hand && before.name !== name) this.placed.set(before.name, spec.data.points);
+      // Only hand-placed sets take points: their own, kept from the last visit, or the starter.
+      if (before?.name !== name) spec.data.points = info.hand ? this.placed.get(name) ?? null : null;
       if (before && this.#memoryKey(before) !== this.#memoryKey(info)) this.#swapSettings(spec, before, info);
       if (info.problem === "classification" && spec.data.classes > info.max_classes) {
         spec.data.classes = info.max_classes;

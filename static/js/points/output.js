@@ -3,6 +3,9 @@
  * <canvas> (putImageData on a grid-sized canvas, scaled up), the training points (and the test
  * points when asked) as outlined circles, axes ticks and a colour legend. 1-D datasets draw the
  * prediction curve over x with the (x, y) points. While a neuron is hovered its map is shown.
+ * A hand-placed set draws the points being edited (setPlaced) as they are, all of them, and
+ * outlines the held-out ones from the frame when test data is shown; toPlane/toPixel map between
+ * the canvas and the plane for the point editor.
  */
 import { fitCanvas, sizeOf, fontOf, part, cloneTemplate, formatNumber, showStill, editStill } from "../dom.js";
 import { niceTicks } from "../tensors.js";
@@ -14,6 +17,14 @@ import {
 } from "../constants.js";
 
 const TWO_PI = 2 * Math.PI;
+
+/** Hand-placed [[x1, x2, label]] in the frame's point layout ({x: {data, shape}, y: {data}}). */
+function placedSet(points) {
+  return {
+    x: { data: Float32Array.from(points.flatMap((p) => [p[0], p[1]])), shape: [points.length, 2] },
+    y: { data: Float32Array.from(points, (p) => p[2]) },
+  };
+}
 
 export class OutputView {
   constructor(root, schema) {
@@ -33,6 +44,8 @@ export class OutputView {
     this.spec = null;
     this.maps = {};
     this.points = { train: null, test: null };
+    this.placed = null;          // [[x1, x2, label]] being edited (hand-placed sets), or null
+    this.box = null;             // the plane's square on the canvas, in CSS pixels
     this.focus = null;           // {index, label, thumb: {data, shape}}
     this.legendKey = "";
     new ResizeObserver(() => this.draw()).observe(this.canvas);
@@ -56,6 +69,36 @@ export class OutputView {
     else if (a.curve) this.maps = { ...this.maps, curve: a.curve };
     this.maps.focus = a.focus || null;
     this.draw();
+  }
+
+  /** The hand-placed points to draw instead of the frame's training points (null: the frame's). */
+  setPlaced(points) {
+    this.placed = points;
+    this.version += 1;           // the overlay holds the points
+    this.draw();
+  }
+
+  /** Canvas CSS pixels → plane coordinates; null outside the plane unless `clamp`. */
+  toPlane(px, py, clamp = false) {
+    const box = this.box;
+    if (!box || box.size <= 0) return null;
+    let u = (px - box.x) / box.size;
+    let v = (py - box.y) / box.size;
+    if (clamp) {
+      u = Math.min(1, Math.max(0, u));
+      v = Math.min(1, Math.max(0, v));
+    } else if (u < 0 || u > 1 || v < 0 || v > 1) {
+      return null;
+    }
+    const e = this.extent;
+    return [-e + 2 * e * u, e - 2 * e * v];
+  }
+
+  /** Plane coordinates → canvas CSS pixels. */
+  toPixel(x, y) {
+    const box = this.box;
+    const e = this.extent;
+    return [box.x + ((x + e) / (2 * e)) * box.size, box.y + ((e - y) / (2 * e)) * box.size];
   }
 
   /** Show neuron `index` (or the output again with null); thumb is drawn until the full map comes. */
@@ -82,6 +125,9 @@ export class OutputView {
     const size = Math.max(0, Math.min(width - PLOT_MARGIN.left - PLOT_MARGIN.right,
       height - PLOT_MARGIN.top - PLOT_MARGIN.bottom));
     const box = { x: PLOT_MARGIN.left, y: PLOT_MARGIN.top, size };
+    this.box = box;
+    const plane = `${box.x},${box.y},${box.size}`;
+    if (this.canvas.dataset.plane !== plane) this.canvas.dataset.plane = plane;  // for tests
     const curve = this.#dataset().dims === 1 && !this.focus;
     const overlay = this.#overlay(box, curve);
     ctx.clearRect(0, 0, width, height);
@@ -229,7 +275,7 @@ export class OutputView {
 
   #drawPoints(ctx, place) {
     const style = { problem: this.#dataset().problem, classes: this.#classes() };
-    const sets = [[this.points.train, TRAIN_OUTLINE]];
+    const sets = [[this.placed ? placedSet(this.placed) : this.points.train, TRAIN_OUTLINE]];
     if (this.spec.view.show_test_data) sets.push([this.points.test, TEST_OUTLINE]);
     ctx.lineWidth = POINT_OUTLINE;
     for (const [set, outline] of sets) {

@@ -26,6 +26,9 @@ NEW = {   # name: (family, shape, classes, default samples, needs files)
 N_TRAIN, N_TEST = 20, 10
 # Sequence sets have rows of their own shape and dtype: tests/engine/test_sequences_data.py.
 NOT_SEQUENCES = [n for n, i in DATASETS.items() if i.family != "sequences"]
+# Hand-placed sets hold the points their spec carries (tests/engine/data/test_handpoints.py).
+HAND_NAMES = ["hand", "hand-values"]
+DRAWN = [n for n in NOT_SEQUENCES if n not in HAND_NAMES]
 
 
 def write_mnist(folder, n_train=N_TRAIN, n_test=N_TEST, gz=False, seed=0):
@@ -50,7 +53,7 @@ def orientation(images):
 # --- registry -------------------------------------------------------------------------------
 
 def test_registry_lists_points_then_the_new_families_in_order():
-    assert NOT_SEQUENCES == POINT_NAMES + list(NEW)
+    assert NOT_SEQUENCES == POINT_NAMES + HAND_NAMES + list(NEW)
     assert list(POINT_DATASETS) == POINT_NAMES
     for name in POINT_NAMES:
         info = DATASETS[name]
@@ -96,7 +99,7 @@ def test_dataset_rejects_bad_arguments(kwargs):
 
 # --- dispatch for every family --------------------------------------------------------------
 
-@pytest.mark.parametrize("name", NOT_SEQUENCES)
+@pytest.mark.parametrize("name", DRAWN)
 def test_dataset_dispatches_every_family(name, tmp_path):
     write_mnist(tmp_path / "mnist")
     write_mnist(tmp_path / "fashion-mnist", seed=1)

@@ -12,7 +12,7 @@ from server.specs import resolve
 from serverkit import TF_HASH, Browser
 
 ALL_DATASETS = ["circle", "xor", "gauss", "spiral", "moons", "checkerboard", "plane",
-                "multi-gauss", "sine", "digits", "shapes", "mnist", "fashion-mnist", "iris",
+                "multi-gauss", "sine", "hand", "hand-values", "digits", "shapes", "mnist", "fashion-mnist", "iris",
                 "sine-wave", "two-sines", "recall", "parity-count", "text"]
 
 
