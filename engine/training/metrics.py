@@ -80,10 +80,14 @@ def class_labels(t: torch.Tensor, head: str) -> torch.Tensor:
 def overfitting(history) -> dict | None:
     """The warning when the test loss rose over the last OVERFIT_EPOCHS measured epochs, each
     above the one before, while the training loss fell over the same epochs."""
-    points = [(e, tr, te) for e, tr, te in zip(history.epoch, history.train_loss,
-                                                 history.test_loss)
-              if te is not None and tr is not None]
-    last = points[-(OVERFIT_EPOCHS + 1):]
+    last = []                      # from the end: a frame must not walk thousands of epochs
+    for i in range(len(history.epoch) - 1, -1, -1):
+        tr, te = history.train_loss[i], history.test_loss[i]
+        if te is not None and tr is not None:
+            last.append((history.epoch[i], tr, te))
+            if len(last) > OVERFIT_EPOCHS:
+                break
+    last.reverse()
     if len(last) <= OVERFIT_EPOCHS:
         return None
     rising = all(b[2] > a[2] for a, b in zip(last, last[1:]))

@@ -93,6 +93,7 @@ class Trainer:
         self._heavy: dict[str, bool] = {}       # which lanes a session's ops take
         self._registry = threading.Lock()       # entries change on lanes, rounds read them
         self._building: set[str] = set()        # sessions being built on a lane
+        self._built: dict[str, Entry] = {}      # built, answering their first op, not listed yet
         self._cancelled: set[str] = set()       # ...that were removed meanwhile (timed out)
 
     def start_lane(self, threads: int = LANE_THREADS) -> None:
@@ -126,12 +127,18 @@ class Trainer:
 
     def _build(self, key: str, spec: Spec, sid: str | None, op: str, args: dict) -> dict:
         made = []
-        answer = operations.outcome(lambda: made.append(
-            Entry(Session(spec, self.device_for(spec), self.data_dir), sid)))
+
+        def build():
+            entry = Entry(Session(spec, self.device_for(spec), self.data_dir), sid)
+            made.append(entry)
+            with self._registry:
+                self._built[key] = entry      # its first frame's ack may come before it is listed
+        answer = operations.outcome(build)
         if answer["ok"]:
             answer = operations.run(self, key, made[0], op, args)
         with self._registry:
             self._building.discard(key)
+            self._built.pop(key, None)
             if key in self._cancelled:        # removed while it was built: nobody wants it
                 self._cancelled.discard(key)
                 return {"ok": False, "errors": operations.PayloadError(
@@ -168,7 +175,7 @@ class Trainer:
         entry.room, entry.room_cursor = room, Cursor()   # whoever joined gets everything
 
     def ack(self, key: str, seq) -> None:
-        entry = self.entries.get(key)
+        entry = self.entries.get(key) or self._built.get(key)
         if entry is not None and entry.awaiting == seq:
             entry.awaiting = None
 
