@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import secrets
 import socket
 import threading
@@ -46,6 +47,7 @@ class TrainerNode:
         self.cores = max(1, workers)
         self.capacity = capacity or SESSIONS_PER_CORE * self.cores
         self.emitter = SocketIO(message_queue=url)
+        self.outbox: queue.SimpleQueue = queue.SimpleQueue()
         if workers:
             config = {"fps": fps, "device": device, "data_dir": data_dir, "batching": True}
             self.trainers = [WorkerTrainer(i, config, self._emit, self._lost)
@@ -60,10 +62,16 @@ class TrainerNode:
         self.checkpoint_now = threading.Event()
 
     def _emit(self, event, payload, to=None) -> None:
-        try:
-            self.emitter.emit(event, payload, to=to)
-        except redis.RedisError as exc:          # Redis away: this frame is lost, not the node
-            log.warning("emit %s failed: %s", event, exc)
+        """Queued for the sender thread: a trainer's round never waits on Redis."""
+        self.outbox.put((event, payload, to))
+
+    def _sending(self) -> None:
+        while (message := self.outbox.get()) is not None:
+            event, payload, to = message
+            try:
+                self.emitter.emit(event, payload, to=to)
+            except redis.RedisError as exc:      # Redis away: this frame is lost, not the node
+                log.warning("emit %s failed: %s", event, exc)
 
     # ---- lifecycle ------------------------------------------------------------------------
     def run(self) -> None:
@@ -73,7 +81,8 @@ class TrainerNode:
         for trainer in self.trainers:
             trainer.wait_ready()
         self._beat()
-        for target, name in ((self._beating, "heartbeat"), (self._checkpointing, "checkpoint")):
+        for target, name in ((self._beating, "heartbeat"), (self._checkpointing, "checkpoint"),
+                             (self._sending, "emit")):
             threading.Thread(target=target, name=name, daemon=True).start()
         log.info("trainer node %s: %d trainer(s) on %s, capacity %d", self.id,
                  len(self.trainers), self.device, self.capacity)
@@ -89,6 +98,7 @@ class TrainerNode:
 
     def stop(self) -> None:
         self.stopped.set()
+        self.outbox.put(None)
         for trainer in self.trainers:
             trainer.stop()
         try:
