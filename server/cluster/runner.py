@@ -20,6 +20,7 @@ from engine.spec.types import Spec
 from server.cluster import keys, rpc
 from server.cluster.placement import NodeView, choose, kind_of
 from server.errors import Full, Unavailable
+from server.trainers.runner import Runner
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +188,7 @@ class ClusterRunner:
             self.redis.hset(keys.session(key), mapping={"sid": "", "detached_at": time.time()})
             rpc.post(self.redis, slot[b"node"].decode(), "call", key, "detach", {})
 
-    def summary(self, session_id, owner: str) -> dict | None:
-        answer = self.call(session_id, owner, "summary")
-        if answer is None or not answer.pop("ok"):
-            return None
-        return answer
+    summary = Runner.summary            # the same: its `call` goes to the session's node
 
     def sessions_of(self, owner: str) -> list[dict]:
         out = []

@@ -113,11 +113,11 @@ def moved(trainer, key, entry, how: dict) -> None:
     (server.cluster.failover): it plays on if it was playing, its room keeps watching, and
     its client is told (a `moved` event, and the frame's message)."""
     s = entry.session
-    s.message = how["message"]
     if how.get("room"):
         trainer.watch(entry, how["room"])
     if how.get("status") == "playing":
         s.play()
+    s.message = how["message"]                # after play(), which clears the last message
     if entry.sid is not None:
         trainer.emit("moved", {"session_id": key, "epoch": s.epoch, "message": how["message"]},
                      to=entry.sid)

@@ -23,6 +23,14 @@ def opened(client: Client, spec=None) -> str:
     return answer["session_id"]
 
 
+def playing(client: Client, beyond: int = 5) -> str:
+    """A new session of this client's, playing, its frames past epoch `beyond`; its id."""
+    key = opened(client)
+    assert client.call("play", {"session_id": key})["ok"]
+    training(client, key, beyond)
+    return key
+
+
 def training(client: Client, key: str, beyond: int) -> int:
     """Wait until the client's frames of `key` show an epoch past `beyond`; that epoch."""
     return wait_for(lambda: client.epoch(key) > beyond and client.epoch(key), FRAMES_S,
@@ -83,9 +91,7 @@ def test_a_killed_trainer_nodes_sessions_resume_elsewhere_and_saves_are_kept(clu
     client = Client(web_a)
     saves = []
     try:
-        key = opened(client)
-        assert client.call("play", {"session_id": key})["ok"]
-        training(client, key, 30)
+        key = playing(client, 30)
         saves.append(client.call("save", {"session_id": key, "title": "before"}))
         holder = next(t for t in trainers if key in t.sessions())
         other = next(t for t in trainers if t is not holder)
@@ -110,9 +116,7 @@ def test_a_killed_web_nodes_clients_reattach_on_the_other(cluster):
     _, (web_a, web_b), _ = cluster
     client = Client(web_a)
     try:
-        key = opened(client)
-        assert client.call("play", {"session_id": key})["ok"]
-        training(client, key, 5)
+        key = playing(client)
         web_a.kill()
         client.reconnect(web_b)
         again = client.call("open", {"session_id": key})
@@ -128,9 +132,7 @@ def test_after_a_redis_restart_the_nodes_reconnect_and_sessions_go_on(cluster):
     redis_server, (web_a, _), trainers = cluster
     client = Client(web_a)
     try:
-        key = opened(client)
-        assert client.call("play", {"session_id": key})["ok"]
-        training(client, key, 5)
+        key = playing(client)
         redis_server.kill()
         redis_server.start()
         training(client, key, client.epoch(key) + 20)   # frames cross the queue again
