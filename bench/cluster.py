@@ -82,7 +82,7 @@ def figures(rows: list[dict], seconds: float) -> dict:
 class Cluster:
     """redis-server, T trainer nodes and two web nodes on this machine."""
 
-    def __init__(self, tmp: str, trainers: int):
+    def __init__(self, tmp: str, trainers: int, workers: int = 0):
         self.procs: list[subprocess.Popen] = []
         port = free_port()
         self.url = f"redis://127.0.0.1:{port}/0"
@@ -96,7 +96,7 @@ class Cluster:
         self.trainers = {}
         for _ in range(trainers):
             proc = subprocess.Popen([sys.executable, "-m", "server.cli", "trainer", "--redis",
-                                     self.url, "--workers", "0", "--device", "cpu"],
+                                     self.url, "--workers", str(workers), "--device", "cpu"],
                                     cwd=ROOT, stdout=log, stderr=log)
             self.procs.append(proc)
             self.trainers[self._wait(lambda: self._node_of(proc.pid), "a trainer node")] = proc
@@ -210,8 +210,11 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--warmup", type=float, default=8)
     ap.add_argument("--trainers", type=int, default=2)
+    ap.add_argument("--trainer-workers", type=int, default=0,
+                    help="each trainer node's --workers (0: its trainer is a thread of the node)")
     args = ap.parse_args()
-    out = {"students": args.students, "seconds": args.seconds, "trainers": args.trainers}
+    out = {"students": args.students, "seconds": args.seconds, "trainers": args.trainers,
+           "trainer_workers": args.trainer_workers}
     with tempfile.TemporaryDirectory() as tmp:
         url, plain = serve(tmp, "--workers", "auto")
         try:
@@ -221,7 +224,7 @@ def main() -> None:
             plain.terminate()
             plain.wait(10)
     with tempfile.TemporaryDirectory() as tmp:
-        cluster = Cluster(tmp, args.trainers)
+        cluster = Cluster(tmp, args.trainers, args.trainer_workers)
         try:
             window = {}
 

@@ -2,10 +2,12 @@
 
 Pure: it sees each live node's device, cores, capacity, load and how many of its sessions share
 the newcomer's architecture, and picks one. Image and recurrent sessions go to a GPU node when
-one is registered and has room; 2-D sessions of one architecture go where others of it are (a
-trainer steps them as one batched model, docs/internals.md "Batched training") unless that node
-is AFFINITY_SLACK sessions per core busier than the least loaded one; otherwise the least loaded
-per core wins.
+one is registered and has room; a 2-D session joins a node where one session of its architecture
+trains alone, so the two batch (a trainer steps them as one model, docs/internals.md "Batched
+training"), unless that node is AFFINITY_SLACK sessions per core busier than the least loaded;
+otherwise the least loaded per core wins, the one with fewer of its kind among equals.
+Groups are not piled on one node: a trainer gives each unit at most MAX_SLICE_S a round, so one
+group of 8 gets fewer epochs each than two groups of 4 on two nodes (bench/cluster.py).
 """
 from __future__ import annotations
 
@@ -58,6 +60,7 @@ def choose(nodes: list[NodeView], spec: Spec) -> str:
     if wants_gpu(spec):
         room = [n for n in room if n.device == "cuda"] or room
     lightest = min(n.per_core for n in room)
-    batching = [n for n in room if n.same and n.per_core < lightest + AFFINITY_SLACK]
-    pool = batching or room
-    return min(pool, key=lambda n: (-n.same if batching else 0, n.per_core, n.id)).id
+    lonely = [n for n in room if n.same == 1 and n.per_core < lightest + AFFINITY_SLACK]
+    if lonely:
+        return min(lonely, key=lambda n: (n.per_core, n.id)).id
+    return min(room, key=lambda n: (n.per_core, n.same, n.id)).id

@@ -28,10 +28,30 @@ def test_the_least_loaded_node_per_core_takes_a_new_kind():
     assert choose([node("a", load=3, cores=4), node("b", load=2)], WIDE) == "a"
 
 
-def test_a_session_joins_its_architecture_unless_that_node_is_much_busier():
-    assert choose([node("a", load=3, same=3), node("b", load=2)], XOR) == "a"
+def test_a_session_joins_one_of_its_architecture_training_alone_unless_that_node_is_busier():
+    assert choose([node("a", load=3, same=1), node("b", load=2)], XOR) == "a"
     busy = 2 + int(AFFINITY_SLACK)
-    assert choose([node("a", load=busy, same=busy), node("b", load=2)], XOR) == "b"
+    assert choose([node("a", load=busy, same=1), node("b", load=2)], XOR) == "b"
+
+
+def test_groups_spread_over_nodes_rather_than_pile_on_one():
+    assert choose([node("a", load=4, same=4), node("b", load=2)], XOR) == "b"
+    assert choose([node("a", load=2, same=2), node("b", load=2)], XOR) == "b"   # ties: spread
+
+
+def test_a_class_arriving_in_turn_is_balanced_and_every_kind_batches():
+    nodes = [node("a"), node("b")]
+    kinds = [XOR if i % 5 != 4 else WIDE for i in range(40)]
+    held = {"a": [], "b": []}
+    for spec in kinds:
+        for n in nodes:
+            n.same = sum(kind_of(s) == kind_of(spec) for s in held[n.id])
+        chosen = choose(nodes, spec)
+        held[chosen].append(spec)
+        next(n for n in nodes if n.id == chosen).load += 1
+    assert abs(len(held["a"]) - len(held["b"])) <= 1
+    for specs in held.values():
+        assert sum(s is WIDE for s in specs) >= 2 and sum(s is XOR for s in specs) >= 2
 
 
 def test_image_sessions_prefer_a_gpu_node_and_2d_ones_do_not():
