@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test setup setup-test bench clean
+.PHONY: run test setup setup-test bench clean chromium redis
 
 run: setup
 	$(BIN)/nn-playground serve --host $(HOST) --port $(PORT)
@@ -19,7 +19,7 @@ bench: setup
 
 setup: $(VENV)/.installed node_modules/.installed
 
-setup-test: setup $(VENV)/.installed-test chromium
+setup-test: setup $(VENV)/.installed-test chromium redis
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
 	  command -v apt-get >/dev/null 2>&1 && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
 	  || echo "no apt-get: the UI tests fall back to Playwright's own browser"; }
+
+# Debian's redis-server for the cluster tests (tests/server/cluster start their own on a free port).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || test -x /usr/bin/redis-server || { \
+	  command -v apt-get >/dev/null 2>&1 && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; } \
+	  || echo "no apt-get: the cluster tests will be skipped"; }
 
 clean:
 	rm -rf $(VENV) node_modules

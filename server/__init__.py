@@ -42,12 +42,20 @@ def create_app(config: dict | None = None) -> Flask:
     for page in (experiments, index, join, downloads, compare, lessons, assets, uploads):
         page.init_app(app)
     api.init_app(app)
-    runner.init_app(app, socketio)
-    socketio.init_app(app)
+    cluster = app.config["REDIS_URL"]
+    if cluster:                     # a web node: sessions on trainer nodes, facts in Redis
+        from server.cluster import web
+        web.init_runner(app, socketio)
+        socketio.init_app(app, message_queue=cluster)
+    else:
+        runner.init_app(app, socketio)
+        socketio.init_app(app)
     _atomic_packets(socketio.server)
     packets.install(socketio.server, app.extensions["limits"],
                     app.config["SOCKET_HANDLER_THREADS"])
     events.init_app(app, socketio)
+    if cluster:
+        web.init_rooms(app, socketio)
     headers.init_app(app)           # last: its proxy fix wraps the socket middleware too
     return app
 

@@ -77,11 +77,14 @@ def cmd_serve(args) -> None:
               "WORKERS": args.workers, "PROXY_HOPS": args.proxy_hops}
     if args.db:
         config["DATABASE"] = args.db
+    if args.redis:
+        config["REDIS_URL"] = args.redis
     app = create_app(config)
+    runner = app.extensions["runner"]
+    trainers = f"trainer nodes on {args.redis}" if args.redis else \
+        f"device {runner.device}, {len(runner.trainers)} trainer(s)"
     print(f"NN Playground on http://{args.host}:{args.port} "
-          f"(device {app.extensions['runner'].device}, "
-          f"{len(app.extensions['runner'].trainers)} trainer(s), database {app.config['DATABASE']})",
-          flush=True)
+          f"({trainers}, database {app.config['DATABASE']})", flush=True)
     serve(app, args.host, args.port, args.verbose)
 
 
@@ -102,6 +105,32 @@ def serve(app, host: str, port: int, verbose: bool = False) -> None:
         pass
     finally:
         app.extensions["runner"].stop()
+
+
+def cmd_trainer(args) -> None:
+    """A trainer node of a cluster (server.cluster.node) until SIGTERM or Ctrl-C."""
+    import logging
+    import signal
+    from server.cluster.node import TrainerNode
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    workers = 0 if args.workers == "auto" and _cores() == 1 else \
+        (_cores() if args.workers == "auto" else args.workers)
+    node = TrainerNode(args.redis, device=args.device, workers=workers, fps=args.fps,
+                       data_dir=args.data_dir, capacity=args.capacity)
+    signal.signal(signal.SIGTERM, lambda *_: node.stopped.set())
+    print(f"trainer node {node.id} on {args.redis} ({node.device}, "
+          f"{len(node.trainers)} trainer(s), capacity {node.capacity})", flush=True)
+    try:
+        node.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        node.stop()
+
+
+def _cores() -> int:
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 def cmd_spec(args) -> None:
@@ -234,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
     s.add_argument("--db", help="SQLite file (default instance/nn-playground.sqlite3)")
+    s.add_argument("--redis", metavar="URL", help="run as a web node of a cluster: sessions on "
+                   "the trainer nodes of this Redis (redis://HOST:6379/0), sockets on its "
+                   "message queue")
     s.add_argument("--fps", type=_positive, default=30, help="frames per second per client")
     s.add_argument("--device", choices=CHOICES, default="auto")
     s.add_argument("--workers", type=_workers, default="auto",
@@ -245,6 +277,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "to believe (the per-address limits and Secure cookies need them)")
     s.add_argument("--verbose", action="store_true", help="log every request")
     s.set_defaults(func=cmd_serve)
+    s = sub.add_parser("trainer", help="run a trainer node of a cluster (see serve --redis)")
+    s.add_argument("--redis", metavar="URL", required=True, help="the cluster's Redis")
+    s.add_argument("--device", choices=CHOICES, default="auto")
+    s.add_argument("--workers", type=_workers, default="auto",
+                   help="trainer processes: 'auto' = one per core, 0 = a thread in this one")
+    s.add_argument("--capacity", type=int, help="sessions this node takes at most "
+                   "(default 50 per trainer)")
+    s.add_argument("--fps", type=_positive, default=30, help="frames per second per client")
+    s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files")
+    s.set_defaults(func=cmd_trainer)
     s = sub.add_parser("spec", help="print the normalised spec of a URL, hash or JSON file")
     s.add_argument("source", metavar="URL_OR_FILE")
     s.set_defaults(func=cmd_spec)

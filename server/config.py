@@ -10,6 +10,7 @@ MAX_MESSAGE_BYTES = 1_000_000     # socket and HTTP bodies: a spec is a few KB
 
 DEFAULTS = {
     "DATABASE": str(ROOT / "instance" / "nn-playground.sqlite3"),
+    "REDIS_URL": None,            # a web node of a cluster (server.cluster); None: embedded
     "INSTANCE_DIR": str(ROOT / "instance"),    # the secret key's file (server.secret)
     "SECRET_KEY": None,           # None: NN_PLAYGROUND_SECRET, else instance/secret_key
     "PROXY_HOPS": 0,              # reverse proxies whose X-Forwarded-* to believe (headers.py)

@@ -28,8 +28,19 @@ def record_of(session: Session, recording: Recording, title: str, description: s
     """Everything store.save needs (caller holds the session's lock). Adam's moments are
     twice the weights: when they alone push a record over `max_bytes`, it is saved without
     them (a fork then starts the optimiser afresh)."""
+    record = {**checkpoint_of(session), "title": title, "description": description,
+              "recording": pack_recording(*frames_to_save(session, recording))}
+    if store.size_of(record) > max_bytes:
+        record["optimizer"] = _optimizer_bytes(None)
+    return record
+
+
+def checkpoint_of(session: Session) -> dict:
+    """A record of the session as it is now, without its recording (one snapshot, not a
+    replay): what a trainer node keeps in Redis every few seconds so another node can resume
+    the session (server.cluster.node). Caller holds the session, as for record_of."""
     record = {
-        "format": FORMAT, "title": title, "description": description,
+        "format": FORMAT, "title": "", "description": "",
         "spec": json.dumps(session.spec.to_dict()),
         "weights": save_tensors({k: v.detach().cpu().contiguous().clone()
                                  for k, v in session.model.state_dict().items()}),
@@ -37,12 +48,10 @@ def record_of(session: Session, recording: Recording, title: str, description: s
         "history": json.dumps(finite({**{k: list(getattr(session.history, k))
                                          for k in History.KEYS},
                                       "stride": session.history.stride})),
-        "recording": pack_recording(*frames_to_save(session, recording)),
+        "recording": pack_recording([], Recording().stride),
         "metrics": json.dumps(finite(dict(session.metrics))),
         "epoch": session.epoch, "step": session.step, "device": session.device.type,
     }
-    if store.size_of(record) > max_bytes:
-        record["optimizer"] = _optimizer_bytes(None)
     return record
 
 

@@ -14,12 +14,15 @@ LAYERS = [
     ("engine.data",), ("engine.spec",), ("engine.nn",), ("engine.training",),
     ("engine.frames", "engine.export"),
     ("server.config", "server.errors", "server.owners", "server.specs", "server.limits",
-     "server.secret", "server.serial", "server.headers"),
+     "server.secret", "server.serial", "server.headers", "server.cluster.keys",
+     "server.cluster.rpc", "server.cluster.placement"),
     ("server.store",), ("server.records",),
-    ("server.trainers",), ("server.sockets",), ("server.pages",), ("server", "server.cli"),
+    ("server.trainers", "server.cluster"), ("server.sockets", "server.cluster.rooms",
+                                            "server.cluster.web"),
+    ("server.pages",), ("server", "server.cli"),
 ]
 # Imports inside functions that are there on purpose, each with its reason in the code.
-START_UP = {("server", "create_app"), ("server.cli", "cmd_serve")}
+START_UP = {("server", "create_app"), ("server.cli", "cmd_serve"), ("server.cli", "cmd_trainer")}
 NO_TORCH = ("engine.data", "engine.spec")
 
 

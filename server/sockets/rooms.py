@@ -116,6 +116,16 @@ class Rooms:
                 room.viewers.discard(sid)
         return left
 
+    def push(self, room: Room, pushed: dict) -> None:
+        room.pushed = pushed
+
+    def drop_viewer(self, room: Room, sid: str) -> bool:
+        """Whether `sid` was watching `room` (it no longer is)."""
+        with self.lock:
+            was = sid in room.viewers
+            room.viewers.discard(sid)
+        return was
+
     def announce(self, room: Room) -> None:
         """The viewer count, to the room and the teacher's socket."""
         payload = {"code": room.code, "viewers": len(room.viewers), "open": True}
@@ -140,7 +150,7 @@ def room_close(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
 def room_push(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
     room = rooms.mine(data.get("code"), owner)
     resolved = resolve(data, required=True)
-    room.pushed = {"spec": resolved.spec, "hash": resolved.hash}
+    rooms.push(room, {"spec": resolved.spec, "hash": resolved.hash})
     rooms.emit("room_push", room.pushed, to=room.channel)
     return {"viewers": len(room.viewers)}
 
@@ -161,8 +171,7 @@ def room_join(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
 def room_leave(runner, rooms: Rooms, owner: str, sid: str, data: dict) -> dict:
     room = rooms.find(data.get("code"))
     leave_room(room.channel)
-    if sid in room.viewers:
-        room.viewers.discard(sid)
+    if rooms.drop_viewer(room, sid):
         rooms.announce(room)
     return {}
 

@@ -99,7 +99,24 @@ def watch(trainer, key, entry, args):
 
 def restore(trainer, key, entry, args):
     entry.recording = records.restore(entry.session, args["record"])
+    if "moved" in args:
+        moved(trainer, key, entry, args["moved"])
     return done(trainer, key, entry)
+
+
+def moved(trainer, key, entry, how: dict) -> None:
+    """A session resumed here from the checkpoint of a trainer node that was lost
+    (server.cluster.failover): it plays on if it was playing, its room keeps watching, and
+    its client is told (a `moved` event, and the frame's message)."""
+    s = entry.session
+    if how.get("room"):
+        trainer.watch(entry, how["room"])
+    if how.get("status") == "playing":
+        s.play()
+    s.message = how["message"]                # after play(), which clears the last message
+    if entry.sid is not None:
+        trainer.emit("moved", {"session_id": key, "epoch": s.epoch, "message": how["message"]},
+                     to=entry.sid)
 
 
 def record(trainer, key, entry, args):

@@ -16,6 +16,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from server import records
 from server.trainers import operations
 from engine.frames.recording import Recording
 from engine.frames.snapshot import snapshot
@@ -95,6 +96,7 @@ class Trainer:
         self._building: set[str] = set()        # sessions being built on a lane
         self._built: dict[str, Entry] = {}      # built, answering their first op, not listed yet
         self._cancelled: set[str] = set()       # ...that were removed meanwhile (timed out)
+        self._marks: dict[str, tuple] = {}      # what each session was at its last checkpoint
 
     def start_lane(self, threads: int = LANE_THREADS) -> None:
         """Run ops off the serving thread from now on (serve calls this)."""
@@ -166,6 +168,30 @@ class Trainer:
                 self._cancelled.add(key)
             else:
                 self._heavy.pop(key, None)
+
+    def checkpoint(self, force: tuple = ()) -> dict[str, dict]:
+        """Checkpoints (records.checkpoint_of, status, client, room) of the sessions that
+        changed since their last one, and of `force`'s; on this trainer's thread between
+        rounds, so no batched group steps meanwhile. A session an op holds is left for next
+        time."""
+        out = {}
+        with self._registry:
+            entries = list(self.entries.items())
+        for key, entry in entries:
+            s = entry.session
+            mark = (s.epoch, s.step, s.status, id(s.spec))
+            if (self._marks.get(key) == mark and key not in force) or self.busy(key) \
+                    or not entry.lock.acquire(blocking=False):
+                continue
+            try:
+                out[key] = {"record": records.checkpoint_of(s), "status": s.status,
+                            "sid": entry.sid, "room": entry.room, "epoch": s.epoch}
+                self._marks[key] = mark
+            finally:
+                entry.lock.release()
+        for key in [k for k in self._marks if k not in self.entries]:
+            del self._marks[key]
+        return out
 
     def attach(self, entry: Entry, sid: str) -> None:
         entry.sid, entry.awaiting = sid, None
