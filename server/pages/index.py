@@ -29,10 +29,9 @@ MAX_CLASS_DIGITS = 2
 
 # What the page may load from node_modules (never a CDN): name → path in node_modules, or the
 # paths to try in turn. plotly: the page draws only scatter and bar traces, which plotly's
-# "basic" partial bundle has at a quarter of the full bundle's size; the full one until that
-# package is installed.
+# "basic" partial bundle has at a quarter of the full bundle's size.
 VENDOR = {
-    "plotly.min.js": ("plotly.js-basic-dist-min/plotly-basic.min.js", "plotly.js-dist-min/plotly.min.js"),
+    "plotly.min.js": "plotly.js-basic-dist-min/plotly-basic.min.js",
     "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
     "socket.io.esm.min.js.map": "socket.io-client/dist/socket.io.esm.min.js.map",
 }

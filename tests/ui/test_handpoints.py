@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 from engine.data.tabular import load_iris
-from uikit import SHOTS, TIMEOUT, TRAIN_TIMEOUT, choose, number, play
+from uikit import SHOTS, TIMEOUT, TRAIN_TIMEOUT, choose, play
 
 pytestmark = pytest.mark.ui
 
@@ -159,8 +159,9 @@ def test_iris_petals_from_a_csv_train_with_three_classes(open_page, tmp_path):
     expect(status).to_contain_text("class 1 = setosa, class 2 = versicolor, class 3 = virginica")
     expect(page.get_by_test_id("classes")).to_have_value("3")
     play(page)
+    # The wait is the check (it fails on timeout): training goes on, so a later read may show
+    # a frame that dipped below again.
     page.wait_for_function(
         "parseFloat(document.querySelector('[data-testid=test-accuracy]').textContent) >= 90",
         timeout=TRAIN_TIMEOUT)
-    assert number(page, "test-accuracy") >= 90
     shoot(page, "handpoints-csv.png")
