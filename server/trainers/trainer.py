@@ -93,8 +93,9 @@ class Trainer:
         self.lanes: dict[bool, SerialPool] | None = None   # None: ops run at once (tests)
         self._heavy: dict[str, bool] = {}       # which lanes a session's ops take
         self._registry = threading.Lock()       # entries change on lanes, rounds read them
-        self._building: set[str] = set()        # sessions being built on a lane
-        self._built: dict[str, Entry] = {}      # built, answering their first op, not listed yet
+        # Sessions being built on a lane: None, then their entry while it answers its first op
+        # (the first frame's ack may come before the entry is listed).
+        self._building: dict[str, Entry | None] = {}
         self._cancelled: set[str] = set()       # ...that were removed meanwhile (timed out)
         self._marks: dict[str, tuple] = {}      # what each session was at its last checkpoint
 
@@ -123,7 +124,7 @@ class Trainer:
                args: dict | None = None) -> dict | Future:
         """Build session `key`, then answer op `op` on it (`restore` for a fork), or refuse."""
         with self._registry:
-            self._building.add(key)
+            self._building[key] = None
         self._heavy[key] = estimate(spec, plan_layers(spec)).pass_flops > HEAVY_PASS_FLOPS
         return self._later(key, lambda: self._build(key, spec, sid, op, args or {}))
 
@@ -134,13 +135,12 @@ class Trainer:
             entry = Entry(Session(spec, self.device_for(spec), self.data_dir), sid)
             made.append(entry)
             with self._registry:
-                self._built[key] = entry      # its first frame's ack may come before it is listed
+                self._building[key] = entry
         answer = operations.outcome(build)
         if answer["ok"]:
             answer = operations.run(self, key, made[0], op, args)
         with self._registry:
-            self._building.discard(key)
-            self._built.pop(key, None)
+            self._building.pop(key, None)
             if key in self._cancelled:        # removed while it was built: nobody wants it
                 self._cancelled.discard(key)
                 return {"ok": False, "errors": operations.PayloadError(
@@ -201,7 +201,7 @@ class Trainer:
         entry.room, entry.room_cursor = room, Cursor()   # whoever joined gets everything
 
     def ack(self, key: str, seq) -> None:
-        entry = self.entries.get(key) or self._built.get(key)
+        entry = self.entries.get(key) or self._building.get(key)
         if entry is not None and entry.awaiting == seq:
             entry.awaiting = None
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 import time
 
+from engine.spec.parse import parse_spec
 from server.trainers import operations
+from server.trainers.trainer import Trainer
 from serverkit import Browser
 
 XOR = {"data": {"dataset": "xor"}}
@@ -72,3 +74,18 @@ def test_ops_on_one_session_run_in_the_order_asked(app, trainer, monkeypatch):
     futures = [trainer.call(sock.session_id, "brief", {"n": n}) for n in range(5)]
     assert [f.result(DEADLINE_S) for f in futures] == [{"ok": True}] * 5
     assert order == [0, 1, 2, 3, 4]
+
+
+def test_an_ack_of_the_first_frame_that_comes_at_once_is_not_lost():
+    """A client may acknowledge the frame an open sends before the new session is listed:
+    it must count, or the session waits out the ack timeout before its next frame."""
+    acked = []
+
+    def emit(event, payload, to=None):
+        trainer.ack("s", payload["seq"])
+        acked.append(payload["seq"])
+
+    trainer = Trainer(emit, fps=30, device="cpu")
+    answer = trainer.create("s", parse_spec({"data": {"dataset": "xor"}}), sid="client")
+    assert answer["ok"] and acked == [1]
+    assert trainer.entries["s"].awaiting is None
