@@ -6,7 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from uikit import PIXEL_HASH, SHOTS, TIMEOUT, pause, play
+from uikit import PIXEL_HASH, SHOTS, TIMEOUT, pause, play, walk_lesson_steps
 
 from server.pages.lesson_catalog import lessons
 
@@ -64,18 +64,9 @@ def test_index_lists_every_lesson_and_one_opens_with_its_text_and_trains(page, s
 
 
 def expect_steps_one_at_a_time(page, tries) -> None:
-    """"What to try" shows one step, "k of n", and › walks through every one of them in order."""
+    """"What to try" shows one step at a time, and › walks through every one of them in order."""
     steps = page.get_by_test_id("lesson-tries").get_by_role("listitem")
-    expect(steps).to_have_count(1)
-    expect(page.get_by_test_id("lesson-step")).to_have_text(f"1 of {len(tries)}")
-    for k in range(2, len(tries) + 1):
-        page.get_by_test_id("lesson-step-next").click()
-        expect(page.get_by_test_id("lesson-step")).to_have_text(f"{k} of {len(tries)}")
-        expect(steps).to_have_count(1)
-    expect(page.get_by_test_id("lesson-step-next")).to_be_disabled()
-    if len(tries) > 1:
-        page.get_by_test_id("lesson-step-previous").click()
-        expect(page.get_by_test_id("lesson-step")).to_have_text(f"{len(tries) - 1} of {len(tries)}")
+    walk_lesson_steps(page, len(tries), lambda n: expect(steps).to_have_count(1))
 
 
 @pytest.mark.parametrize("item", LESSONS, ids=[item.slug for item in LESSONS])

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from uikit import SHOTS, TIMEOUT, pause, play
+from uikit import SHOTS, TIMEOUT, lesson_page, pause, play, walk_lesson_steps
 
 pytestmark = pytest.mark.ui
 
@@ -98,23 +98,16 @@ FITS = """(el) => {
 
 @pytest.mark.parametrize("viewport,presenter", [(LAPTOP, False), (PROJECTOR, True)], ids=["1366x768", "presenter-1280x720"])
 def test_a_lesson_leaves_its_controls_and_the_map_on_screen(open_page, viewport, presenter):
-    page = open_page("lessons/learning-rate", viewport=viewport)
-    if presenter:
-        page.keyboard.press("p")
-        expect(page.locator("body")).to_have_class(PRESENTER)
+    page = lesson_page(open_page, "learning-rate", viewport, presenter)
     expect(page.get_by_test_id("lesson-text")).to_be_visible()
     assert off_screen(page, LESSON_CONTROLS) == []
     # Its steps, one at a time, each on screen.
     steps = page.get_by_test_id("lesson-tries").locator("li")
-    for n in range(steps.count()):
-        expect(page.get_by_test_id("lesson-step")).to_have_text(f"{n + 1} of {steps.count()}")
+
+    def on_screen(n):
         expect(steps.nth(n)).to_be_visible()
         assert off_screen(page, ["lesson-tries"]) == []
-        if n + 1 < steps.count():
-            page.get_by_test_id("lesson-step-next").click()
-    expect(page.get_by_test_id("lesson-step-next")).to_be_disabled()
-    page.get_by_test_id("lesson-step-previous").click()
-    expect(page.get_by_test_id("lesson-step")).to_have_text(f"{steps.count() - 1} of {steps.count()}")
+    walk_lesson_steps(page, steps.count(), on_screen)
 
 
 def test_nothing_moves_while_it_plays_for_hundreds_of_epochs(open_page):
@@ -136,10 +129,7 @@ def test_nothing_moves_while_it_plays_for_hundreds_of_epochs(open_page):
 
 @pytest.mark.parametrize("viewport,presenter", [(LAPTOP, False), (PROJECTOR, True)], ids=["1366x768", "presenter-1280x720"])
 def test_screenshot_of_a_lesson_training(open_page, viewport, presenter):
-    page = open_page("lessons/features-vs-depth", viewport=viewport)
-    if presenter:
-        page.keyboard.press("p")
-        expect(page.locator("body")).to_have_class(PRESENTER)
+    page = lesson_page(open_page, "features-vs-depth", viewport, presenter)
     page.get_by_test_id("lesson-step-next").click()
     page.get_by_test_id("feature-x1sq").click()
     expect(page.get_by_test_id("feature-x1sq")).to_have_attribute("aria-pressed", "true")

@@ -96,3 +96,28 @@ def save(page: Page, title: str, description: str = "") -> str:
     expect(url).to_have_value(re.compile(r"^http://[^/]+/e/[A-Za-z0-9_-]{22}$"), timeout=SAVED_TIMEOUT)
     expect(page.get_by_test_id("share-copy")).to_be_visible()
     return url.input_value()
+
+
+def lesson_page(open_page, slug: str, viewport=None, presenter: bool = False) -> Page:
+    """A lesson's page, in presenter mode when asked (pressing P, as a teacher does)."""
+    page = open_page(f"lessons/{slug}", viewport=viewport)
+    if presenter:
+        page.keyboard.press("p")
+        expect(page.locator("body")).to_have_class(re.compile(r"\bpresenter\b"))
+    return page
+
+
+def walk_lesson_steps(page: Page, count: int, check=None) -> None:
+    """"What to try" shows one step, "k of n": › walks through all `count` in order (`check(n)`
+    at each), is disabled at the last, and ‹ goes back one."""
+    for n in range(count):
+        expect(page.get_by_test_id("lesson-step")).to_have_text(f"{n + 1} of {count}")
+        if check:
+            check(n)
+        if n + 1 < count:
+            page.get_by_test_id("lesson-step-next").click()
+    expect(page.get_by_test_id("lesson-step-next")).to_be_disabled()
+    if count > 1:
+        page.get_by_test_id("lesson-step-previous").click()
+        expect(page.get_by_test_id("lesson-step")).to_have_text(f"{count - 1} of {count}")
+
