@@ -18,6 +18,7 @@ export class Connection {
     this.refusedHandlers = [];
     this.connectedBefore = false;
     this.sessionId = null;      // set by the spec store once `open` answers
+    this.opening = null;        // the last `open` sent: its answer (a promise)
     this.readOnly = false;      // a saved experiment on screen: only `open` may be sent
     this.socket.on("frame", (raw) => this.#receive(raw));
     this.socket.on("connect", () => {
@@ -66,7 +67,22 @@ export class Connection {
   async request(event, payload = {}) {
     const sessionless = SESSIONLESS_EVENTS.has(event);
     if (this.readOnly && !sessionless) return { ok: false, errors: [{ path: "", message: READ_ONLY_MESSAGE }] };
-    const body = sessionless || !this.sessionId ? payload : { session_id: this.sessionId, ...payload };
+    if (event === "open") {
+      const answer = this.#emit(event, payload);
+      this.opening = answer;
+      return answer;
+    }
+    // Play pressed while the first session is still being built (a CNN takes seconds): it
+    // waits for that `open`, whose answer names the session, rather than going out without one.
+    // (After its answer, one macrotask: the spec store takes the session id in a microtask.)
+    if (!sessionless && !this.sessionId && this.opening) {
+      await this.opening;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    return this.#emit(event, sessionless || !this.sessionId ? payload : { session_id: this.sessionId, ...payload });
+  }
+
+  async #emit(event, body) {
     try {
       return await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, body);
     } catch (error) {
