@@ -97,22 +97,21 @@ export const PLOTLY_CONFIG = { displayModeBar: false, responsive: true };
 /** Arrow keys that move between tabs: one tab right or left (wrapping around). */
 export const TAB_KEYS = { ArrowRight: 1, ArrowLeft: -1 };
 
-/** Loss chart (plotly). */
+/** The live loss and accuracy charts (widgets/chart.js: SVG drawn by the page). */
 export const CHART = {
   height: 120,
   font: 14,
   lineWidth: 2.5,
   bestWidth: 2,
-  maxPoints: 50000,
   yTicks: 4,
   colors: { train: "#6b6b6b", test: "#1a1a1a", val: "#0072b2", best: "#009e73" },
   margin: { l: 52, r: 10, t: 4, b: 34 },
   wholeTicksUpTo: 8,        // epochs up to which the x axis ticks every epoch
-  redrawMs: 500,            // a plotly redraw costs 10–30 ms: at most two a second (frame budget)
+  redrawMs: 500,            // plotly panels (widgets/panelview.js): a redraw costs 10–45 ms, two a second
   drawPoints: 1500,         // points per line drawn at most; a longer history is drawn strided
   yMargin: 0.05,            // room above the largest value, as a fraction of the range
-  // Axis ends are rounded up to one of these × 10^k, so they (and the tick labels plotly must
-  // measure) change now and then, not on every redraw.
+  // Axis ends are rounded up to one of these × 10^k, so they (and the ticks and gridlines
+  // drawn with them) change now and then, not on every frame.
   axisEnds: [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10],
   logStep: 0.5,             // log axis ends on whole half decades
   markColor: "#b35900",     // the learning-rate schedule's marks (warm-up's end, decays)

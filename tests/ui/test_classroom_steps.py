@@ -187,18 +187,19 @@ def test_speed_paces_training_and_travels_in_the_links(open_page, browser, serve
 def test_an_empty_loss_chart_shows_no_made_up_axes(open_page):
     page = open_page("#dataset=circle&networkShape=4,2")
     chart = page.get_by_test_id("loss-chart")
-    ticks = "(el) => el.querySelectorAll('.xtick text, .ytick text').length"
-    expect(chart.locator(".annotation-text")).to_have_text("Epochs appear here")
+    ticks = "(el) => el.querySelectorAll('.chart-axes text').length"
+    expect(chart.locator(".chart-empty")).to_have_text("Epochs appear here")
+    expect(chart.locator(".chart-empty")).to_be_visible()
     assert chart.evaluate(ticks) == 0
     page.get_by_test_id("step").click()
-    page.wait_for_function("document.querySelector('[data-testid=loss-chart]').data[0].x.length === 1",
+    page.wait_for_function("document.querySelector('[data-testid=loss-chart]').drawn.epochs.length === 1",
                            timeout=TIMEOUT)
-    expect(chart.locator(".annotation-text")).to_have_count(0, timeout=TIMEOUT)
+    expect(chart.locator(".chart-empty")).to_be_hidden(timeout=TIMEOUT)
     assert chart.evaluate(ticks) > 0
-    labels = chart.evaluate("(el) => [...el.querySelectorAll('.xtick text')].map((t) => t.textContent)")
+    labels = chart.evaluate("(el) => [...el.querySelectorAll('.chart-axes text')].map((t) => t.textContent)")
     assert "−1" not in labels and "-1" not in labels
     page.get_by_test_id("reset").click()
-    expect(chart.locator(".annotation-text")).to_have_text("Epochs appear here", timeout=TIMEOUT)
+    expect(chart.locator(".chart-empty")).to_be_visible(timeout=TIMEOUT)
     assert chart.evaluate(ticks) == 0
 
 

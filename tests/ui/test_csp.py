@@ -48,7 +48,7 @@ def test_every_page_works_under_the_policy(strict, server_url):
     ready(page, f"{server_url}/#dataset=spiral&networkShape=6,6&seed=2")
     page.get_by_test_id("play").click()
     expect(page.get_by_test_id("epoch")).not_to_have_text("0", timeout=TRAIN_TIMEOUT)
-    expect(page.get_by_test_id("loss-chart").locator(".scatterlayer .trace").first).to_be_attached(
+    expect(page.get_by_test_id("loss-chart").locator("path[data-trace=train_loss][d^=M]")).to_be_attached(
         timeout=TRAIN_TIMEOUT)
     page.get_by_test_id("play").click()
     expect(page.get_by_test_id("play")).to_have_attribute("data-state", "paused")
@@ -56,7 +56,7 @@ def test_every_page_works_under_the_policy(strict, server_url):
 
     ready(page, url)
     expect(page.get_by_test_id("saved")).to_be_visible()
-    expect(page.get_by_test_id("loss-chart").locator(".scatterlayer .trace").first).to_be_attached()
+    expect(page.get_by_test_id("loss-chart").locator("path[data-trace=train_loss][d^=M]")).to_be_attached()
 
     ready(page, f"{server_url}/#dataset=digits")
     page.get_by_test_id("step").click()

@@ -31,7 +31,7 @@ SERVER_EPOCH = """async () => {
   const answer = await (await fetch('/api/compare/sessions')).json();
   return answer.sessions[0].epoch;
 }"""
-CHART = "document.querySelector('[data-testid=loss-chart]').data[0]"
+CHART = "document.querySelector('[data-testid=loss-chart]').drawn"
 
 
 def test_a_burst_of_frames_draws_once_and_shows_the_newest(open_page):
@@ -54,6 +54,6 @@ def test_a_burst_of_frames_draws_once_and_shows_the_newest(open_page):
     expect(page.get_by_test_id("status")).to_have_text("Paused")
     assert page.evaluate("window.nnFrames.drawn") == held["drawn"] + 1, "the burst is one draw"
     # The chart ends at the newest epoch and lost none of the coalesced frames' history.
-    page.wait_for_function(f"{CHART}.x.at(-1) === {epoch}", polling=POLL_MS, timeout=TIMEOUT)
-    xs = page.evaluate(f"Array.from({CHART}.x)")
+    page.wait_for_function(f"{CHART}.epochs.at(-1) === {epoch}", polling=POLL_MS, timeout=TIMEOUT)
+    xs = page.evaluate(f"{CHART}.epochs")
     assert xs == list(range(1, epoch + 1))

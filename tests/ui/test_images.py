@@ -63,7 +63,7 @@ def test_digits_cnn_built_in_the_ui_trains_and_its_views_follow(open_page, unnam
     percent_above(page, "test-accuracy", 90)
     pause(page)
     page.wait_for_function(
-        "() => document.querySelector('[data-testid=accuracy-chart]').data[1].y.length > 0", timeout=TIMEOUT)
+        "() => document.querySelector('[data-testid=accuracy-chart]').drawn.series.test_accuracy.some((v) => v != null)", timeout=TIMEOUT)
     # The confusion matrix: a cell shows its test examples; one of them opens the feature maps.
     page.get_by_test_id("tab-confusion").click()
     expect(page.get_by_test_id("cm-acc-3")).to_have_text(re.compile(r"%$"))
@@ -178,3 +178,14 @@ def test_screenshots(open_page, viewport, name, link, kind):
         expect(page.get_by_test_id("cm-cell-0-0")).to_be_visible()
         page.screenshot(path=str(SHOTS / f"{name}-confusion-{width}x{height}.png"), full_page=True)
     assert path.stat().st_size > 0
+
+
+def test_play_pressed_while_the_cnn_is_still_being_built_starts_it(page, server_url):
+    """A class opens a CNN link and presses play at once: the press waits for the session being
+    built (seconds) instead of going out without one ("no such session")."""
+    page.goto(f"{server_url}/#dataset=digits")
+    page.get_by_test_id("play").click()           # as soon as it can be clicked
+    expect(page.get_by_test_id("status")).to_have_text(re.compile("Training"), timeout=TRAIN_TIMEOUT)
+    expect(page.get_by_test_id("epoch")).not_to_have_text("0", timeout=TRAIN_TIMEOUT)
+    expect(page.locator(".general-errors")).to_have_text("")
+    pause(page)

@@ -14,7 +14,7 @@ from server.pages.lesson_catalog import lessons
 pytestmark = pytest.mark.ui
 
 LESSONS = lessons()
-CHART_POINTS = "document.querySelector('[data-testid=loss-chart]').data[0].x.length"
+CHART_POINTS = "document.querySelector('[data-testid=loss-chart]').drawn.epochs.length"
 
 
 def pixels(page: Page) -> int:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.ui
 POINTS_TRAIN_TIMEOUT = 60_000
 
 # How many epochs the loss chart shows (its training-loss trace).
-CHART_POINTS = "document.querySelector('[data-testid=loss-chart]').data[0].x.length"
+CHART_POINTS = "document.querySelector('[data-testid=loss-chart]').drawn.epochs.length"
 
 TF_LINK = ("#activation=relu&regularization=L2&batchSize=17&dataset=spiral&regDataset=reg-plane"
            "&learningRate=0.01&regularizationRate=0.003&noise=15&networkShape=6,4,3&seed=0.48512"
@@ -72,8 +72,10 @@ def test_xor_trains_and_the_picture_changes(open_page):
     assert pixels(page) != before
     assert number(page, "epoch") > 0
     page.wait_for_function(
-        "() => { const d = document.querySelector('[data-testid=loss-chart]').data;"
-        " return d && d[0].x.length > 0 && d[1].y.length === d[0].x.length; }",
+        "() => { const d = document.querySelector('[data-testid=loss-chart]').drawn;"
+        " return d.epochs.length > 0 && d.series.test_loss.length === d.epochs.length"
+        " && document.querySelector('[data-testid=loss-chart] path[data-trace=test_loss]')"
+        ".getAttribute('d').startsWith('M'); }",
         timeout=TIMEOUT,
     )
     expect(page.get_by_test_id("test-accuracy")).to_have_text(re.compile(r"%$"))

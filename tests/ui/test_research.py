@@ -51,8 +51,7 @@ def test_schedule_curve_marks_and_report(page, server_url):
     figure = page.get_by_test_id("schedule-figure")
     expect(figure).to_be_visible()
     expect(page.get_by_test_id("schedule-caption")).to_contain_text("40 epochs")
-    marks = page.evaluate("""() => (document.querySelector('[data-testid="loss-chart"]')
-        .layout.shapes || []).map((s) => s.x0)""")
+    marks = page.evaluate("""() => document.querySelector('[data-testid="loss-chart"]').drawn.marks""")
     assert sorted(marks) == [5, 40]
     expect(page.get_by_test_id("split-text")).to_contain_text("Random split: 250 train")
     play(page)

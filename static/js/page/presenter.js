@@ -59,10 +59,6 @@ export class PresenterView {
     }
     Object.assign(LINK_WIDTH, look.links);
     Object.assign(CHART, look.chart);
-    for (const chart of document.querySelectorAll(CHARTS)) {
-      if (!chart.data) continue;
-      window.Plotly.restyle(chart, { "line.width": look.chart.lineWidth });
-      window.Plotly.relayout(chart, { "font.size": look.chart.font, "legend.font.size": look.chart.font });
-    }
+    for (const chart of document.querySelectorAll(CHARTS)) chart.dispatchEvent(new Event("chart-restyle"));
   }
 }
