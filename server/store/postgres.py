@@ -67,6 +67,9 @@ class PostgresStore(Store):
         except DatabaseUnavailable as exc:
             raise BadDatabase(f"cannot use {self.describe()}: {one_line(exc.__cause__)}; give "
                               f"{ACCEPTED} of a server that accepts connections") from None
+        except psycopg.Error as exc:     # reached, but refused: no right to make the tables
+            raise BadDatabase(f"cannot use {self.describe()}: {one_line(exc)}; its user must "
+                              f"be allowed to create tables there") from None
         self.serving = True
 
     # ---- connections ------------------------------------------------------------------------

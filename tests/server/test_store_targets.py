@@ -5,13 +5,14 @@ that goes away while serving refuses saves and loads with an error and serves th
 it is back."""
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from server import store
 from server.cli import main
 
 from livekit import free_port
-from pgkit import PostgresServer
+from pgkit import SUPERUSER, PostgresServer
 from serverkit import XOR, Browser, error_paths, trained
 
 ACCEPTED = "a SQLite file path or a postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME URL"
@@ -37,6 +38,18 @@ def test_a_target_that_cannot_be_used_stops_serve_with_one_line(capsys, target, 
     line = refused_line(capsys, ["--db", target.format(port=free_port())])
     assert line.startswith("nn-playground: --db: ") and says in line and ACCEPTED in line
     assert "secret" not in line                                  # a password is never shown
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_user_that_may_not_make_the_tables_stops_serve_with_one_line(capsys, database,
+                                                                       postgres_server):
+    target = database()
+    with psycopg.connect(target, autocommit=True) as admin:      # PostgreSQL 15: no CREATE
+        admin.execute("DROP ROLE IF EXISTS reader")               # on public for others
+        admin.execute("CREATE ROLE reader LOGIN")
+    line = refused_line(capsys, ["--db", target.replace(f"{SUPERUSER}@", "reader@")])
+    assert line.startswith("nn-playground: --db: cannot use postgresql://reader@")
+    assert "permission denied" in line and "allowed to create tables" in line
 
 
 def test_the_environment_names_the_database_when_db_is_not_given(capsys, monkeypatch):
