@@ -14,7 +14,7 @@ from server.config import DEFAULT_DATABASE
 from server.store.base import ACCEPTED, BadDatabase, DatabaseUnavailable, Store
 from server.store.limits import (MAX_DESCRIPTION, MAX_RECORD_BYTES, MAX_TITLE, Quota,
                                  check_text, size_of, valid_id)
-from server.store.schema import COLUMNS, SCHEMA, SCHEMA_VERSION, WHO
+from server.store.schema import COLUMNS, SCHEMA_VERSION, WHO
 from server.store.sqlite import SqliteStore
 
 ENV = "NN_PLAYGROUND_DB"
@@ -22,9 +22,9 @@ POSTGRES_SCHEMES = ("postgresql", "postgres")
 SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 __all__ = ["ACCEPTED", "BadDatabase", "COLUMNS", "DatabaseUnavailable", "ENV",
-           "MAX_DESCRIPTION", "MAX_RECORD_BYTES", "MAX_TITLE", "Quota", "SCHEMA",
-           "SCHEMA_VERSION", "Store", "WHO", "check_text", "current", "init_app", "open_store",
-           "size_of", "valid_id"]
+           "MAX_DESCRIPTION", "MAX_RECORD_BYTES", "MAX_TITLE", "Quota", "SCHEMA_VERSION",
+           "Store", "WHO", "check_text", "current", "init_app", "open_store", "size_of",
+           "valid_id"]
 
 
 def open_store(target: str) -> Store:

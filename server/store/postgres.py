@@ -1,16 +1,16 @@
 """The PostgreSQL backend (`--db postgresql://…`, psycopg 3): every web node of a cluster
 shares one database. Connections are kept for the next request and checked before reuse, so
-a server that went away and came back costs one refused request at most, never the process;
-while it is away each request answers DatabaseUnavailable. Saves that share a quota (the same
+a server that went away and came back is served again at once, no restart; while it is away
+each request answers DatabaseUnavailable (never a crash). Saves that share a quota (the same
 browser or address) take their turn on advisory locks, so the quota check and the insert see
 the same rows, as SQLite's one writer does; the schema is made by one node at a time."""
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 from contextlib import contextmanager
-import re
 
 import psycopg
 from psycopg import errors as pg_errors
