@@ -5,6 +5,7 @@ test, everything stopped at the end. It waits on conditions (a connection accept
 process gone), never a fixed sleep."""
 from __future__ import annotations
 
+import ctypes
 import glob
 import os
 import pwd
@@ -23,6 +24,8 @@ START_TIMEOUT_S = 60            # initdb and the first start on a busy 2-core CI
 STOP_TIMEOUT_S = 30
 POLL_S = 0.05
 SUPERUSER = "playground"
+PR_SET_PDEATHSIG = 1            # prctl(2)
+PRCTL = ctypes.CDLL(None, use_errno=True).prctl   # found before a fork, called after it
 SYSTEM_USERS = ("postgres", "nobody")   # who runs it when the tests run as root
 MISSING = ("PostgreSQL is not installed (no initdb on PATH nor in /usr/lib/postgresql/*/bin): "
            "`make setup-test` (or `make postgresql`) installs Debian's postgresql")
@@ -50,9 +53,15 @@ def _as_user() -> tuple[list[str], pwd.struct_passwd | None]:
         except KeyError:
             continue
         return [shutil.which("setpriv") or "setpriv", f"--reuid={user.pw_uid}",
-                f"--regid={user.pw_gid}", "--init-groups", "--"], user
+                f"--regid={user.pw_gid}", "--init-groups", "--pdeathsig", "TERM", "--"], user
     pytest.fail(f"running as root and none of the users {SYSTEM_USERS} exists to run "
                 f"PostgreSQL as", pytrace=False)
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the test process dies, even by SIGKILL (no orphan server;
+    as root, setpriv --pdeathsig does it after dropping to the server's user)."""
+    PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class PostgresServer:
@@ -90,7 +99,8 @@ class PostgresServer:
                          "-p", str(self.port), "-c", "listen_addresses=127.0.0.1",
                          "-c", f"unix_socket_directories={self.folder}", "-c", "fsync=off",
                          "-c", "full_page_writes=off", "-c", "max_connections=200"],
-            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.folder)
+            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.folder,
+            preexec_fn=None if self.drop else _die_with_parent)
         deadline = time.monotonic() + START_TIMEOUT_S
         while not self._accepts():
             assert self.proc.poll() is None, f"postgres exited: see {self.folder}/server.log"
