@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test setup setup-test bench clean chromium redis
+.PHONY: run test setup setup-test bench clean chromium redis postgresql
 
 run: setup
 	$(BIN)/nn-playground serve --host $(HOST) --port $(PORT)
@@ -19,7 +19,7 @@ bench: setup
 
 setup: $(VENV)/.installed node_modules/.installed
 
-setup-test: setup $(VENV)/.installed-test chromium redis
+setup-test: setup $(VENV)/.installed-test chromium redis postgresql
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ redis:
 	@command -v redis-server >/dev/null 2>&1 || test -x /usr/bin/redis-server || { \
 	  command -v apt-get >/dev/null 2>&1 && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; } \
 	  || echo "no apt-get: the cluster tests will be skipped"; }
+
+# Debian's postgresql for the store tests on PostgreSQL (tests/server/pgkit.py runs initdb and
+# postgres in a temporary folder on a free port, as the postgres user, never as root).
+postgresql:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } \
+	  || echo "no apt-get: the PostgreSQL store tests will fail (install PostgreSQL's server)"; }
 
 clean:
 	rm -rf $(VENV) node_modules

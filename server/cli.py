@@ -73,18 +73,23 @@ def _device_or_exit(requested: str, heavy: bool = False):
 def cmd_serve(args) -> None:
     _device_or_exit(args.device)
     from server import create_app     # Flask and the app's parts: `spec` and `train` need none
+    from server.store import ENV, BadDatabase
     config = {"FPS": args.fps, "DEVICE": args.device, "DATA_DIR": args.data_dir,
               "WORKERS": args.workers, "PROXY_HOPS": args.proxy_hops}
     if args.db:
         config["DATABASE"] = args.db
     if args.redis:
         config["REDIS_URL"] = args.redis
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except BadDatabase as exc:
+        print(f"nn-playground: {'--db' if args.db else ENV}: {exc}", file=sys.stderr)
+        sys.exit(EXIT_BAD_SPEC)
     runner = app.extensions["runner"]
     trainers = f"trainer nodes on {args.redis}" if args.redis else \
         f"device {runner.device}, {len(runner.trainers)} trainer(s)"
     print(f"NN Playground on http://{args.host}:{args.port} "
-          f"({trainers}, database {app.config['DATABASE']})", flush=True)
+          f"({trainers}, database {app.extensions['store'].describe()})", flush=True)
     serve(app, args.host, args.port, args.verbose)
 
 
@@ -262,7 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the web app")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
-    s.add_argument("--db", help="SQLite file (default instance/nn-playground.sqlite3)")
+    s.add_argument("--db", metavar="FILE_OR_URL", help="where saved experiments are kept: a "
+                   "SQLite file, or postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME to share "
+                   "them between web nodes (default: $NN_PLAYGROUND_DB, else "
+                   "instance/nn-playground.sqlite3)")
     s.add_argument("--redis", metavar="URL", help="run as a web node of a cluster: sessions on "
                    "the trainer nodes of this Redis (redis://HOST:6379/0), sockets on its "
                    "message queue")

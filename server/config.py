@@ -7,9 +7,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_MESSAGE_BYTES = 1_000_000     # socket and HTTP bodies: a spec is a few KB
+DEFAULT_DATABASE = str(ROOT / "instance" / "nn-playground.sqlite3")
 
 DEFAULTS = {
-    "DATABASE": str(ROOT / "instance" / "nn-playground.sqlite3"),
+    "DATABASE": None,             # a SQLite file or postgresql:// URL (server.store); None:
+                                  # NN_PLAYGROUND_DB, else DEFAULT_DATABASE
     "REDIS_URL": None,            # a web node of a cluster (server.cluster); None: embedded
     "INSTANCE_DIR": str(ROOT / "instance"),    # the secret key's file (server.secret)
     "SECRET_KEY": None,           # None: NN_PLAYGROUND_SECRET, else instance/secret_key

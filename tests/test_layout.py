@@ -22,7 +22,8 @@ LAYERS = [
     ("server.pages",), ("server", "server.cli"),
 ]
 # Imports inside functions that are there on purpose, each with its reason in the code.
-START_UP = {("server", "create_app"), ("server.cli", "cmd_serve"), ("server.cli", "cmd_trainer")}
+START_UP = {("server", "create_app"), ("server.cli", "cmd_serve"), ("server.cli", "cmd_trainer"),
+            ("server.store", "open_store")}
 NO_TORCH = ("engine.data", "engine.spec")
 
 

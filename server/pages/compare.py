@@ -75,8 +75,8 @@ def _resolved(spec: dict) -> dict:
 
 
 @functools.lru_cache(maxsize=CACHED_RUNS)
-def _saved(db_path: str, exp_id: str) -> dict | None:
-    record = store.load(db_path, exp_id, SAVED_COLUMNS)
+def _saved(db: store.Store, exp_id: str) -> dict | None:
+    record = db.load(exp_id, SAVED_COLUMNS)
     if record is None:
         return None
     spec = json.loads(record["spec"])
@@ -103,9 +103,9 @@ def _live(session_id: str) -> dict | None:
 
 
 def load_run(i: int, letter: str, ident: str) -> dict:
-    db = current_app.config["DATABASE"]
+    db = store.current()
     if letter == SAVED:     # still there? (its owner may have deleted it since it was cached)
-        run = _saved(db, ident) if store.load(db, ident, ("id",)) else None
+        run = _saved(db, ident) if db.load(ident, ("id",)) else None
     else:
         run = _live(ident)
     if run is None:

@@ -59,7 +59,7 @@ def quantize_session(session_id: str):
 
 def _saved(exp_id: str):
     """A saved experiment restored into a CPU session of its own, or the error response."""
-    record = store.load(current_app.config["DATABASE"], exp_id)
+    record = store.current().load(exp_id)
     if record is None:
         return None, (jsonify(errors=[{"path": "id", "message": "id: no such experiment"}]), 404)
     try:

@@ -10,7 +10,7 @@ import base64
 import json
 
 import numpy as np
-from flask import Blueprint, Flask, current_app, jsonify, render_template
+from flask import Blueprint, Flask, jsonify, render_template
 
 from server import store
 from engine.frames.recording import RecordedFrame
@@ -57,7 +57,7 @@ def _cached(response):
 
 @bp.get("/e/<exp_id>")
 def page(exp_id: str):
-    record = store.load(current_app.config["DATABASE"], exp_id, ("owner",))
+    record = store.current().load(exp_id, ("owner",))
     if record is None:
         return _not_found()
     owned = record["owner"] is not None and record["owner"] == claim_browser()
@@ -68,7 +68,7 @@ def page(exp_id: str):
 @bp.delete("/api/experiments/<exp_id>")
 def delete(exp_id: str):
     """The owner deletes a saved experiment: 200, 404 unknown, 403 another browser's."""
-    outcome = store.delete(current_app.config["DATABASE"], exp_id, owner_id())
+    outcome = store.current().delete(exp_id, owner_id())
     if outcome == "missing":
         return _not_found()
     if outcome == "not yours":
@@ -79,7 +79,7 @@ def delete(exp_id: str):
 
 @bp.get("/api/experiments/<exp_id>")
 def summary(exp_id: str):
-    record = store.load(current_app.config["DATABASE"], exp_id, SUMMARY)
+    record = store.current().load(exp_id, SUMMARY)
     if record is None:
         return _not_found()
     spec = json.loads(record["spec"])
@@ -102,7 +102,7 @@ def summary(exp_id: str):
 @bp.get("/api/experiments/<exp_id>/frames")
 @bp.get("/api/experiments/<exp_id>/frames/<k>")
 def frames(exp_id: str, k: str | None = None):
-    record = store.load(current_app.config["DATABASE"], exp_id, ("recording",))
+    record = store.current().load(exp_id, ("recording",))
     if record is None:
         return _not_found()
     blob = record["recording"]

@@ -107,7 +107,7 @@ class PlaygroundNamespace(Namespace):
 
     def _fork(self, data: dict) -> dict:
         """A NEW session of this browser from a saved experiment (which stays as it is)."""
-        record = store.load(current_app.config["DATABASE"], data["experiment"])
+        record = store.current().load(data["experiment"])
         if record is None:
             raise PayloadError("experiment", "no such experiment")
         resolved = from_spec(records.saved_spec(record))
@@ -134,7 +134,7 @@ class PlaygroundNamespace(Namespace):
         c = current_app.config
         quota = store.Quota(owner_id(), address_tag(), c["SAVE_QUOTA_BROWSER_BYTES"],
                             c["SAVE_QUOTA_ADDRESS_BYTES"], c["MIN_FREE_DISK_BYTES"])
-        exp_id = store.save(c["DATABASE"], reply["record"], limit, quota)
+        exp_id = store.current().save(reply["record"], limit, quota)
         return {"id": exp_id, "url": f"/e/{exp_id}"}
 
     @answer

@@ -32,6 +32,7 @@ class LiveServer:
                  port: int | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.db = db
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--db", db,
              "--device", "cpu", *args], cwd=ROOT, stdout=log, stderr=log,

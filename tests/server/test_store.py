@@ -1,5 +1,6 @@
 """Saves survive a crash: SIGKILL the real server during a burst of saves, restart it on the
 same database, and every save that answered a URL opens completely; nothing is half-written.
+On both backends: a SQLite file and a PostgreSQL database (`--db postgresql://…`).
 
 The server runs as `python -m server.cli serve` in a subprocess and is driven by a real
 Socket.IO client carrying the owner cookie a page would get from GET /.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import threading
 import time
 
@@ -18,6 +18,7 @@ from safetensors.torch import load as load_tensors
 
 from livekit import LiveServer
 from server import store
+from storekit import BOTH_BACKENDS, query
 
 
 XOR = {"data": {"dataset": "xor"}}
@@ -48,26 +49,28 @@ def burst(sio, session_id: str, answered: list, stop: threading.Event) -> None:
         i += 1
 
 
-def assert_complete(db_path: str) -> int:
+def assert_complete(target: str) -> int:
     """Every stored row decodes whole (weights, optimiser, history, recording); their count."""
-    db = sqlite3.connect(db_path)
+    db = store.open_store(target)
     try:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        ids = [r[0] for r in db.execute("SELECT id FROM experiments")]
+        if db.dialect == "sqlite":
+            assert query(db, "PRAGMA integrity_check") == [("ok",)]
+        ids = [r[0] for r in query(db, "SELECT id FROM experiments")]
+        for exp_id in ids:
+            record = db.load(exp_id)
+            assert all(record[c] is not None for c in store.COLUMNS), exp_id
+            assert load_tensors(record["weights"]) and "t" in load_tensors(record["optimizer"])
+            assert json.loads(record["history"])["epoch"] == list(range(1, EPOCHS + 1))
+            with np.load(io.BytesIO(record["recording"]), allow_pickle=False) as z:
+                assert len(z.files) > 1
     finally:
         db.close()
-    for exp_id in ids:
-        record = store.load(db_path, exp_id)
-        assert all(record[c] is not None for c in store.COLUMNS), exp_id
-        assert load_tensors(record["weights"]) and "t" in load_tensors(record["optimizer"])
-        assert json.loads(record["history"])["epoch"] == list(range(1, EPOCHS + 1))
-        with np.load(io.BytesIO(record["recording"]), allow_pickle=False) as z:
-            assert len(z.files) > 1
     return len(ids)
 
 
-def test_every_answered_save_survives_sigkill(tmp_path):
-    db = str(tmp_path / "experiments.sqlite3")
+@BOTH_BACKENDS
+def test_every_answered_save_survives_sigkill(tmp_path, database):
+    db = database()
     with open(tmp_path / "server.log", "w") as log:
         server = LiveServer(db, log)
         try:

@@ -1,28 +1,31 @@
 """Storage that cannot be filled, and that its users can empty: each saved record notes who
 saved it and its size; quotas per browser and per address and a free-disk floor refuse a save
-naming what to do; the owner (only) deletes; a version 1 file is migrated without losing a row.
+naming what to do; the owner (only) deletes; a version 1 database is migrated without losing a
+row. On both backends (SQLite and PostgreSQL), but for the free-disk floor: PostgreSQL's disk
+is its server's, not this machine's.
 """
 from __future__ import annotations
 
-import sqlite3
-
 from server import store
+from server.store.schema import SCHEMA, render
 from serverkit import XOR, Browser, error_paths, trained
+from storekit import BOTH_BACKENDS, execute, query
 
-V1_SCHEMA = store.SCHEMA.split("    owner TEXT,")[0].rstrip().rstrip(",") + "\n);"
+V1_SCHEMA = SCHEMA.split("    owner TEXT,")[0].rstrip().rstrip(",") + "\n);"
 
 
 def saved(sock, title="run") -> dict:
     return sock.call("save", title=title)
 
 
+@BOTH_BACKENDS
 def test_a_browser_past_its_quota_is_told_to_delete_first(make_app):
     app = make_app()
     sock = Browser(app).socket()
     trained(sock, XOR, epochs=1)
     first = saved(sock)
     assert first["ok"]
-    size = store.load(app.config["DATABASE"], first["id"], ("size",))["size"]
+    size = app.extensions["store"].load(first["id"], ("size",))["size"]
     app.config["SAVE_QUOTA_BROWSER_BYTES"] = int(size * 2.5)
     assert saved(sock)["ok"]
     refused = error_paths(saved(sock))[""]
@@ -32,24 +35,26 @@ def test_a_browser_past_its_quota_is_told_to_delete_first(make_app):
     assert saved(sock)["ok"]                                  # room again
 
 
+@BOTH_BACKENDS
 def test_an_address_has_a_quota_across_browsers(make_app):
     app = make_app()
     socks = [Browser(app).socket() for _ in range(3)]
     for sock in socks:
         trained(sock, XOR, epochs=1)
-    size = store.load(app.config["DATABASE"], saved(socks[0])["id"], ("size",))["size"]
+    size = app.extensions["store"].load(saved(socks[0])["id"], ("size",))["size"]
     app.config["SAVE_QUOTA_ADDRESS_BYTES"] = int(size * 2.5)
     assert saved(socks[1])["ok"]
     assert "this address has saved" in error_paths(saved(socks[2]))[""]
 
 
-def test_no_save_fills_the_disk(make_app):
+def test_no_save_fills_the_disk(make_app):          # SQLite's: its file's folder on this machine
     app = make_app(MIN_FREE_DISK_BYTES=10 ** 18)
     sock = Browser(app).socket()
     trained(sock, XOR, epochs=1)
     assert "disk is nearly full" in error_paths(saved(sock))[""]
 
 
+@BOTH_BACKENDS
 def test_only_the_browser_that_saved_may_delete_and_only_it_sees_the_button(app):
     owner = Browser(app)
     sock = owner.socket()
@@ -67,29 +72,33 @@ def test_only_the_browser_that_saved_may_delete_and_only_it_sees_the_button(app)
     assert owner.http.delete("/api/experiments/not-an-id").status_code == 404
 
 
-def test_a_version_1_file_is_migrated_without_losing_a_row(tmp_path, make_app):
-    path = tmp_path / "old.sqlite3"
-    db = sqlite3.connect(path)
-    db.executescript(V1_SCHEMA)
+@BOTH_BACKENDS
+def test_a_version_1_database_is_migrated_without_losing_a_row(database, make_app):
+    target = database()
+    old = store.open_store(target)
+    for statement in render(V1_SCHEMA, old.dialect):
+        execute(old, statement)
     row = {"id": "A" * 22, "created": 1.0, "format": 1, "title": "old", "description": "",
            "spec": '{"data": {"dataset": "xor"}}', "weights": b"w" * 100, "optimizer": b"",
            "history": "{}", "recording": b"r" * 50, "metrics": "{}", "epoch": 3, "step": 30,
            "device": "cpu"}
-    db.execute(f"INSERT INTO experiments ({', '.join(row)}) VALUES "
-               f"({', '.join('?' * len(row))})", list(row.values()))
-    db.commit()
-    db.close()
-    app = make_app(DATABASE=str(path))
-    migrated = store.load(str(path), row["id"], store.COLUMNS + store.WHO)
+    execute(old, f"INSERT INTO experiments ({', '.join(row)}) VALUES "
+                 f"({', '.join('?' * len(row))})", tuple(row.values()))
+    old.close()
+    app = make_app(DATABASE=target)
+    migrated = app.extensions["store"].load(row["id"], store.COLUMNS + store.WHO)
     assert {k: migrated[k] for k in row} == row
     assert migrated["owner"] is None and migrated["size"] == 100 + 50 + 3 + 28 + 2 + 2
-    with sqlite3.connect(path) as check:
-        assert check.execute("SELECT value FROM meta").fetchone() == (str(store.SCHEMA_VERSION),)
+    meta = query(app.extensions["store"], "SELECT value FROM meta")
+    assert meta == [(str(store.SCHEMA_VERSION),)]
     assert Browser(app).http.delete(f"/api/experiments/{row['id']}").status_code == 403
-    store.init_db(str(path))                                      # a second start: unchanged
-    assert store.load(str(path), row["id"], ("size",))["size"] == migrated["size"]
+    again = store.open_store(target)
+    again.init()                                                  # a second start: unchanged
+    assert again.load(row["id"], ("size",))["size"] == migrated["size"]
+    again.close()
 
 
+@BOTH_BACKENDS
 def test_a_record_over_the_size_cap_is_refused_naming_it(make_app):
     app = make_app(MAX_EXPERIMENT_BYTES=1000)
     sock = Browser(app).socket()

@@ -24,14 +24,16 @@ def redis_server(tmp_path):
 
 
 @pytest.fixture
-def cluster(tmp_path, log, redis_server):
-    """(redis, [web A, web B], [trainer 1, trainer 2]) sharing one SQLite file."""
+def cluster(log, redis_server, database):
+    """(redis, [web A, web B], [trainer 1, trainer 2]) sharing one database: a SQLite file, or
+    a PostgreSQL database where the test is parametrised so (conftest.database)."""
     made = {"web": [], "trainers": []}
+    shared = database()
     try:
         for _ in range(2):
             made["trainers"].append(TrainerProcess(redis_server.url, log))
         for _ in range(2):
-            made["web"].append(web_node(str(tmp_path / "db.sqlite3"), log, redis_server.url))
+            made["web"].append(web_node(shared, log, redis_server.url))
         yield redis_server, made["web"], made["trainers"]
     finally:
         for process in made["web"] + made["trainers"]:

@@ -3,11 +3,14 @@ node reach clients on any web node, live rooms span the web nodes, and sessions 
 trainer node, a lost web node and a Redis restart. docs/scaling.md says how."""
 from __future__ import annotations
 
+import pytest
 import redis
 import requests
 
 from clusterkit import Client, wait_for
+from server import store
 from server.cluster import keys
+from storekit import query
 
 XOR = {"data": {"dataset": "xor"}}
 # Generous bounds (a shared 2-core CI runs these beside other tests): frames and epochs keep
@@ -142,3 +145,34 @@ def test_after_a_redis_restart_the_nodes_reconnect_and_sessions_go_on(cluster):
         assert client.call("save", {"session_id": key, "title": "after redis"})["ok"]
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_web_nodes_on_postgresql_share_saved_experiments(cluster):
+    _, (web_a, web_b), _ = cluster
+    client = Client(web_a)
+    again = Client(web_b, client.cookie)                 # the same browser, balanced onto B
+    try:
+        key = opened(client)
+        assert client.call("step", {"session_id": key, "unit": "epoch"})["ok"]
+        answer = client.call("save", {"session_id": key, "title": "saved on A"})
+        assert answer["ok"], answer
+        exp_id = answer["id"]
+        shown = requests.get(f"{web_b.url}/api/experiments/{exp_id}", timeout=10)
+        assert shown.ok and (shown.json()["title"], shown.json()["epoch"]) == ("saved on A", 1)
+        listed = requests.get(f"{web_b.url}/api/compare?runs=e:{exp_id}", timeout=10)
+        assert listed.ok and [r["label"] for r in listed.json()["runs"]] == ["saved on A"]
+        fork = again.call("open", {"experiment": exp_id})
+        assert fork["ok"] and fork["epoch"] == 1, fork
+        db = store.open_store(web_a.db)                  # it is PostgreSQL that holds it
+        assert db.dialect == "postgresql"
+        assert query(db, "SELECT title FROM experiments") == [("saved on A",)]
+        db.close()
+        gone = requests.delete(f"{web_b.url}/api/experiments/{exp_id}", timeout=10,
+                               headers={"Cookie": client.cookie})
+        assert gone.ok                                   # its owner, from the other node
+        assert requests.get(f"{web_a.url}/api/experiments/{exp_id}", timeout=10).status_code \
+            == 404
+    finally:
+        client.close()
+        again.close()

@@ -15,6 +15,7 @@ import pytest
 from server.pages.compare import MAX_RUNS, differences, leaves
 
 from serverkit import XOR, Browser, save, trained
+from storekit import BOTH_BACKENDS
 
 
 EPOCHS = 3
@@ -47,6 +48,7 @@ def paths(items: list[dict]) -> list[str]:
 
 # ---- what a comparison holds ------------------------------------------------------------------
 
+@BOTH_BACKENDS
 def test_two_saved_runs_and_a_live_one(visitor, sock):
     slow = saved_run(sock, with_rate(0.03), title="slow")
     other = visitor.socket()
@@ -78,6 +80,7 @@ def test_two_saved_runs_and_a_live_one(visitor, sock):
     assert not np.array_equal(maps[0], maps[1])
 
 
+@BOTH_BACKENDS
 def test_a_saved_run_is_what_its_experiment_pages_show(visitor, sock):
     run = saved_run(sock, with_rate(0.3))
     exp_id = run[2:]
@@ -181,6 +184,7 @@ def test_malformed_runs_are_400_naming_the_item(visitor, runs, path, says):
     assert errors[0]["path"] == path and says in errors[0]["message"], errors
 
 
+@BOTH_BACKENDS
 def test_unknown_runs_are_404_naming_each(visitor, sock):
     known = saved_run(sock, XOR, epochs=1)
     errors = compare(visitor, known, f"e:{ID}", f"s:{ID}", status=404)["errors"]

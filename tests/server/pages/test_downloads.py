@@ -3,6 +3,7 @@ import io
 import zipfile
 
 from serverkit import Browser
+from storekit import BOTH_BACKENDS
 
 
 EXPORT_FILES = {"model.py", "weights.safetensors", "model.onnx", "spec.json", "history.csv",
@@ -45,6 +46,7 @@ def test_quantize_reports_size_and_accuracy_and_joins_the_export(visitor, sock):
     assert names == EXPORT_FILES
 
 
+@BOTH_BACKENDS
 def test_a_saved_experiment_exports_and_quantizes_its_saved_weights(visitor, sock):
     """/e/<id> has no live session: its record is restored server-side, exported as saved."""
     sock.open(spec={"data": {"dataset": "digits"}})

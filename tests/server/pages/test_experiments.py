@@ -1,11 +1,11 @@
 """Save and share: socket `save`, the /e/<id> page and REST, and forking a saved experiment.
 
 Training is driven with explicit `step` events (conftest.py): no sleeps, no trainer thread.
+Every test runs on both backends of the store (SQLite and PostgreSQL).
 """
 from __future__ import annotations
 
 import base64
-import sqlite3
 from urllib.parse import quote
 
 import numpy as np
@@ -18,6 +18,9 @@ from engine.frames import recording as recording_module
 from server.config import ROOT
 
 from serverkit import DIVERGING, EPOCHS, XOR, Browser, array, save, trained
+from storekit import BOTH_BACKENDS, count
+
+pytestmark = BOTH_BACKENDS
 
 STEPS_PER_EPOCH = 25            # xor: 500 points, half for training, batches of 10
 MARKUP = "<script>alert(1)</script>"
@@ -39,11 +42,6 @@ def decoded(item: dict) -> np.ndarray:
 def errors(answer: dict) -> dict[str, str]:
     assert answer["ok"] is False and answer["errors"], answer
     return {e["path"]: e["message"] for e in answer["errors"]}
-
-
-def rows(app) -> int:
-    with sqlite3.connect(app.config["DATABASE"]) as db:
-        return db.execute("SELECT count(*) FROM experiments").fetchone()[0]
 
 
 def weights(frame: dict) -> dict[str, bytes]:
@@ -136,7 +134,7 @@ def test_bad_title_or_description_is_refused_naming_the_field(app, sock, field, 
     trained(sock, epochs=1)
     paths = errors(sock.call("save", **{field: value}))
     assert list(paths) == [field] and paths[field].startswith(f"{field}: ") and says in paths[field]
-    assert rows(app) == 0
+    assert count(app) == 0
 
 
 def test_longest_title_and_description_are_accepted(visitor, sock):
@@ -151,7 +149,7 @@ def test_an_experiment_over_the_size_limit_is_refused(make_app):
     sock = Browser(app).socket()
     trained(sock, epochs=1)
     paths = errors(sock.call("save"))
-    assert "MB" in paths["model"] and rows(app) == 0
+    assert "MB" in paths["model"] and count(app) == 0
 
 
 def test_only_the_owner_can_save_a_session(app, sock):
@@ -159,7 +157,7 @@ def test_only_the_owner_can_save_a_session(app, sock):
     stranger = Browser(app).socket()
     assert "no such session" in errors(stranger.call("save", session_id=sock.session_id))["session_id"]
     assert errors(sock.call("save", "not an object"))
-    assert rows(app) == 0
+    assert count(app) == 0
 
 
 def test_a_diverged_run_saves_with_null_losses(visitor, sock):
@@ -201,7 +199,7 @@ def test_another_browser_forks_a_saved_experiment(app, visitor, sock, trainer):
     last = trained(sock)
     exp_id = save(sock)["id"]
     before = summary(visitor, exp_id)
-    raw_before = store.load(app.config["DATABASE"], exp_id)
+    raw_before = app.extensions["store"].load(exp_id)
     other = Browser(app).socket()
     answer = other.open(experiment=exp_id)
     assert answer["session_id"] != sock.session_id and answer["experiment"] == exp_id
@@ -216,7 +214,7 @@ def test_another_browser_forks_a_saved_experiment(app, visitor, sock, trainer):
     trained_on = other.frames()[-1]
     assert trained_on["epoch"] == EPOCHS + 2 and weights(trained_on) != weights(last)
     assert summary(visitor, exp_id) == before
-    assert store.load(app.config["DATABASE"], exp_id) == raw_before
+    assert app.extensions["store"].load(exp_id) == raw_before
     assert trainer.entries[sock.session_id].session.epoch == EPOCHS     # the original too
 
 
@@ -226,7 +224,7 @@ def test_fork_is_trained_on_from_the_saved_weights(app, visitor, sock, trainer):
     other = Browser(app).socket()
     other.open(experiment=exp_id)
     fork = trainer.entries[other.session_id].session
-    saved = load_tensors(store.load(app.config["DATABASE"], exp_id)["weights"])
+    saved = load_tensors(app.extensions["store"].load(exp_id)["weights"])
     assert all(torch.equal(fork.model.state_dict()[k], v) for k, v in saved.items())
     other.call("step", unit="epoch")
     assert not all(torch.equal(fork.model.state_dict()[k], v) for k, v in saved.items())
@@ -269,10 +267,10 @@ def test_an_image_experiment_saves_and_forks(app, visitor, sock, trainer):
 
 def test_a_record_too_large_with_the_moments_is_saved_without_them(app, sock, trainer):
     trained(sock, spec={"data": {"dataset": "digits", "samples": 300}}, epochs=1)   # adam
-    full = store.load(app.config["DATABASE"], save(sock)["id"])
+    full = app.extensions["store"].load(save(sock)["id"])
     moments = len(full["optimizer"])
     app.config["MAX_EXPERIMENT_BYTES"] = store.size_of(full) - moments // 2
-    lean = store.load(app.config["DATABASE"], save(sock)["id"])
+    lean = app.extensions["store"].load(save(sock)["id"])
     assert lean["weights"] == full["weights"] and len(lean["optimizer"]) < moments // 10
     other = Browser(app).socket()
     other.open(experiment=lean["id"])
