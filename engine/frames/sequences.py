@@ -72,7 +72,7 @@ def gradients(session, arrays: dict, scalars: dict, sample: int, layer: int) -> 
 
 
 def text(session, scalars: dict, prompt: str, temperature: float) -> None:
-    vocab = DATASETS[session.spec.data.dataset].vocab
+    vocab = session.spec.data.vocab
     index = {ch: i for i, ch in enumerate(vocab)}
     ids = [index[ch] for ch in prompt[:MAX_PROMPT] if ch in index] or [0]
     key = (session.weights_version, tuple(ids), temperature)

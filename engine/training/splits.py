@@ -61,14 +61,14 @@ def draw(spec: Spec, data_dir: str | None):
         return hand_split(d.points, d.problem == "regression", d.seed, d.train_ratio,
                           d.validation_ratio)
     return draw_split(d.dataset, d.samples, d.noise / 100, d.seed, d.classes, data_dir,
-                      d.seq_length, d.train_ratio, d.validation_ratio)
+                      d.seq_length, d.train_ratio, d.validation_ratio, d.text)
 
 
 def split_summary(spec: Spec, splits: dict, drawn) -> dict:
     """How the data is held out, for the page: sizes and one sentence."""
     d = spec.data
     return {"policy": drawn.split, **{name: len(splits[name]) for name in SPLITS},
-            "text": split_text(drawn, d.train_ratio, d.validation_ratio)}
+            "text": split_text(drawn, d.train_ratio, d.validation_ratio, len(d.corpus))}
 
 
 def load_splits(spec: Spec, device: torch.device, data_dir: str | None):
