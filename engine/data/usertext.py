@@ -82,3 +82,9 @@ def read_text_file(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise TextFileError(f"byte {exc.start + 1:,} is not UTF-8 text (0x{data[exc.start]:02X}); "
                             f"save the file as UTF-8") from None
+
+
+def limits() -> dict:
+    """The caps above, for /api/schema (the page states them)."""
+    return {"min_chars": MIN_TEXT_CHARS, "max_chars": MAX_TEXT_CHARS, "max_bytes": MAX_TEXT_BYTES,
+            "min_vocab": MIN_VOCAB, "max_vocab": MAX_VOCAB, "url_chars": MAX_URL_TEXT}

@@ -262,6 +262,9 @@ export const TEXT_VIEW = {
   prompt: "the ", temperature: 0.8, maxPrompt: 100, maxTemperature: 2, temperatureStep: 0.1,
   temperatureDigits: 1, captionDigits: 2,
 };
+/** Your own text for the character model (sequences/owntext.js): the file's encoding, and the
+ *  room a byte-order mark takes beyond the schema's limits.text.max_bytes. */
+export const OWN_TEXT = { encoding: "utf-8", bomBytes: 3 };
 /** Picker thumbnails of sequence sets (page/datasetthumbs.js). */
 export const SEQ_THUMB = {
   lines: 2, steps: 40, lineWidth: 2.5, colors: ["#0b5cad", "#d55e00"],
