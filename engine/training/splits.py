@@ -54,6 +54,14 @@ def _standardise(x: torch.Tensor, train: torch.Tensor, per_feature: bool):
     return (x - mean) / std, float(((0 - mean) / std).flatten()[0])
 
 
+def image_stats(train: Split, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The one mean and deviation an image set was standardised with (`_standardise` over the
+    training split's pixels): recomputed from its raw rows, in the same order on the same device,
+    so they are the very same floats."""
+    raw = torch.from_numpy(np.ascontiguousarray(train.raw)).to(device)
+    return raw.mean(), raw.std().clamp_min(STD_FLOOR)
+
+
 def draw(spec: Spec, data_dir: str | None):
     """The spec's data drawn and held out (engine.data.registry.draw_split)."""
     d = spec.data
