@@ -3,6 +3,7 @@ the datasets, features, activations and layer kinds, and the limits."""
 from __future__ import annotations
 
 from engine.data import handpoints
+from engine.data.drawing import DRAW_SIZE
 from engine.data.usertext import limits as text_limits
 from engine.data.features import FEATURES
 from engine.data.registry import DATASETS
@@ -70,5 +71,5 @@ def schema() -> dict:
                                    "extent": handpoints.HAND_EXTENT,
                                    "value_max": handpoints.HAND_VALUE_MAX,
                                    "decimals": handpoints.HAND_DECIMALS},
-                   "text": text_limits()},
+                   "text": text_limits(), "draw": {"size": DRAW_SIZE}},
     }

@@ -89,8 +89,9 @@ def test_a_txt_file_through_the_file_chooser_and_a_bad_character_named(open_page
         "latin.txt: this is not UTF-8 text; save the file as UTF-8")
 
 
-def test_a_text_too_long_for_a_link_says_so_and_back_to_the_rhymes(open_page):
+def test_a_text_too_long_for_a_link_says_so_and_back_to_the_rhymes(open_page, unnamed_controls):
     page = open_text(open_page)
+    assert unnamed_controls(page) == []
     long = ("THE OWL AND THE PUSSY-CAT WENT TO SEA IN A BEAUTIFUL PEA-GREEN BOAT.\n" * 40)
     page.get_by_test_id("own-text-box").fill(long)
     page.get_by_test_id("own-text-lower").check()
