@@ -46,7 +46,7 @@ export class DrawPad {
 
   render(spec) {
     const drawable = this.store.family === IMAGE_FAMILY && spec.model.task !== AUTOENCODER;
-    this.box.hidden = !drawable;
+    this.box.hidden = !drawable || !this.store.sessionId;   // a saved run or a room: no session of ours
     if (spec.data.dataset !== this.dataset) {      // another set: another size and classes
       this.dataset = spec.data.dataset;
       this.stop();

@@ -121,3 +121,16 @@ def test_a_bad_own_text_is_refused_over_the_socket(sock, text, message):
     assert not answer["ok"] and error_paths(answer)["data.text"].startswith(message), answer
     good = sock.call("configure", spec={"data": {"dataset": "text", "samples": 100, "text": TEXT}})
     assert good["ok"] and good["spec"]["data"]["text"] == TEXT and "text=Mary" in good["hash"]
+
+
+def test_a_saved_experiment_and_its_fork_carry_the_own_text(app, sock):
+    sock.open(spec={"data": {"dataset": "text", "samples": 100, "text": TEXT * 20}})
+    assert sock.call("step", unit="epoch")["ok"]
+    saved = sock.call("save", title="mary")
+    assert saved["ok"], saved
+    page = app.test_client().get(f"/api/experiments/{saved['id']}").get_json()
+    assert page["spec"]["data"]["text"] == TEXT * 20
+    assert "text=" not in page["hash"]                    # too long for a link: left out of it
+    other = Browser(app).socket()
+    fork = other.call("open", {"experiment": saved["id"]})
+    assert fork["ok"] and fork["spec"]["data"]["text"] == TEXT * 20
