@@ -2,8 +2,9 @@
 
 `export(session, directory)` writes model.py (engine.export.script), weights.safetensors (the
 state_dict of `exported_module`), model.onnx (that module in eval mode, batch axis dynamic, by
-torch.onnx's dynamo exporter), spec.json and history.csv (and text.txt, a person's own text), then checks the script's network
-against the session's on a few examples. docs/protocol.md lists what each file holds.
+torch.onnx's dynamo exporter), spec.json and history.csv (and text.txt, a person's own text),
+then checks the script's network against the session's on a few examples. docs/protocol.md
+lists what each file holds.
 """
 from __future__ import annotations
 
