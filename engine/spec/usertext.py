@@ -36,8 +36,8 @@ def check_text(raw, info, add) -> str:
     if not isinstance(raw, str):
         add(PATH, f"{shown(raw)} is not text")
         return ""
-    if len(raw) > MAX_TEXT_CHARS * 2:          # cleaning only shortens: no need to look
-        add(PATH, f"{len(raw):,} characters is above the maximum {MAX_TEXT_CHARS:,}")
+    if len(raw) > MAX_TEXT_CHARS * 2:          # "\r\n" → "\n" at most halves it: no need to look
+        add(PATH, f"{len(raw):,} characters is outside {MIN_TEXT_CHARS:,} to {MAX_TEXT_CHARS:,}")
         return ""
     text = cleaned(raw)
     size = _utf8_size(text, add)
