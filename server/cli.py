@@ -26,6 +26,7 @@ from engine.spec.parse import parse_spec
 from engine.spec.types import SpecError
 from engine.training.devices import CHOICES, pick_device
 from engine.training.session import Session
+from server.cli_text import is_text_file, with_text
 from server.cli_logging import (JsonLog, TensorBoardLog, epoch_record, progress_line,
                                 show_progress)
 from server.specs import load
@@ -212,7 +213,9 @@ def _with_data(spec, path: str):
 
 def cmd_train(args) -> None:
     spec = _load_or_exit(args.source)
-    if args.data:
+    if args.data and is_text_file(args.data):
+        spec = with_text(spec, args.data, args.lowercase)
+    elif args.data:
         spec = _with_data(spec, args.data)
     torch.set_num_threads(args.threads)
     device = _device_or_exit(args.device, heavy=spec.data.family == "images")
@@ -312,7 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "every epoch's figures into DIR (tensorboard --logdir DIR)")
     s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files")
     s.add_argument("--data", metavar="FILE", help="a CSV file of points (x1, x2, label or "
-                                                  "value): trains on them as 'Your points'")
+                                                  "value): trains on them as 'Your points'; "
+                                                  "a .txt file (UTF-8): the character model "
+                                                  "trains on its text")
+    s.add_argument("--lowercase", action="store_true", help="with --data FILE.txt: lower-case "
+                   "the text first (fewer distinct characters)")
     s.add_argument("--export", metavar="DIR", help="after training, write model.py, "
                    "weights.safetensors, model.onnx, spec.json and history.csv into DIR")
     s.add_argument("--quantize", action="store_true", help="quantise the trained net to int8 "

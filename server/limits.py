@@ -42,6 +42,10 @@ RATES: dict[str, dict[str, Rate]] = {
     # A step trains a whole epoch. Holding → repeats about 30 times a second.
     "step": {"browser": Rate(30, 10.0, "stepping"),
              "address": Rate(300, 100.0, "stepping")},
+    # A drawing through the net: the pad sends at most 10 a second while a person draws; a
+    # class of 40 behind one address all draw at once.
+    "probe": {"browser": Rate(20, 10.0, "drawing"),
+              "address": Rate(800, 400.0, "drawing")},
     # A save writes up to MAX_EXPERIMENT_BYTES to disk (the quotas bound the total): a teacher
     # saves a run after each change in a demo; a class saves at the end of a lesson.
     "save": {"browser": Rate(10, 1 / 10, "saving"),

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from engine.data import handpoints, images, points, sequences, tabular
+from engine.data import handpoints, images, points, sequences, tabular, usertext
 from engine.data.errors import DataError
 from engine.data.heldout import (FILES, RANDOM, SPANS, counts, file_parts, span_too_short,
                                  split_indices, text_spans)
@@ -358,15 +358,17 @@ def hand_split(points, regression: bool, seed: int, train_ratio: int = 50,
 
 def draw_split(name: str, samples: int, noise: float, seed: int, classes: int = 2,
                data_dir: str | None = None, seq_length: int = DEFAULT_SEQ_LENGTH,
-               train_ratio: int = 50, validation_ratio: int = 0) -> Drawn:
+               train_ratio: int = 50, validation_ratio: int = 0, text: str = "") -> Drawn:
     """`dataset`'s rows, held out by the dataset's policy (engine.data.heldout): a random cut
     that keeps identical rows together, the files' own split (MNIST), or text split by
-    position. Deterministic under `seed`; no test row is a training row."""
+    position (`text`, a person's own, instead of the corpus when given). Deterministic under
+    `seed`; no test row is a training row."""
     info = dataset_info(name)
     if info.split == FILES:
         return _draw_files(info, samples, seed, data_dir, validation_ratio)
     if info.split == SPANS:
-        return _draw_spans(info, samples, seed, seq_length, train_ratio, validation_ratio)
+        return _draw_spans(info, samples, seed, seq_length, train_ratio, validation_ratio,
+                           text or sequences.CORPUS)
     X, y = _draw(info, samples, noise, seed, classes, data_dir, seq_length)
     tr, va, te = split_indices(len(y), train_ratio, validation_ratio, seed, keys=X)
     return Drawn(X, y, tr, va, te, info.split)
@@ -384,10 +386,10 @@ def _draw_files(info, samples, seed, data_dir, validation_ratio) -> Drawn:
                  np.arange(n1, n), info.split)
 
 
-def _draw_spans(info, samples, seed, seq_length, train_ratio, validation_ratio) -> Drawn:
+def _draw_spans(info, samples, seed, seq_length, train_ratio, validation_ratio, text) -> Drawn:
     T = _check_seq_length(info, seq_length)
     samples = _check_samples(info, samples, 1)
-    spans = text_spans(len(sequences.CORPUS), train_ratio, validation_ratio)
+    spans = text_spans(len(text), train_ratio, validation_ratio)
     short = span_too_short(spans, T + 1)
     if short is not None:
         raise DataError("data.seq_length", f"{T} needs windows of {T + 1} characters; a part "
@@ -395,23 +397,27 @@ def _draw_spans(info, samples, seed, seq_length, train_ratio, validation_ratio) 
     n_train, n_val = counts(samples, train_ratio, validation_ratio)
     sizes = [n_train - n_val, n_val, samples - n_train]
     rng = np.random.Generator(np.random.PCG64(seed))
-    X, y = sequences.text_windows(rng, sizes, spans, T)
+    codes = usertext.encoded(text, usertext.vocabulary(text))
+    X, y = sequences.text_windows(rng, sizes, spans, T, codes)
     a, b = sizes[0], sizes[0] + sizes[1]
     return Drawn(X, y, np.arange(a), np.arange(a, b), np.arange(b, len(y)), info.split)
 
 
-def split_text(drawn: Drawn, train_ratio: int, validation_ratio: int) -> str:
-    """One sentence that says how the data was held out, for the page."""
+def split_text(drawn: Drawn, train_ratio: int, validation_ratio: int,
+               text_length: int = len(sequences.CORPUS)) -> str:
+    """One sentence that says how the data was held out, for the page (a text set's split
+    from its length in characters)."""
     n = [len(drawn.train), len(drawn.val), len(drawn.test)]
     val = f" · {n[1]:,} validation" if n[1] else ""
     if drawn.split == FILES:
         return (f"The files' own split: {n[0]:,} train{val} from the train files, {n[2]:,} "
                 f"test from the t10k files.")
     if drawn.split == SPANS:
-        spans = text_spans(len(sequences.CORPUS), train_ratio, validation_ratio)
-        return (f"Split by position: {n[0]:,} training windows from characters "
-                f"{spans[0][0] + 1:,}–{spans[0][1]:,}{val}, {n[2]:,} test windows from "
-                f"{spans[2][0] + 1:,}–{spans[2][1]:,}; no window crosses a boundary.")
+        spans = text_spans(text_length, train_ratio, validation_ratio)
+        return (f"Split by position: trains on the first part of the text ({n[0]:,} windows "
+                f"from characters {spans[0][0] + 1:,}–{spans[0][1]:,}){val}, tests on its "
+                f"held-out tail ({n[2]:,} windows from {spans[2][0] + 1:,}–{spans[2][1]:,}); "
+                f"no window crosses a boundary.")
     return (f"Random split: {n[0]:,} train{val} · {n[2]:,} test; no test example repeats a "
             f"training one.")
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from engine.data.heldout import window_starts
 from engine.data.points import split_even
+from engine.data.usertext import encoded, vocabulary
 
 
 DEFAULT_SEQ_LENGTH = 20                 # the spec's default data.seq_length
@@ -158,7 +159,7 @@ first loss i see tonight.
 i wish i may, i wish i might,
 have the weights i seek tonight.
 """
-VOCAB: tuple[str, ...] = tuple(sorted(set(CORPUS)))
+VOCAB: tuple[str, ...] = vocabulary(CORPUS)
 _INDEX = {ch: i for i, ch in enumerate(VOCAB)}
 VOCAB_NAMES: tuple[str, ...] = tuple(
     {" ": SPACE_NAME, "\n": NEWLINE_NAME}.get(ch, ch) for ch in VOCAB)
@@ -243,7 +244,7 @@ def decode(indices) -> str:
     return "".join(VOCAB[int(i)] for i in indices)
 
 
-_CORPUS_CODES = encode(CORPUS)
+_CORPUS_CODES = encoded(CORPUS, VOCAB)
 
 
 def max_text_length() -> int:
@@ -258,10 +259,11 @@ def text(rng, samples, noise, seq_length):
     return X, np.zeros(samples, np.int64)
 
 
-def text_windows(rng, sizes, spans, seq_length):
+def text_windows(rng, sizes, spans, seq_length, codes):
     """sizes[i] windows of seq_length + 1 characters lying wholly inside spans[i] ([start, end)
-    of CORPUS), part after part: a split by position that no window crosses."""
+    of the text whose character indices are `codes`), part after part: a split by position
+    that no window crosses."""
     window = seq_length + 1
     starts = np.concatenate(window_starts(rng, [(a, b - window + 1) for a, b in spans], sizes))
-    X = _CORPUS_CODES[starts[:, None] + np.arange(window)]
+    X = codes[starts[:, None] + np.arange(window)]
     return X, np.zeros(len(X), np.int64)

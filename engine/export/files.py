@@ -2,8 +2,9 @@
 
 `export(session, directory)` writes model.py (engine.export.script), weights.safetensors (the
 state_dict of `exported_module`), model.onnx (that module in eval mode, batch axis dynamic, by
-torch.onnx's dynamo exporter), spec.json and history.csv, then checks the script's network
-against the session's on a few examples. docs/protocol.md lists what each file holds.
+torch.onnx's dynamo exporter), spec.json and history.csv (and text.txt, a person's own text),
+then checks the script's network against the session's on a few examples. docs/protocol.md
+lists what each file holds.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from torch import nn
 from engine.export.errors import ExportError
 from engine.export.script import script
 from engine.export.stateful import has_recurrent, write_recurrent_onnx
-from engine.export.templates import HISTORY, ONNX, REQUIREMENTS, SCRIPT, SPEC, WEIGHTS
+from engine.export.templates import HISTORY, ONNX, REQUIREMENTS, SCRIPT, SPEC, TEXT, WEIGHTS
 from engine.nn.mlp import MLP
 from engine.training.history import History
 from engine.training.session import Session
@@ -46,6 +47,9 @@ def export(session: Session, directory) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     module = exported_module(session)
     paths = {name: out / name for name in (SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY, REQUIREMENTS)}
+    if session.spec.data.text:                  # a person's own text: model.py reads it
+        paths[TEXT] = out / TEXT
+        paths[TEXT].write_text(session.spec.data.text, encoding="utf-8", newline="")
     paths[SCRIPT].write_text(script(session), encoding="utf-8")
     paths[REQUIREMENTS].write_text(requirements(session), encoding="utf-8")
     state = {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}

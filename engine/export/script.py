@@ -15,7 +15,7 @@ from torch import nn
 from engine.data import images as image_data
 from engine.nn import activations, layers, recurrent
 from engine.nn import init as initialisers
-from engine.data import heldout, sequences as sequence_data
+from engine.data import heldout, sequences as sequence_data, usertext
 from engine.training import augment as augmentation
 from engine.training import schedules
 from engine.data.features import FEATURES
@@ -24,7 +24,7 @@ from engine.data.registry import DATASETS, source_of
 from engine.export.errors import ExportError
 from engine.export.lift import Lifter, global_name
 from engine.export.templates import (AUGMENT_LINES, AUTOENCODER, DRAW_FILES, DRAW_SPANS,
-                                     EVALUATE, FAST_MLP, IMPORTS, LOAD_DATA, MLP_INIT, NET,
+                                     EVALUATE, FAST_MLP, IMPORTS, TEXT, LOAD_DATA, MLP_INIT, NET,
                                      OPTIMISE, PREDICT_AND_MAIN, READERS, RESIDUAL, RULE_WIDTH,
                                      SCHEDULE_CODE, SCHEDULE_LINE, TRAIN, WEIGHTS)
 from engine.nn.activations import ACTIVATIONS, activation_name
@@ -154,6 +154,9 @@ class _Script:
                    "percent of the training rows held out for validation")]
         if d.family == "sequences":
             consts.append(("SEQ_LENGTH", d.seq_length, "time steps the net reads"))
+        if d.text:
+            consts.append(("TEXT_FILE", f'Path(__file__).with_name("{TEXT}")',
+                           "the text it trains on (UTF-8), written beside this script"))
         if d.dataset in ("mnist", "fashion-mnist"):
             consts.append(("DATA_DIR", repr(str(self.idx_folder())),
                            "the IDX files' folder (--data-dir)"))
@@ -210,8 +213,12 @@ class _Script:
             return READERS[d.dataset].strip() + "\n\n\n" + DRAW_FILES
         if info.split == heldout.SPANS:
             self.roots += [(heldout, "text_spans"), (heldout, "counts"),
-                           (sequence_data, "text_windows")]
-            return DRAW_SPANS
+                           (sequence_data, "text_windows"), (usertext, "vocabulary"),
+                           (usertext, "encoded")]
+            if not d.text:
+                self.roots.append((sequence_data, "CORPUS"))
+            return DRAW_SPANS.replace("{text}", "TEXT_FILE.read_text(encoding=\"utf-8\")"
+                                      if d.text else "CORPUS")
         self.roots.append((heldout, "split_indices"))
         split = ("    parts = split_indices(len(y), TRAIN_RATIO, VALIDATION_RATIO, DATA_SEED, "
                  "keys=X)\n")

@@ -56,11 +56,13 @@ DRAW_FILES = '''def draw():
 DRAW_SPANS = '''def draw():
     """Text split by position: training windows from the start of the text, validation from
     the end of that part, test windows from the held-out tail; no window crosses."""
-    spans = text_spans(len(CORPUS), TRAIN_RATIO, VALIDATION_RATIO)
+    text = {text}
+    codes = encoded(text, vocabulary(text))
+    spans = text_spans(len(text), TRAIN_RATIO, VALIDATION_RATIO)
     n_train, n_val = counts(SAMPLES, TRAIN_RATIO, VALIDATION_RATIO)
     sizes = [n_train - n_val, n_val, SAMPLES - n_train]
     rng = np.random.Generator(np.random.PCG64(DATA_SEED))
-    X, y = text_windows(rng, sizes, spans, SEQ_LENGTH)
+    X, y = text_windows(rng, sizes, spans, SEQ_LENGTH, codes)
     a, b = sizes[0], sizes[0] + sizes[1]
     return X, y, (np.arange(a), np.arange(a, b), np.arange(b, len(y)))'''
 RESIDUAL = '''class Residual(nn.Module):
@@ -277,3 +279,4 @@ if __name__ == "__main__":
 SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY, REQUIREMENTS = (
     "model.py", "weights.safetensors", "model.onnx", "spec.json", "history.csv",
     "requirements.txt")
+TEXT = "text.txt"               # a person's own text, beside model.py (data.text)

@@ -43,17 +43,25 @@ def filters(session, arrays: dict, scalars: dict) -> None:
 
 
 @torch.inference_mode()
+def example_maps(session, x: torch.Tensor, raw: np.ndarray | None, arrays: dict) -> None:
+    """What every layer makes of one model input x [1, ...] (`fmap.<layer>`), the example as
+    drawn (`sample`, from its raw [1, C, H, W] in [0, 1]) and, for a classifier, its class
+    probabilities (`sample_probs`)."""
+    with session.eval_mode():
+        outs = session.model.forward_all(x)
+    for i, out in enumerate(outs[:-1]):
+        arrays[f"fmap.{i}"] = out[0].float().cpu().numpy()
+    if raw is not None and raw.ndim == 4:
+        arrays["sample"] = _to_pixels(raw)[0]
+    if session.spec.model.task != "autoencoder":
+        arrays["sample_probs"] = torch.softmax(outs[-1][0], 0).float().cpu().numpy()
+
+
 def feature_maps(session, arrays: dict, scalars: dict, sample: int) -> None:
     test = session.splits["test"]
     sample = min(max(sample, 0), len(test) - 1)
-    with session.eval_mode():
-        outs = session.model.forward_all(test.x[sample: sample + 1])
-    for i, out in enumerate(outs[:-1]):
-        arrays[f"fmap.{i}"] = out[0].float().cpu().numpy()
-    if test.raw is not None and test.raw.ndim == 4:
-        arrays["sample"] = _to_pixels(test.raw[sample: sample + 1])[0]
-    if session.spec.model.task != "autoencoder":
-        arrays["sample_probs"] = torch.softmax(outs[-1][0], 0).float().cpu().numpy()
+    example_maps(session, test.x[sample: sample + 1],
+                 None if test.raw is None else test.raw[sample: sample + 1], arrays)
     scalars["sample"] = {"index": sample, "label": int(test.labels[sample]), "count": len(test)}
 
 

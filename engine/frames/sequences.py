@@ -72,9 +72,12 @@ def gradients(session, arrays: dict, scalars: dict, sample: int, layer: int) -> 
 
 
 def text(session, scalars: dict, prompt: str, temperature: float) -> None:
-    vocab = DATASETS[session.spec.data.dataset].vocab
+    vocab = session.spec.data.vocab
     index = {ch: i for i, ch in enumerate(vocab)}
-    ids = [index[ch] for ch in prompt[:MAX_PROMPT] if ch in index] or [0]
+    # A character the text lacks is read as its lower case (the rhymes have no capitals), else
+    # dropped.
+    ids = [index.get(ch, index.get(ch.lower())) for ch in prompt[:MAX_PROMPT]]
+    ids = [i for i in ids if i is not None] or [0]
     key = (session.weights_version, tuple(ids), temperature)
     cache = getattr(session, "_text_cache", None)
     if cache is None or cache[0] != key:

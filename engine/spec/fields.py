@@ -191,7 +191,7 @@ FAMILY_DATA = {"points": "2-D point", "images": "image", "tabular": "table",
                "sequences": "sequence"}
 SECTIONS = {"data": DATA_FIELDS, "model": MODEL_FIELDS, "training": TRAINING_FIELDS,
             "view": VIEW_FIELDS}
-LIST_KEYS = {"data": ("features", "points"), "model": ("layers",), "view": ("hidden",)}
+LIST_KEYS = {"data": ("features", "points", "text"), "model": ("layers",), "view": ("hidden",)}
 DEFAULT_FEATURES = ("x1", "x2")
 _LENET = ({"kind": "conv2d", "filters": 8, "kernel": 3, "padding": 1},
           {"kind": "maxpool"},

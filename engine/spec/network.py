@@ -21,7 +21,7 @@ def sequence_kwargs(spec: Spec) -> dict:
     if spec.data.family != "sequences":
         return {}
     info = DATASETS[spec.data.dataset]
-    return {"sequence": info.sequence, "vocab": len(info.vocab)}
+    return {"sequence": info.sequence, "vocab": len(spec.data.vocab)}
 
 
 def plan_layers(spec: Spec):

@@ -14,6 +14,7 @@ from engine.data.features import FEATURES
 from engine.data.heldout import FILES, SPANS, span_too_short, text_spans
 from engine.data.registry import DATASETS
 from engine.data.sequences import CORPUS
+from engine.data.usertext import vocabulary
 from engine.spec import budget
 from engine.spec.fields import (DATA_FIELDS, DEEP_TRAINING, DEFAULT_FEATURES, DEFAULT_LAYERS,
                                 FAMILY_DATA, HIDEABLE, LAYER_FIELDS, LIST_KEYS, MAX_LAYERS,
@@ -24,6 +25,7 @@ from engine.spec.handpoints import check_points
 from engine.spec.network import plan_layers
 from engine.spec.plan import KINDS, LayerError, kinds_for
 from engine.spec.text import clip, listed, shown
+from engine.spec.usertext import check_text
 from engine.spec.types import DataSpec, Layer, ModelSpec, Spec, SpecError, TrainingSpec, ViewSpec
 
 MAX_ERRORS = 20             # a spec of 10,000 unknown keys is told about the first ones
@@ -221,6 +223,8 @@ def _resolve_defaults(data: dict, model: dict, training: dict, info) -> None:
         data["samples"] = info.default_samples
     if info.problem == "regression":
         data["classes"] = DATA_FIELDS["classes"].default
+    elif info.vocab:
+        data["classes"] = len(vocabulary(data["text"] or CORPUS))     # its characters
     elif not points:
         data["classes"] = info.max_classes            # a fixed set of classes
     if model["init"] is None:
@@ -250,7 +254,8 @@ def _cross_checks(data: dict, model: dict, training: dict, info, errors: _Errors
         errors.add("training.label_smoothing", "needs the cross_entropy loss (set it to 0 for "
                                                "mse)")
     if info.split == SPANS:
-        spans = text_spans(len(CORPUS), data["train_ratio"], data["validation_ratio"])
+        spans = text_spans(len(data["text"] or CORPUS), data["train_ratio"],
+                           data["validation_ratio"])
         short = span_too_short(spans, data["seq_length"] + 1)
         if short is not None:
             errors.add("data.seq_length", f"{data['seq_length']} needs windows of "
@@ -269,7 +274,7 @@ def _cross_checks(data: dict, model: dict, training: dict, info, errors: _Errors
         if training["loss"] != "mse":
             errors.add("training.loss", "an autoencoder's loss is mse (reconstruction)")
     elif info.problem == "classification":
-        if data["classes"] > info.max_classes:
+        if data["classes"] > info.max_classes and not info.vocab:     # a text's: its own
             errors.add("data.classes", f"{data['classes']} is above the maximum "
                                        f"{info.max_classes} for {info.name}")
         if training["loss"] == "mse" and data["classes"] > 2:
@@ -310,6 +315,7 @@ def parse_spec(raw: Any) -> Spec:
     layers = _layers(raw_model.get("layers"), info, model["task"], errors)
     hidden = _hidden(raw_view.get("hidden"), errors)
     points = check_points(raw_data.get("points"), info, data["classes"], errors.add)
+    data["text"] = check_text(raw_data.get("text"), info, errors.add)
     if errors:                    # the checks below need well-typed values
         raise SpecError(list(errors))
     _resolve_defaults(data, model, training, info)

@@ -3,6 +3,8 @@ the datasets, features, activations and layer kinds, and the limits."""
 from __future__ import annotations
 
 from engine.data import handpoints
+from engine.data.drawing import DRAW_SIZE
+from engine.data.usertext import limits as text_limits
 from engine.data.features import FEATURES
 from engine.data.registry import DATASETS
 from engine.spec.fields import (ACTIVATIONS, DEFAULT_LAYERS, LAYER_FIELDS, MAX_EVAL_FLOPS,
@@ -68,5 +70,6 @@ def schema() -> dict:
                                    "max": handpoints.MAX_HAND_POINTS,
                                    "extent": handpoints.HAND_EXTENT,
                                    "value_max": handpoints.HAND_VALUE_MAX,
-                                   "decimals": handpoints.HAND_DECIMALS}},
+                                   "decimals": handpoints.HAND_DECIMALS},
+                   "text": text_limits(), "draw": {"size": DRAW_SIZE}},
     }

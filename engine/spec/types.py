@@ -6,8 +6,11 @@ says what needs a rebuilt session when it changes (everything but live training 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 
 from engine.data.registry import DATASETS
+from engine.data.sequences import CORPUS
+from engine.data.usertext import vocabulary
 from engine.spec.fields import SPEC_VERSION
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class DataSpec:
     features: tuple[str, ...]
     # Hand-placed sets only: (x1, x2, class or value) per point, in the order they were placed.
     points: tuple[tuple[float, float, float], ...] = ()
+    # The character model only: a person's own text instead of the built-in rhymes ("": theirs).
+    text: str = ""
 
     @property
     def problem(self) -> str:
@@ -55,6 +60,16 @@ class DataSpec:
     @property
     def family(self) -> str:
         return DATASETS[self.dataset].family
+
+    @property
+    def corpus(self) -> str:
+        """The text a text set trains on: the person's own, else the built-in rhymes."""
+        return self.text or CORPUS
+
+    @cached_property
+    def vocab(self) -> tuple[str, ...]:
+        """A text set's characters in index order (its classes); () for other sets."""
+        return vocabulary(self.corpus) if DATASETS[self.dataset].vocab else ()
 
     @property
     def n_classes(self) -> int:
@@ -116,6 +131,8 @@ class Spec:
         out["model"]["layers"] = [layer.to_dict() for layer in self.model.layers]
         if not self.data.points:            # only hand-placed sets have points to show
             del out["data"]["points"]
+        if not self.data.text:              # only a text set with a person's own text
+            del out["data"]["text"]
         return out
 
     def structure(self) -> tuple:

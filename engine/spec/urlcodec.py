@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any, Callable
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from engine.data.features import FEATURES
 from engine.data.registry import DATASETS, POINTS, REGRESSION
+from engine.data.usertext import MAX_URL_TEXT
 from engine.spec.fields import FEATURE_KEYS, HIDEABLE, HIDE_SUFFIX, LAYER_FIELDS
 from engine.spec.parse import parse_spec
 from engine.spec.plan import KINDS
@@ -230,6 +231,9 @@ def _leaf(key: str, path: str, parse: Callable[[str], Any], default: Any = _ALWA
     return _Row(key, path, encode, decode)
 
 
+_CLASSES = _leaf("classes", "data.classes", _to_int, default=_SPEC_DEFAULT)
+
+
 def _get_or(raw: dict, path: str, fallback: Any) -> Any:
     try:
         return _get(raw, path)
@@ -324,6 +328,13 @@ def _decode_points(params: dict, raw: dict) -> None:
     if text is not None:            # a malformed number stays text: the parser names the point
         _put(raw, "data.points", [[_to_float(v.strip()) for v in p.split(_POINT_FIELD_SEP)]
                                   for p in text.split(_POINT_SEP)])
+
+
+def _encode_text(spec: dict) -> str | None:
+    """A text set's own text, percent-encoded, when it is short enough for a link (a longer one
+    travels only in saved experiments; the page says so)."""
+    text = spec["data"].get("text")
+    return quote(text, safe="") if text and len(text) <= MAX_URL_TEXT else None
 
 
 def _decode_layers(params: dict, raw: dict) -> None:
@@ -497,7 +508,8 @@ _NEW_ROWS: tuple[_Row, ...] = (
     _leaf("optimizer", "training.optimizer", _to_text, default=_SPEC_DEFAULT),
     _leaf("loss", "training.loss", _to_text, default=_SPEC_DEFAULT),
     _leaf("momentum", "training.momentum", _to_float, default=_SPEC_DEFAULT),
-    _leaf("classes", "data.classes", _to_int, default=_SPEC_DEFAULT),
+    _Row("classes", "data.classes",    # other families fix theirs (a text set's: its characters)
+         lambda s: _CLASSES.encode(s) if _is_points(s) else None, _CLASSES.decode),
     _leaf("samples", "data.samples", _to_int, default=_SPEC_DEFAULT),
     _leaf("validation", "data.validation_ratio", _to_int, default=_SPEC_DEFAULT),
     _leaf("earlyStopping", "training.early_stopping", _to_int, default=_SPEC_DEFAULT),
@@ -531,6 +543,7 @@ _NEW_ROWS: tuple[_Row, ...] = (
          lambda s: "true" if s["view"].get("presenter") else None,
          _leaf("presenter", "view.presenter", _to_bool).decode),
     _Row("points", "data.points", _encode_points, _decode_points),
+    _Row("text", "data.text", _encode_text, _leaf("text", "data.text", _to_text).decode),
 )
 
 _ROWS: tuple[_Row, ...] = _TF_ROWS + _HIDE_ROWS + _NEW_ROWS

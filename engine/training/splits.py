@@ -54,6 +54,14 @@ def _standardise(x: torch.Tensor, train: torch.Tensor, per_feature: bool):
     return (x - mean) / std, float(((0 - mean) / std).flatten()[0])
 
 
+def image_stats(train: Split, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The one mean and deviation an image set was standardised with (`_standardise` over the
+    training split's pixels): recomputed from its raw rows, in the same order on the same device,
+    so they are the very same floats."""
+    raw = torch.from_numpy(np.ascontiguousarray(train.raw)).to(device)
+    return raw.mean(), raw.std().clamp_min(STD_FLOOR)
+
+
 def draw(spec: Spec, data_dir: str | None):
     """The spec's data drawn and held out (engine.data.registry.draw_split)."""
     d = spec.data
@@ -61,14 +69,14 @@ def draw(spec: Spec, data_dir: str | None):
         return hand_split(d.points, d.problem == "regression", d.seed, d.train_ratio,
                           d.validation_ratio)
     return draw_split(d.dataset, d.samples, d.noise / 100, d.seed, d.classes, data_dir,
-                      d.seq_length, d.train_ratio, d.validation_ratio)
+                      d.seq_length, d.train_ratio, d.validation_ratio, d.text)
 
 
 def split_summary(spec: Spec, splits: dict, drawn) -> dict:
     """How the data is held out, for the page: sizes and one sentence."""
     d = spec.data
     return {"policy": drawn.split, **{name: len(splits[name]) for name in SPLITS},
-            "text": split_text(drawn, d.train_ratio, d.validation_ratio)}
+            "text": split_text(drawn, d.train_ratio, d.validation_ratio, len(d.corpus))}
 
 
 def load_splits(spec: Spec, device: torch.device, data_dir: str | None):

@@ -16,7 +16,7 @@ from flask_socketio import Namespace
 
 from engine.spec.text import shown
 from server import records, store
-from server.sockets import rooms
+from server.sockets import drawing, rooms
 from server.errors import PayloadError, errors_of
 from server.limits import Connections
 from server.owners import OWNER_KEY, address, address_tag, owner_id
@@ -179,6 +179,14 @@ class PlaygroundNamespace(Namespace):
     def on_examples(self, data):
         """The test examples behind one confusion-matrix cell."""
         return self._call(data, "confusion_examples")
+
+    @answer
+    def on_probe_image(self, data):
+        """A drawing from the pad through the session's image classifier."""
+        self._mine(data)
+        pixels = drawing.pixels_of(data)
+        self._limit("probe")
+        return self._call(data, "probe_image", {"pixels": pixels})
 
     @answer
     def on_set_weight(self, data):

@@ -21,6 +21,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "step": ("session_id", "unit"),
     "view": ("session_id", "focus", "views", "sample", "layer", "prompt", "temperature"),
     "examples": ("session_id", "true", "pred"),
+    "probe_image": ("session_id", "pixels"),
     "set_weight": ("session_id", "layer", "to", "from", "value"),
     "set_bias": ("session_id", "layer", "unit", "value"),
     "save": ("session_id", "title", "description"),

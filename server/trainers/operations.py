@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
+
 from engine.frames import images as image_frames
 from engine.frames import sequences as sequence_frames
 from engine.export.files import zip_name, zipped
 from engine.export.quantize import export_quantized, figures, quantize
+from engine.data.drawing import DRAW_SIZE
+from engine.frames.drawing import drawable, probe_drawing
 from engine.frames.images import examples
 from engine.frames.sequences import MAX_PROMPT, MAX_TEMPERATURE
 from engine.frames.summary import summarize
@@ -20,6 +24,7 @@ from engine.spec.text import shown
 from server.errors import PayloadError, outcome
 from server import records
 from server.specs import from_spec
+from server.trainers.wire import packed
 
 log = logging.getLogger(__name__)
 VIEWS = image_frames.VIEWS + sequence_frames.VIEWS
@@ -208,6 +213,18 @@ def confusion_examples(trainer, key, entry, data):
     return out
 
 
+def probe_image(trainer, key, entry, data):
+    """A drawing (float32 bytes, checked by server.sockets.drawing) through the session's image
+    classifier: its prediction, class probabilities and feature maps, packed as a frame's."""
+    s = entry.session
+    if not drawable(s.spec):
+        what = "an autoencoder" if s.spec.model.task != "predict" else s.spec.data.dataset
+        raise PayloadError("pixels", f"only image classifiers take a drawing, not {what}")
+    pixels = np.frombuffer(data["pixels"], dtype=np.float32).reshape(DRAW_SIZE, DRAW_SIZE)
+    arrays, scalars = probe_drawing(s, pixels)
+    return {**scalars, **packed(arrays)}
+
+
 def _editable(entry, data) -> tuple[int, list]:
     if not entry.session.neuron_count():
         raise PayloadError("layer", "only 2-D playground networks have editable links")
@@ -251,7 +268,8 @@ def quantize_session(trainer, key, entry, args):
 
 OPS = {fn.__name__: fn for fn in (
     opened, attach, detach, watch, restore, record, configure, play, pause, step, reset, regenerate,
-    view, confusion_examples, set_weight, set_bias, summary, brief, export_zip, quantize_session)}
+    view, confusion_examples, probe_image, set_weight, set_bias, summary, brief, export_zip,
+    quantize_session)}
 
 
 def run(trainer, key, entry, op: str, args: dict) -> dict:
@@ -263,4 +281,4 @@ def run(trainer, key, entry, op: str, args: dict) -> dict:
 # Ops that leave the model and its training settings as they are: a batched group holding the
 # session need not be taken apart for them.
 READ_ONLY = frozenset({"opened", "attach", "detach", "watch", "view", "confusion_examples", "record",
-                       "summary", "brief"})
+                       "summary", "brief", "probe_image"})

@@ -13,8 +13,15 @@ def encode(frame, session_id: str, seq: int) -> dict:
     binary attachment, `blob`, each at the `offset` (aligned for typed-array views) and `nbytes`
     named beside its shape and dtype. One attachment, not one per array: a frame is then two
     WebSocket messages, not up to thirty, for the server to send and the browser to parse."""
+    return {"session_id": session_id, "seq": seq, "sent": time.time(), **frame.scalars,
+            **packed(frame.arrays)}
+
+
+def packed(named: dict) -> dict:
+    """{"arrays": {name: {shape, dtype, offset, nbytes}}, "blob": bytes} of numpy arrays, as a
+    frame carries them (also the answer to probe_image)."""
     parts, arrays, offset = [], {}, 0
-    for name, a in frame.arrays.items():
+    for name, a in named.items():
         data = np.ascontiguousarray(a).tobytes()
         pad = -offset % ALIGN
         if pad:
@@ -24,5 +31,4 @@ def encode(frame, session_id: str, seq: int) -> dict:
                         "nbytes": len(data)}
         parts.append(data)
         offset += len(data)
-    return {"session_id": session_id, "seq": seq, "sent": time.time(), **frame.scalars,
-            "arrays": arrays, "blob": b"".join(parts)}
+    return {"arrays": arrays, "blob": b"".join(parts)}

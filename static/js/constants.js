@@ -261,6 +261,15 @@ export const TEXT_VIEW = {
   prompt: "the ", temperature: 0.8, maxPrompt: 100, maxTemperature: 2, temperatureStep: 0.1,
   temperatureDigits: 1, captionDigits: 2,
 };
+/** The drawing pad of image classifiers (images/drawpad.js). Sizes in the pad's own pixels
+ *  (schema limits.draw.size a side, what is sent); the canvas holds `scale` of them each.
+ *  A drawing goes to the server at most every `sendMs` (10 a second), rounded to `digits`. */
+export const DRAW_PAD = {
+  scale: 4, brush: { min: 2, max: 12, value: 5 }, sendMs: 100, digits: 2, ink: "#fff", paper: "#000",
+};
+/** Your own text for the character model (sequences/owntext.js): the file's encoding, and the
+ *  room a byte-order mark takes beyond the schema's limits.text.max_bytes. */
+export const OWN_TEXT = { encoding: "utf-8", bomBytes: 3 };
 /** Picker thumbnails of sequence sets (page/datasetthumbs.js). */
 export const SEQ_THUMB = {
   lines: 2, steps: 40, lineWidth: 2.5, colors: ["#0b5cad", "#d55e00"],

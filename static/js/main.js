@@ -18,6 +18,7 @@ import { FamilyView } from "./page/family.js";
 import { LayersView } from "./page/layers.js";
 import { ImagePanel } from "./images/imagepanel.js";
 import { SequencePanel } from "./sequences/sequencepanel.js";
+import { OwnTextView } from "./sequences/owntext.js";
 import { ModelActions } from "./page/modelactions.js";
 import { SaveView } from "./page/save.js";
 import { SavedView } from "./page/saved.js";
@@ -65,6 +66,7 @@ async function start() {
   const layers = new LayersView(root, schema, store, (blocked) => runbar.setBlocked(blocked));
   const images = new ImagePanel(root, schema, store, connection, showErrors);
   const sequences = new SequencePanel(root, schema, store, connection, showErrors);
+  const ownText = new OwnTextView(root, schema, store);
   const modelActions = new ModelActions(root, store);
   const save = new SaveView(root, store);
   const lesson = LessonView.fromPage(root, store);
@@ -91,7 +93,7 @@ async function start() {
 
   // The family view first: the others measure what it shows; presenter's palette before drawing.
   const specViews = [family, presenter, controls, datasets, features, network, output, pointEditor, classroom, layers,
-    images, sequences, modelActions, save, lesson, room, schedule, runbar].filter(Boolean);
+    images, sequences, ownText, modelActions, save, lesson, room, schedule, runbar].filter(Boolean);
   const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions,
     insights, schedule];
 

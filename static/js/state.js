@@ -86,6 +86,12 @@ export class SpecStore {
     sessionStorage.setItem(OWN_SESSION_KEY, JSON.stringify({ sessionId: this.sessionId, hash: this.hash }));
   }
 
+  /** Keep this tab on its session through a reload (its spec holds what the address cannot:
+   * a text too long for a link). */
+  rememberSession() {
+    sessionStorage.setItem(OWN_SESSION_KEY, JSON.stringify({ sessionId: this.sessionId, hash: this.hash }));
+  }
+
   /** The forked session's hash follows its spec, so a reload still finds it. */
   #rememberOwn() {
     const own = JSON.parse(sessionStorage.getItem(OWN_SESSION_KEY) || "null");

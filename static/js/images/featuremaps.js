@@ -62,7 +62,8 @@ export class FeatureMapsView extends PanelView {
       const [h, w] = sample.shape;
       drawImage(this.image, sample.data, h, w, LUTS.ink, IMAGE_VIEWS.sampleSize);
     }
-    this.caption.textContent = info ? `Test example #${info.index} · true class: ${nameOf(info.label)}` : "";
+    this.caption.textContent = info?.drawn ? "Your drawing, as the network reads it"
+      : info ? `Test example #${info.index} · true class: ${nameOf(info.label)}` : "";
     this.#drawProbs(probs, nameOf);
     const indexes = [...maps.keys()].sort((a, b) => a - b);
     const figures = this.figures.of(indexes);

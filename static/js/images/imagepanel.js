@@ -2,7 +2,9 @@
  * The output column of image and table models: tabs over the views (filters, feature maps,
  * confusion, gallery, embedding, histograms), which of them the model has, and what the server
  * is asked to send: only the open tab's arrays (plus the tiny histograms), with `view
- * {views, sample}`. Owns the picked test example: next / previous, or a click on any example.
+ * {views, sample}`. Owns the picked test example: next / previous, or a click on any example,
+ * or a drawing on the pad (images/drawpad.js): while one is read, the frames bring no feature
+ * maps and the feature maps show the drawing's.
  */
 import { POINT_FAMILY, IMAGE_FAMILY, TABLE_FAMILY, AUTOENCODER, IMAGE_VIEWS } from "../constants.js";
 import { FiltersView } from "./filters.js";
@@ -11,6 +13,7 @@ import { ConfusionView } from "./confusion.js";
 import { GalleryView } from "./gallery.js";
 import { HistogramsView } from "../widgets/histograms.js";
 import { EmbeddingView } from "./embedding.js";
+import { DrawPad } from "./drawpad.js";
 import { tabsAndPanels, wireTabs, showAvailable, selectTab } from "../widgets/tabs.js";
 
 const FAMILIES = [IMAGE_FAMILY, TABLE_FAMILY];
@@ -39,7 +42,15 @@ export class ImagePanel {
     this.available = [];
     this.active = null;
     this.sample = 0;
+    this.drawing = false;       // the feature maps show a drawing, not a test example
     this.sent = "";
+    this.pad = new DrawPad(panel("feature_maps"), schema, store, connection, {
+      onActive: (drawing) => {
+        this.drawing = drawing;
+        this.#request([this.active, ...IMAGE_VIEWS.always], true);
+      },
+      onResult: (answer) => this.views.feature_maps.update(answer),
+    });
     wireTabs(this);
   }
 
@@ -56,6 +67,7 @@ export class ImagePanel {
     this.available = TABS_BY_MODEL[`${family}|${task}`] || TABS_BY_MODEL[task];
     showAvailable(this.tabs, this.available);
     Object.values(this.views).forEach((view) => view.render(spec, info));
+    this.pad.render(spec);
     this.open(this.available.includes(this.active) ? this.active : this.available[0], { force: info.reset });
   }
 
@@ -70,12 +82,14 @@ export class ImagePanel {
 
   /** Look at test example `index` in the feature maps. */
   pick(index) {
+    this.pad.stop();
     this.sample = index;
     this.open("feature_maps");
     this.#request([this.active, ...IMAGE_VIEWS.always], true);
   }
 
   async #step(step) {
+    this.pad.stop();
     this.sample = Math.max(0, this.sample + step);
     const answer = await this.#request([this.active, ...IMAGE_VIEWS.always], true);
     if (answer && !answer.ok) {
@@ -87,7 +101,8 @@ export class ImagePanel {
   /** Send `view` when what is on screen changed (or `force`); resolves with the answer. */
   #request(views, force = false) {
     if (!this.store.sessionId) return null;
-    const wanted = [...new Set(views)].filter((view) => this.available.includes(view));
+    const wanted = [...new Set(views)].filter((view) => this.available.includes(view)
+      && !(this.drawing && view === "feature_maps"));       // the drawing's come from the pad
     const key = `${this.store.sessionId}|${wanted.join()}|${this.sample}`;
     if (!force && key === this.sent) return null;
     if (wanted.length === 0 && this.sent === "") return null;    // nothing was asked for
@@ -99,5 +114,6 @@ export class ImagePanel {
   update(frame) {
     if (!FAMILIES.includes(this.store.family)) return;
     Object.values(this.views).forEach((view) => view.update(frame));
+    this.pad.update(frame);
   }
 }

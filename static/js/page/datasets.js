@@ -135,6 +135,11 @@ export class DatasetsView {
     this.problemSelect.value = problem;
     this.name.textContent = current.label;
     this.description.textContent = current.description ? `: ${current.description}` : "";
+    if (spec.data.text) {               // the character model on a person's own text
+      this.name.textContent = "Your own text";
+      this.description.textContent = `: ${spec.data.text.length.toLocaleString("en")} characters of it, `
+        + `${spec.data.classes} different ones; predict the next character.`;
+    }
     const multi = point && current.problem === "classification"
       && (current.max_classes || BINARY_CLASSES) > BINARY_CLASSES;
     this.classesSlot.hidden = !multi;

@@ -53,7 +53,7 @@ export class LayerSummary {
     const dataset = this.store.dataset();
     const units = head?.out_shape[head.out_shape.length - 1];
     let what = "the next value";
-    if (dataset?.vocab?.length) what = `scores of the ${dataset.vocab.length} characters (softmax)`;
+    if (dataset?.vocab?.length) what = `scores of the ${units} characters (softmax)`;   // the text's own
     else if (dataset?.problem === "classification") what = units === 1 ? "chance of class 1 (sigmoid)" : "classes (softmax)";
     return head?.note ? `${what}, ${head.note}` : what;
   }

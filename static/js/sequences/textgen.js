@@ -25,9 +25,10 @@ export class TextGenView {
     Object.assign(this.slider, { min: "0", max: String(TEXT_VIEW.maxTemperature), step: String(TEXT_VIEW.temperatureStep) });
     this.slider.value = String(this.temperature);
     this.#showTemperature();
-    // The corpus is lower case: read what is typed the way the network will.
+    // Sent as typed: the server reads it in the text's characters (a capital the text lacks as
+    // its lower case) and answers what it read.
     this.promptInput.addEventListener("input", () => {
-      this.prompt = this.promptInput.value.toLowerCase();
+      this.prompt = this.promptInput.value;
       onChange(this.options());
     });
     this.slider.addEventListener("input", () => {
