@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-from engine.data.registry import DATASETS
+from engine.data.registry import DATASETS, DatasetInfo
+from engine.data.uploaded import UploadInfo
 from engine.spec.fields import SPEC_VERSION
 
 @dataclass(frozen=True)
@@ -47,6 +48,20 @@ class DataSpec:
     features: tuple[str, ...]
     # Hand-placed sets only: (x1, x2, class or value) per point, in the order they were placed.
     points: tuple[tuple[float, float, float], ...] = ()
+    # Uploaded sets only: the upload's id (the normalised spec's data.upload) and what the
+    # server's store says of it (never written out: the id is what travels).
+    upload: str = ""
+    upload_info: UploadInfo | None = None
+
+    @property
+    def info(self) -> DatasetInfo:
+        """The dataset's registry entry; an upload's carries the upload's shape and classes."""
+        info = DATASETS[self.dataset]
+        if self.upload_info is None:
+            return info
+        u = self.upload_info
+        return replace(info, shape=u.shape, class_names=u.class_names,
+                       max_classes=len(u.class_names), default_samples=u.rows)
 
     @property
     def problem(self) -> str:
@@ -116,6 +131,9 @@ class Spec:
         out["model"]["layers"] = [layer.to_dict() for layer in self.model.layers]
         if not self.data.points:            # only hand-placed sets have points to show
             del out["data"]["points"]
+        del out["data"]["upload_info"]
+        if not self.data.upload:            # only uploaded sets name an upload
+            del out["data"]["upload"]
         return out
 
     def structure(self) -> tuple:
