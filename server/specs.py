@@ -88,15 +88,20 @@ def _is_file(text: str) -> bool:
         return False
 
 
-def load(source: str, uploads=None) -> Spec:
-    """A spec from a JSON file, inline JSON, a URL or a hash (the CLI's URL_OR_FILE). A file
-    holding a URL or hash works too. OSError or SpecError (a file that is not JSON) otherwise."""
+def load_raw(source: str) -> dict:
+    """The raw spec in a JSON file, inline JSON, a URL or a hash (the CLI's URL_OR_FILE). A file
+    holding a URL or hash works too. OSError, or SpecError for a file that is not JSON."""
     if looks_like_link(source) and not _is_file(source):
-        return parse(hash_to_raw(source), uploads)
+        return hash_to_raw(source)
     text = source if source.lstrip().startswith("{") else Path(source).read_text()  # OSError
     if looks_like_link(text) and not text.lstrip().startswith("{"):
-        return parse(hash_to_raw(text.strip()), uploads)
+        return hash_to_raw(text.strip())
     try:
-        return parse(json.loads(text), uploads)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError([{"path": "", "message": f"{source}: not valid JSON ({exc})"}]) from None
+
+
+def load(source: str, uploads=None) -> Spec:
+    """load_raw's spec, parsed."""
+    return parse(load_raw(source), uploads)
