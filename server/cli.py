@@ -77,6 +77,8 @@ def cmd_serve(args) -> None:
               "WORKERS": args.workers, "PROXY_HOPS": args.proxy_hops}
     if args.db:
         config["DATABASE"] = args.db
+    if args.uploads:
+        config["UPLOADS_DIR"] = args.uploads
     if args.redis:
         config["REDIS_URL"] = args.redis
     app = create_app(config)
@@ -243,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
     s.add_argument("--db", help="SQLite file (default instance/nn-playground.sqlite3)")
+    s.add_argument("--uploads", metavar="DIR", help="where uploaded tables and images are kept "
+                   "(default: an uploads folder beside the SQLite file)")
     s.add_argument("--redis", metavar="URL", help="run as a web node of a cluster: sessions on "
                    "the trainer nodes of this Redis (redis://HOST:6379/0), sockets on its "
                    "message queue")

@@ -135,9 +135,18 @@ class UploadStore:
                     for i in ids]
 
 
+def folder_of(config) -> Path:
+    """UPLOADS_DIR, else an uploads folder beside the SQLite file (the experiments that keep
+    uploads live there), else in the instance folder (a database that is not a file)."""
+    if config["UPLOADS_DIR"]:
+        return Path(config["UPLOADS_DIR"])
+    db = str(config["DATABASE"])
+    return (Path(db).parent if "://" not in db else Path(config["INSTANCE_DIR"])) / "uploads"
+
+
 def init_app(app: Flask) -> None:
     c = app.config
-    folder = c["UPLOADS_DIR"] or Path(c["INSTANCE_DIR"]) / "uploads"
+    folder = folder_of(c)
     app.extensions["uploads"] = UploadStore(
         folder, c["SECRET_KEY"],
         Quotas(c["MAX_UPLOADS_PER_BROWSER"], c["UPLOAD_QUOTA_BROWSER_BYTES"],

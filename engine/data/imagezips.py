@@ -87,7 +87,7 @@ def _entries(zf: zipfile.ZipFile) -> tuple[list[tuple[zipfile.ZipInfo, tuple[str
             raise ZipError(info.filename, f"is not an image (allowed: "
                                           f"{', '.join(SUFFIXES)})")
         out.append((info, (parts[0], parts[1])))
-    notes = [f"skipped {len(skipped)} hidden or system file{'s' if len(skipped) != 1 else ''} "
+    notes = [f"Skipped {len(skipped)} hidden or system file{'s' if len(skipped) != 1 else ''} "
              f"({', '.join(skipped[:3])}{', …' if len(skipped) > 3 else ''})"] if skipped else []
     return out, notes
 

@@ -27,7 +27,7 @@ def test_one_wrapping_folder_jpegs_and_skipped_system_files():
         "my set/circle/extra.jpg": png("circle", 9, fmt="JPEG")})
     up = images_from_zip(data, 8)
     assert up.counts == (4, 3, 3)
-    assert up.notes == ("skipped 2 hidden or system files (__MACOSX/my set/._circle0.png, "
+    assert up.notes == ("Skipped 2 hidden or system files (__MACOSX/my set/._circle0.png, "
                         "my set/.DS_Store)",)
 
 

@@ -55,7 +55,7 @@ def test_images_show_per_class_counts_and_notes(http):
     body = r.get_json()
     assert r.status_code == 200 and body["dataset"] == "upload-images"
     assert body["upload"]["shape"] == [3, 16, 16] and body["upload"]["counts"] == [4, 4, 4]
-    assert body["notes"] == ["skipped 1 hidden or system file (__MACOSX/._a)"]
+    assert body["notes"] == ["Skipped 1 hidden or system file (__MACOSX/._a)"]
     assert http.get("/api/uploads").get_json()["uploads"][0]["name"] == "shapes.zip"
 
 
