@@ -48,10 +48,16 @@ class Sender {
   async send(query) {
     query.set("name", this.name);
     this.say(`${this.name}: reading…`, "busy");
-    const response = await fetch(`${this.url}?${query}`, {
-      method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: this.body,
-    });
-    const answer = await response.json();
+    let response, answer;
+    try {
+      response = await fetch(`${this.url}?${query}`, {
+        method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: this.body,
+      });
+      answer = await response.json();
+    } catch {
+      this.say(`${this.name}: the server could not be reached; try again.`, "error");
+      return null;
+    }
     if (!response.ok) {
       this.say(`${this.name}: ${answer.errors.map((e) => e.message).join("; ")}`, "error");
       return null;

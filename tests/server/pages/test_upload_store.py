@@ -160,3 +160,20 @@ def test_the_rate_limit_refuses_a_flood(make_app):
     http = Browser(app).http
     codes = [post(http, TABLE, table_csv(20)).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_a_zip_over_the_apps_1_mb_body_cap_but_under_its_own_is_read(http):
+    """Request bodies are capped at 1 MB app-wide; an image zip may be up to MAX_ZIP_BYTES."""
+    import io
+    from PIL import Image
+    rng = np.random.default_rng(0)
+
+    def noise_png() -> bytes:
+        out = io.BytesIO()
+        Image.fromarray(rng.integers(0, 256, (400, 400), dtype=np.uint8)).save(out, "PNG")
+        return out.getvalue()
+    data = zip_of({f"{c}/{k}.png": noise_png() for c in ("a", "b") for k in range(4)})
+    assert 1_000_000 < len(data) < imagezips.MAX_ZIP_BYTES
+    r = post(http, IMAGES, data, size="8")
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["upload"]["counts"] == [4, 4]
