@@ -77,7 +77,7 @@ export class UploadsView {
     this.datasets = datasets;
     const box = root.querySelector('[data-testid="uploads"]');
     this.counts = box.querySelector('[data-testid="upload-counts"]');
-    this.countList = part(this.counts, "list");
+    this.countList = part(this.counts, "count-list");
     this.#buildTable(box.querySelector('[data-testid="upload-table"]'), schema.limits.uploads.table);
     this.#buildImages(box.querySelector('[data-testid="upload-images"]'), schema.limits.uploads.images);
   }
@@ -86,7 +86,7 @@ export class UploadsView {
     this.table = new Sender(box, UPLOAD_TABLE_URL);
     this.choices = part(box, "choices");
     this.label = part(box, "label");
-    this.features = part(box, "features");
+    this.features = part(box, "feature-list");
     part(box, "caps").textContent = `(at most ${caps.max_rows.toLocaleString("en")} rows, `
       + `${caps.max_columns} columns, ${caps.max_classes} classes, ${size(caps.max_bytes)})`;
     const file = part(box, "file");
