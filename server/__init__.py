@@ -32,13 +32,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Imported when an app is made, not with the package: a trainer worker process imports
     # server.trainers alone and needs none of the pages, sockets or storage.
-    from server import headers, store
+    from server import headers, store, uploadstore
     from server.limits import Limits
     from server.pages import api, assets, compare, downloads, experiments, index, join, lessons, uploads
     from server.sockets import events, packets
     from server.trainers import runner
     app.extensions["limits"] = Limits(app.config.get("LIMIT_RATES"))
     store.init_app(app)
+    uploadstore.init_app(app)
     for page in (experiments, index, join, downloads, compare, lessons, assets, uploads):
         page.init_app(app)
     api.init_app(app)

@@ -15,21 +15,21 @@ import time
 
 import torch
 
-from engine.data.csvfiles import MAX_CSV_BYTES, CsvError, points_from_csv
+from engine.data import imagezips
 from engine.data.errors import DataUnavailable
 from engine.export.errors import ExportError
 from engine.export.files import export
 from engine.export.quantize import QuantizeError, export_quantized, figures, quantize
 from engine.frames.common import finite
 from engine.frames.report import report
-from engine.spec.parse import parse_spec
 from engine.spec.types import SpecError
 from engine.training.devices import CHOICES, pick_device
 from engine.training.session import Session
 from server.cli_text import is_text_file, with_text
 from server.cli_logging import (JsonLog, TensorBoardLog, epoch_record, progress_line,
                                 show_progress)
-from server.specs import load
+from server.cli_data import with_data
+from server.specs import load, load_raw
 
 
 EXIT_BAD_SPEC = 2
@@ -38,9 +38,9 @@ FINAL_KEYS = ("train_loss", "val_loss", "test_loss", "train_accuracy", "val_accu
               "test_accuracy")
 
 
-def _load_or_exit(source: str):
+def _load_or_exit(source: str, read=load):
     try:
-        return load(source)
+        return read(source)
     except SpecError as exc:
         for e in exc.errors:
             print(e["message"], file=sys.stderr)
@@ -79,6 +79,8 @@ def cmd_serve(args) -> None:
               "WORKERS": args.workers, "PROXY_HOPS": args.proxy_hops}
     if args.db:
         config["DATABASE"] = args.db
+    if args.uploads:
+        config["UPLOADS_DIR"] = args.uploads
     if args.redis:
         config["REDIS_URL"] = args.redis
     try:
@@ -190,33 +192,13 @@ def _train(session: Session, args, loggers: list) -> float:
     return time.perf_counter() - start
 
 
-def _with_data(spec, path: str):
-    """The spec with a CSV file's points as its hand-placed set (as the page's "Load points
-    from a CSV file"); a refused file names its row, column and limit."""
-    try:
-        with open(path, "rb") as f:
-            body = points_from_csv(f.read(MAX_CSV_BYTES + 1))
-        raw = spec.to_dict()
-        raw["data"].update(dataset=body["dataset"], classes=body["classes"],
-                           points=body["points"])
-        raw["training"]["loss"] = None          # mse or cross-entropy for the classes found
-        return parse_spec(raw)
-    except CsvError as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
-    except SpecError as exc:
-        for e in exc.errors:
-            print(e["message"], file=sys.stderr)
-    except OSError as exc:
-        print(f"cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
-    sys.exit(EXIT_BAD_SPEC)
-
-
 def cmd_train(args) -> None:
-    spec = _load_or_exit(args.source)
     if args.data and is_text_file(args.data):
-        spec = with_text(spec, args.data, args.lowercase)
+        spec = with_text(_load_or_exit(args.source), args.data, args.lowercase)
     elif args.data:
-        spec = _with_data(spec, args.data)
+        spec = with_data(_load_or_exit(args.source, load_raw), args.data, args)
+    else:
+        spec = _load_or_exit(args.source)
     torch.set_num_threads(args.threads)
     device = _device_or_exit(args.device, heavy=spec.data.family == "images")
     try:
@@ -274,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "SQLite file, or postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME to share "
                    "them between web nodes (default: $NN_PLAYGROUND_DB, else "
                    "instance/nn-playground.sqlite3)")
+    s.add_argument("--uploads", metavar="DIR", help="where uploaded tables and images are kept "
+                   "(default: an uploads folder beside the SQLite file)")
     s.add_argument("--redis", metavar="URL", help="run as a web node of a cluster: sessions on "
                    "the trainer nodes of this Redis (redis://HOST:6379/0), sockets on its "
                    "message queue")
@@ -314,12 +298,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard event files of "
                    "every epoch's figures into DIR (tensorboard --logdir DIR)")
     s.add_argument("--data-dir", help="folder with MNIST / Fashion-MNIST IDX files")
-    s.add_argument("--data", metavar="FILE", help="a CSV file of points (x1, x2, label or "
-                                                  "value): trains on them as 'Your points'; "
-                                                  "a .txt file (UTF-8): the character model "
-                                                  "trains on its text")
+    s.add_argument("--data", metavar="FILE", help="your own data, its kind detected: a .txt "
+                   "file (UTF-8): the character model trains on its text; a .zip of class "
+                   "folders of PNG/JPEG images ('Your images'); a CSV table with --label or "
+                   "other than 3 columns ('Your table': numeric features and a label); a CSV of "
+                   "3 columns, x1, x2 and a label or value ('Your points')")
     s.add_argument("--lowercase", action="store_true", help="with --data FILE.txt: lower-case "
                    "the text first (fewer distinct characters)")
+    s.add_argument("--label", metavar="COLUMN", help="with --data: the table's label column "
+                   "(default: the last column that is not all numbers, else the last column); "
+                   "the other numeric columns are the features")
+    s.add_argument("--image-size", type=int, default=imagezips.DEFAULT_IMAGE_SIZE,
+                   choices=imagezips.IMAGE_SIZES, metavar="N", help="with a --data zip: images "
+                   f"are resized to N×N, N one of {', '.join(map(str, imagezips.IMAGE_SIZES))} "
+                   f"(default {imagezips.DEFAULT_IMAGE_SIZE})")
+    s.add_argument("--colour", action="store_true", help="with a --data zip: keep colour "
+                   "(3 channels; default grey)")
     s.add_argument("--export", metavar="DIR", help="after training, write model.py, "
                    "weights.safetensors, model.onnx, spec.json and history.csv into DIR")
     s.add_argument("--quantize", action="store_true", help="quantise the trained net to int8 "

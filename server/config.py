@@ -35,4 +35,10 @@ DEFAULTS = {
     "SAVE_QUOTA_ADDRESS_BYTES": 1_000_000_000,
     "MIN_FREE_DISK_BYTES": 1_000_000_000,   # saves stop before the disk fills
     "MAX_CONTENT_LENGTH": MAX_MESSAGE_BYTES,
+    "UPLOADS_DIR": None,          # uploaded tables and images (None: beside the SQLite file)
+    "MAX_UPLOADS_PER_BROWSER": 20,
+    "UPLOAD_QUOTA_BROWSER_BYTES": 200_000_000,  # parsed arrays: 5 of the largest image sets
+                                                # (3,000 colour 64×64: 37 MB), 20 grey 28×28 ones
+    "UPLOAD_QUOTA_TOTAL_BYTES": 5_000_000_000,
+    "UPLOAD_KEEP_S": 7 * 86400,   # unsaved uploads are dropped a week after they were made
 }

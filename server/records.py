@@ -14,9 +14,9 @@ from server import store
 from engine.frames.common import finite
 from engine.frames.recording import RecordedFrame
 from engine.frames.recording import Recording
-from engine.spec.parse import parse_spec
 from engine.training.history import History
 from engine.training.session import Session
+from server.specs import parse
 
 FORMAT = 1
 INDEX = "index"                   # the npz member holding the recording's JSON index
@@ -118,4 +118,4 @@ def restore(session: Session, record: dict) -> Recording:
 
 
 def saved_spec(record: dict):
-    return parse_spec(json.loads(record["spec"]))
+    return parse(json.loads(record["spec"]))

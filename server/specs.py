@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app, has_app_context
+
 from engine.spec.network import plan_layers
 from engine.spec.parse import parse_spec
 from engine.spec.plan import describe
@@ -17,6 +19,17 @@ from engine.training.schedules import curve
 
 
 MAX_HASH_CHARS = 8000
+
+
+def uploads_here():
+    """The running app's uploads store, as the parser's `uploads` (None outside an app)."""
+    store = current_app.extensions.get("uploads") if has_app_context() else None
+    return store.find if store is not None else None
+
+
+def parse(raw, uploads=None) -> Spec:
+    """parse_spec with this server's uploads (or `uploads`, e.g. the CLI's own)."""
+    return parse_spec(raw, uploads or uploads_here())
 
 
 @dataclass(frozen=True)
@@ -29,8 +42,10 @@ class Resolved:
         """What a client is told: the normalised spec, its share hash, each layer's output
         shape, parameters and FLOPs, and the learning-rate schedule's curve (null when the
         rate is constant)."""
+        upload = self.parsed.data.upload_info
         return {"spec": self.spec, "hash": self.hash, "plan": layer_plan(self.parsed),
-                "schedule": curve(self.parsed.training)}
+                "schedule": curve(self.parsed.training),
+                **({"upload": upload.describe()} if upload else {})}
 
 
 def layer_plan(spec: Spec) -> list[dict]:
@@ -58,7 +73,7 @@ def resolve(data: dict, required: bool = False) -> Resolved:
         raise SpecError([{"path": "spec", "message": "spec: send a spec object or a hash"}])
     else:
         raw = {}
-    return from_spec(parse_spec(raw))
+    return from_spec(parse(raw))
 
 
 def looks_like_link(text: str) -> bool:
@@ -73,15 +88,20 @@ def _is_file(text: str) -> bool:
         return False
 
 
-def load(source: str) -> Spec:
-    """A spec from a JSON file, inline JSON, a URL or a hash (the CLI's URL_OR_FILE). A file
-    holding a URL or hash works too. OSError or SpecError (a file that is not JSON) otherwise."""
+def load_raw(source: str) -> dict:
+    """The raw spec in a JSON file, inline JSON, a URL or a hash (the CLI's URL_OR_FILE). A file
+    holding a URL or hash works too. OSError, or SpecError for a file that is not JSON."""
     if looks_like_link(source) and not _is_file(source):
-        return parse_spec(hash_to_raw(source))
+        return hash_to_raw(source)
     text = source if source.lstrip().startswith("{") else Path(source).read_text()  # OSError
     if looks_like_link(text) and not text.lstrip().startswith("{"):
-        return parse_spec(hash_to_raw(text.strip()))
+        return hash_to_raw(text.strip())
     try:
-        return parse_spec(json.loads(text))
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError([{"path": "", "message": f"{source}: not valid JSON ({exc})"}]) from None
+
+
+def load(source: str, uploads=None) -> Spec:
+    """load_raw's spec, parsed."""
+    return parse(load_raw(source), uploads)

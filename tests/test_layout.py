@@ -16,7 +16,7 @@ LAYERS = [
     ("server.config", "server.errors", "server.owners", "server.specs", "server.limits",
      "server.secret", "server.serial", "server.headers", "server.cluster.keys",
      "server.cluster.rpc", "server.cluster.placement"),
-    ("server.store",), ("server.records",),
+    ("server.store", "server.uploadstore"), ("server.records",),
     ("server.trainers", "server.cluster"), ("server.sockets", "server.cluster.rooms",
                                             "server.cluster.web"),
     ("server.pages",), ("server", "server.cli"),

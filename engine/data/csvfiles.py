@@ -40,7 +40,7 @@ class Table:
     first_row: int              # the file's line number of rows[0] (1 or 2: after a header)
 
 
-def _number(cell: str) -> float | None:
+def number(cell: str) -> float | None:
     try:
         value = float(cell)
     except ValueError:
@@ -48,15 +48,16 @@ def _number(cell: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _cell(text: str) -> str:
+def cell_text(text: str) -> str:
     return repr(text if len(text) <= MAX_CELL_SHOWN else text[:MAX_CELL_SHOWN - 1] + "…")
 
 
-def read_table(data: bytes, max_rows: int = MAX_CSV_ROWS) -> Table:
+def read_table(data: bytes, max_rows: int = MAX_CSV_ROWS, max_columns: int = MAX_CSV_COLUMNS,
+               max_bytes: int = MAX_CSV_BYTES) -> Table:
     """The cells of a CSV file (UTF-8, comma, semicolon or tab separated). The first row is a
     header when it has a cell that is not a number where the second row has one."""
-    if len(data) > MAX_CSV_BYTES:
-        raise CsvError("file", f"{len(data):,} bytes is above the maximum {MAX_CSV_BYTES:,}")
+    if len(data) > max_bytes:
+        raise CsvError("file", f"{len(data):,} bytes is above the maximum {max_bytes:,}")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -73,15 +74,15 @@ def read_table(data: bytes, max_rows: int = MAX_CSV_ROWS) -> Table:
     if not lines:
         raise CsvError("file", "is empty")
     width = len(lines[0][1])
-    if width > MAX_CSV_COLUMNS:
-        raise CsvError("row 1", f"{width} columns is above the maximum {MAX_CSV_COLUMNS}")
+    if width > max_columns:
+        raise CsvError("row 1", f"{width} columns is above the maximum {max_columns}")
     for n, row in lines:
         if len(row) != width:
             raise CsvError(f"row {n}", f"has {len(row)} columns; the first row has {width}")
     first = lines[0][1]
     second = lines[1][1] if len(lines) > 1 else first
-    header = any(_number(a) is None and _number(b) is not None for a, b in zip(first, second)) \
-        or all(_number(a) is None for a in first) and len(lines) > 1
+    header = any(number(a) is None and number(b) is not None for a, b in zip(first, second)) \
+        or all(number(a) is None for a in first) and len(lines) > 1
     body = lines[1:] if header else lines
     if len(body) > max_rows:
         raise CsvError("file", f"{len(body)} rows is above the maximum {max_rows}")
@@ -92,20 +93,20 @@ def read_table(data: bytes, max_rows: int = MAX_CSV_ROWS) -> Table:
     return Table(tuple(names), tuple(tuple(r) for _, r in body), body[0][0] if body else 2)
 
 
-def _column(table: Table, name: str | None, role: str) -> int:
+def column_index(table: Table, name: str | None, role: str) -> int:
     if name not in table.columns:
-        raise CsvError(role, f"{_cell(str(name))} is not a column (the file has "
+        raise CsvError(role, f"{cell_text(str(name))} is not a column (the file has "
                              f"{', '.join(table.columns)})")
     return table.columns.index(name)
 
 
-def _numbers(table: Table, j: int) -> list[float]:
+def numbers_of(table: Table, j: int) -> list[float]:
     out = []
     for i, row in enumerate(table.rows):
-        value = _number(row[j])
+        value = number(row[j])
         if value is None:
             raise CsvError(f"row {table.first_row + i}, column {table.columns[j]!r}",
-                           f"{_cell(row[j])} is not a number")
+                           f"{cell_text(row[j])} is not a number")
         out.append(value)
     return out
 
@@ -124,7 +125,7 @@ def _labels(table: Table, j: int) -> dict:
     for i, cell in enumerate(cells):
         if not cell:
             raise CsvError(f"row {table.first_row + i}, column {table.columns[j]!r}", "is empty")
-    numbers = [_number(c) for c in cells]
+    numbers = [number(c) for c in cells]
     distinct = set(cells)
     if all(v is not None for v in numbers) and (
             len(distinct) > MAX_HAND_CLASSES or any(v != int(v) for v in numbers)):
@@ -151,15 +152,15 @@ def points_from_csv(data: bytes, x1: str | None = None, x2: str | None = None,
     if len(table.rows) < MIN_HAND_POINTS:
         raise CsvError("file", f"{len(table.rows)} rows is below the minimum {MIN_HAND_POINTS}")
     numeric = [c for j, c in enumerate(table.columns)
-               if all(_number(r[j]) is not None for r in table.rows)]
+               if all(number(r[j]) is not None for r in table.rows)]
     x1 = x1 or (numeric[0] if numeric else table.columns[0])
     x2 = x2 or next((c for c in numeric if c != x1), table.columns[1])
     label = label or next(c for c in reversed(table.columns) if c not in (x1, x2))
-    cols = [_column(table, x1, "x1"), _column(table, x2, "x2"), _column(table, label, "label")]
+    cols = [column_index(table, x1, "x1"), column_index(table, x2, "x2"), column_index(table, label, "label")]
     if len(set(cols)) < 3:
         raise CsvError("label", "x1, x2 and the label must be three different columns")
-    a, a_low, a_high = _scale(_numbers(table, cols[0]), CSV_SPAN)
-    b, b_low, b_high = _scale(_numbers(table, cols[1]), CSV_SPAN)
+    a, a_low, a_high = _scale(numbers_of(table, cols[0]), CSV_SPAN)
+    b, b_low, b_high = _scale(numbers_of(table, cols[1]), CSV_SPAN)
     labels = _labels(table, cols[2])
     k = max(2, len(labels["class_names"])) if labels["dataset"] == "hand" else 2
     return {"dataset": labels["dataset"], "classes": k, "class_names": labels["class_names"],

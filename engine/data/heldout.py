@@ -8,6 +8,8 @@ Three policies (a dataset's `DatasetInfo.split`):
 - FILES (MNIST, Fashion-MNIST): the files' own split. The train files train (validation is
   carved from them), the t10k files test. A `samples` below what the files hold takes a
   stratified subset of each part, in proportion to its size.
+- STRATIFIED (uploaded tables and images): RANDOM within each class, so every class keeps
+  the ratio on both sides (a class of 2 rows puts one on each side).
 - SPANS (text): split by position. Training windows come from the first part of the text,
   validation windows from the end of that part, test windows from the held-out tail; no window
   crosses a boundary.
@@ -21,6 +23,7 @@ import numpy as np
 RANDOM = "random"
 FILES = "files"
 SPANS = "spans"
+STRATIFIED = "stratified"
 PERCENT = 100
 
 
@@ -51,6 +54,21 @@ def split_indices(n: int, train_ratio: int, validation_ratio: int, seed: int, ke
     if keys is not None:
         perm, cuts = _grouped(perm, keys, cuts)
     return perm[: cuts[0]], perm[cuts[0]: cuts[1]], perm[cuts[1]:]
+
+
+def stratified_split(labels: np.ndarray, train_ratio: int, validation_ratio: int, seed: int,
+                     keys=None):
+    """split_indices within each class (identical rows of a class kept together), the parts
+    joined and shuffled under `seed`: each class is cut by the ratio."""
+    parts: list[list[np.ndarray]] = [[], [], []]
+    for k, c in enumerate(np.unique(labels)):
+        rows = np.flatnonzero(labels == c)
+        cut = split_indices(len(rows), train_ratio, validation_ratio, seed + k,
+                            None if keys is None else keys[rows])
+        for part, idx in zip(parts, cut):
+            part.append(rows[idx])
+    rng = np.random.Generator(np.random.PCG64(seed))
+    return tuple(rng.permutation(np.concatenate(p)) for p in parts)
 
 
 def _grouped(perm: np.ndarray, keys, cuts: list[int]):

@@ -12,10 +12,11 @@ from typing import Callable
 
 import numpy as np
 
-from engine.data import handpoints, images, points, sequences, tabular, usertext
+from engine.data import (handpoints, images, imagezips, points, sequences, tabular, tablefiles,
+                         uploaded, usertext)
 from engine.data.errors import DataError
-from engine.data.heldout import (FILES, RANDOM, SPANS, counts, file_parts, span_too_short,
-                                 split_indices, text_spans)
+from engine.data.heldout import (FILES, RANDOM, SPANS, STRATIFIED, counts, file_parts,
+                                 span_too_short, split_indices, stratified_split, text_spans)
 from engine.data.points import NOISE_MAX
 from engine.data.sequences import DEFAULT_SEQ_LENGTH
 
@@ -58,6 +59,8 @@ class DatasetInfo:
     vocab: tuple[str, ...] = ()     # a text set's characters (index order); () otherwise
     split: str = RANDOM     # how it is held out (engine.data.heldout): RANDOM, FILES or SPANS
     hand: bool = False      # points placed by hand: they come from the spec (data.points)
+    upload: bool = False    # a person's table or images: data.upload names them; the shape and
+                            # classes here are placeholders (engine.data.uploaded.UploadInfo)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,11 @@ class _Files:
 class _Hand:
     """Points placed by hand: the spec carries them; drawn alone, a set gives its starter."""
     regression: bool
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """A person's uploaded table or images: read from the folder the spec's upload names."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,13 @@ def _hand(name, label, problem, description):
     return (DatasetInfo(name, label, problem, 1 if regression else handpoints.MAX_HAND_CLASSES,
                         2, handpoints.MAX_HAND_POINTS, description, hand=True),
             _Hand(regression))
+
+
+def _upload(name, label, family, max_classes, most, description):
+    """An uploaded set: its shape and class names come with the upload; `samples` is ignored
+    (all rows are used), so the default is the most an upload holds."""
+    return (DatasetInfo(name, label, CLASSIFICATION, max_classes, FIXED_DIMS, most, description,
+                        family, split=STRATIFIED, upload=True), _Upload())
 
 
 # (info, source) in display order: a generator (rng, samples, noise, classes) -> rows grouped
@@ -201,13 +216,19 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
             f"the next character.",
             sequence=MANY_TO_MANY, vocab=sequences.VOCAB, split=SPANS),
      _Sequence(sequences.text)),
+    _upload("upload-table", "Your table", TABULAR, tablefiles.MAX_TABLE_CLASSES,
+            tablefiles.MAX_TABLE_ROWS,
+            "A CSV of your own: numeric columns and a label column, like iris."),
+    _upload("upload-images", "Your images", IMAGES, imagezips.MAX_IMAGE_CLASSES,
+            imagezips.MAX_ZIP_FILES,
+            "A zip of your own images, one folder per class, resized as you choose."),
 )
 
 DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _ in _ENTRIES}   # every family
 # The generated 2-D sets (not the hand-placed ones, whose points come from the spec).
 POINT_DATASETS: dict[str, DatasetInfo] = {n: i for n, i in DATASETS.items()
                                           if i.family == POINTS and not i.hand}
-_SOURCES: dict[str, Callable | _Fixed | _Files | _Sequence | _Hand] = {
+_SOURCES: dict[str, Callable | _Fixed | _Files | _Sequence | _Hand | _Upload] = {
     info.name: source for info, source in _ENTRIES}
 
 
@@ -302,6 +323,8 @@ def _draw(info, samples, noise, seed, classes, data_dir, seq_length):
                          "(a fraction, not percent)")
     rng = np.random.Generator(np.random.PCG64(seed))
     source = _SOURCES[info.name]
+    if isinstance(source, _Upload):
+        raise ValueError(f"{info.name}: an upload is drawn from its folder (upload_split)")
     if isinstance(source, _Hand):       # the starter set, whole: the spec carries real ones
         X, y = handpoints.arrays(handpoints.starter(source.regression), source.regression)
         order = rng.permutation(len(y))
@@ -354,6 +377,15 @@ def hand_split(points, regression: bool, seed: int, train_ratio: int = 50,
     X, y = handpoints.arrays(points, regression)
     tr, va, te = split_indices(len(y), train_ratio, validation_ratio, seed, keys=X)
     return Drawn(X, y, tr, va, te, RANDOM)
+
+
+def upload_split(upload, seed: int, train_ratio: int = 50, validation_ratio: int = 0) -> Drawn:
+    """A person's upload (an engine.data.uploaded.UploadInfo), all its rows, held out by class
+    (stratified): images in [0, 1], table rows in their own units."""
+    X, y = uploaded.read_arrays(upload.folder)
+    tr, va, te = stratified_split(y, train_ratio, validation_ratio, seed, keys=X)
+    X = images.to_unit(X) if upload.kind == uploaded.IMAGES else X.astype(np.float32)
+    return Drawn(X, y, tr, va, te, STRATIFIED)
 
 
 def draw_split(name: str, samples: int, noise: float, seed: int, classes: int = 2,
@@ -418,6 +450,9 @@ def split_text(drawn: Drawn, train_ratio: int, validation_ratio: int,
                 f"from characters {spans[0][0] + 1:,}–{spans[0][1]:,}){val}, tests on its "
                 f"held-out tail ({n[2]:,} windows from {spans[2][0] + 1:,}–{spans[2][1]:,}); "
                 f"no window crosses a boundary.")
+    if drawn.split == STRATIFIED:
+        return (f"Stratified random split: each class cut {train_ratio}:{100 - train_ratio}, "
+                f"{n[0]:,} train{val} · {n[2]:,} test; no test example repeats a training one.")
     return (f"Random split: {n[0]:,} train{val} · {n[2]:,} test; no test example repeats a "
             f"training one.")
 

@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import runpy
+import shutil
 import tempfile
 import warnings
 import zipfile
@@ -26,7 +27,8 @@ from torch import nn
 from engine.export.errors import ExportError
 from engine.export.script import script
 from engine.export.stateful import has_recurrent, write_recurrent_onnx
-from engine.export.templates import HISTORY, ONNX, REQUIREMENTS, SCRIPT, SPEC, TEXT, WEIGHTS
+from engine.data.uploaded import ARRAYS
+from engine.export.templates import DATA, HISTORY, ONNX, REQUIREMENTS, SCRIPT, SPEC, TEXT, WEIGHTS
 from engine.nn.mlp import MLP
 from engine.training.history import History
 from engine.training.session import Session
@@ -50,6 +52,9 @@ def export(session: Session, directory) -> dict[str, Path]:
     if session.spec.data.text:                  # a person's own text: model.py reads it
         paths[TEXT] = out / TEXT
         paths[TEXT].write_text(session.spec.data.text, encoding="utf-8", newline="")
+    if session.spec.data.upload_info is not None:     # the data travels with the script
+        paths[DATA] = out / DATA
+        shutil.copyfile(Path(session.spec.data.upload_info.folder) / ARRAYS, paths[DATA])
     paths[SCRIPT].write_text(script(session), encoding="utf-8")
     paths[REQUIREMENTS].write_text(requirements(session), encoding="utf-8")
     state = {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}

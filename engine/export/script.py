@@ -20,11 +20,12 @@ from engine.training import augment as augmentation
 from engine.training import schedules
 from engine.data.features import FEATURES
 from engine.data.images import find_files
-from engine.data.registry import DATASETS, source_of
+from engine.data.registry import source_of
 from engine.export.errors import ExportError
 from engine.export.lift import Lifter, global_name
-from engine.export.templates import (AUGMENT_LINES, AUTOENCODER, DRAW_FILES, DRAW_SPANS,
-                                     EVALUATE, FAST_MLP, IMPORTS, TEXT, LOAD_DATA, MLP_INIT, NET,
+from engine.export.templates import (AUGMENT_LINES, AUTOENCODER, DATA, DRAW_FILES, DRAW_SPANS,
+                                     DRAW_UPLOAD, EVALUATE, FAST_MLP, IMPORTS, LOAD_DATA, MLP_INIT,
+                                     NET, TEXT,
                                      OPTIMISE, PREDICT_AND_MAIN, READERS, RESIDUAL, RULE_WIDTH,
                                      SCHEDULE_CODE, SCHEDULE_LINE, TRAIN, WEIGHTS)
 from engine.nn.activations import ACTIVATIONS, activation_name
@@ -58,7 +59,7 @@ class _Script:
     def __init__(self, session: Session):
         self.s, self.spec = session, session.spec
         self.d, self.t = session.spec.data, session.spec.training
-        self.info = DATASETS[self.d.dataset]
+        self.info = self.d.info             # an upload's carries its shape and classes
         self.fast = isinstance(session.model, MLP)
         self.autoencoder = isinstance(session.model, Autoencoder)
         self.roots: list[tuple[object, str]] = []        # engine definitions to lift, in order
@@ -157,6 +158,9 @@ class _Script:
         if d.text:
             consts.append(("TEXT_FILE", f'Path(__file__).with_name("{TEXT}")',
                            "the text it trains on (UTF-8), written beside this script"))
+        if self.info.upload:
+            consts.append(("DATA_FILE", f'HERE / "{DATA}"',
+                           "your upload's parsed arrays (X, y), beside this script"))
         if d.dataset in ("mnist", "fashion-mnist"):
             consts.append(("DATA_DIR", repr(str(self.idx_folder())),
                            "the IDX files' folder (--data-dir)"))
@@ -219,6 +223,11 @@ class _Script:
                 self.roots.append((sequence_data, "CORPUS"))
             return DRAW_SPANS.replace("{text}", "TEXT_FILE.read_text(encoding=\"utf-8\")"
                                       if d.text else "CORPUS")
+        if info.upload:
+            self.roots.append((heldout, "stratified_split"))
+            pixels = "X.astype(np.float32) / 255" if d.family == "images" else \
+                "X.astype(np.float32)"
+            return DRAW_UPLOAD.replace("@TO_FLOAT@", pixels)
         self.roots.append((heldout, "split_indices"))
         split = ("    parts = split_indices(len(y), TRAIN_RATIO, VALIDATION_RATIO, DATA_SEED, "
                  "keys=X)\n")

@@ -53,6 +53,13 @@ DRAW_FILES = '''def draw():
     y = np.concatenate([y1[train_rows], y2[test_rows]]).astype(np.int64)
     n1 = len(train_rows)
     return X, y, (np.arange(n1 - n_val), np.arange(n1 - n_val, n1), np.arange(n1, len(y)))'''
+DRAW_UPLOAD = '''def draw():
+    """Every row of your upload (its parsed arrays, DATA_FILE) and the train, validation and
+    test rows, each class cut by the ratio (identical rows kept on one side)."""
+    with np.load(DATA_FILE, allow_pickle=False) as f:
+        X, y = f["X"], f["y"].astype(np.int64)
+    parts = stratified_split(y, TRAIN_RATIO, VALIDATION_RATIO, DATA_SEED, keys=X)
+    return @TO_FLOAT@, y, parts'''
 DRAW_SPANS = '''def draw():
     """Text split by position: training windows from the start of the text, validation from
     the end of that part, test windows from the held-out tail; no window crosses."""
@@ -280,3 +287,4 @@ SCRIPT, WEIGHTS, ONNX, SPEC, HISTORY, REQUIREMENTS = (
     "model.py", "weights.safetensors", "model.onnx", "spec.json", "history.csv",
     "requirements.txt")
 TEXT = "text.txt"               # a person's own text, beside model.py (data.text)
+DATA = "data.npz"           # an uploaded set's parsed arrays, beside model.py

@@ -35,10 +35,12 @@ _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def report_and_warnings(session, clock=time.perf_counter) -> tuple[dict | None, list[dict]]:
     """The test report and warnings for a frame: recomputed when the weights or data changed,
     but at most every REFRESH_S while training (a 2-D session sends 30 frames a second; the
-    figures are read, not animated)."""
+    figures are read, not animated). A session that is not playing gets fresh figures: its
+    last frame stays on screen beside the loss and accuracy it was measured with."""
     key, now = (session.weights_version, session.data_version, session.epoch), clock()
     hit = _CACHE.get(session)
-    if hit is not None and (hit[0] == key or (now - hit[1] < REFRESH_S
+    playing = session.status == "playing"
+    if hit is not None and (hit[0] == key or (playing and now - hit[1] < REFRESH_S
                                                  and hit[0][1] == key[1] and key[2] > 0)):
         return hit[2], hit[3]
     test_report = report(session)

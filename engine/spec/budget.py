@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engine.data.registry import DATASETS
 from engine.spec.fields import (MAX_EVAL_FLOPS, MAX_SESSION_BYTES, MAX_STEP_BYTES,
                                 MAX_STEP_FLOPS, STEP_BYTES_PER_ACTIVATION)
 from engine.spec.plan import activations_per_example
@@ -60,7 +59,7 @@ def example_bytes(spec: Spec) -> int:
     d = spec.data
     if d.family == "points":
         return (len(d.features) + 1) * FLOAT * DATA_COPIES["points"]
-    info = DATASETS[d.dataset]
+    info = d.info
     if d.family != "sequences":
         copies = FILE_COPIES if info.needs_data_dir else DATA_COPIES[d.family]
         return math.prod(info.shape) * FLOAT * copies

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.data.heldout import RANDOM, SPANS
+from engine.data.heldout import RANDOM, SPANS, STRATIFIED
 from engine.data.registry import DATASETS
 
 
@@ -94,7 +94,7 @@ DATA_FIELDS = {
     "noise": Field("int", 0, "Noise", 0, 50, step=5, families=("points", "images", "sequences"),
                    help="generated data only (2-D points, shapes, series and bits)"),
     "train_ratio": Field("int", 50, "Ratio of training to test data", 10, 90, step=10,
-                         splits=(RANDOM, SPANS),
+                         splits=(RANDOM, SPANS, STRATIFIED),
                          help="MNIST and Fashion-MNIST keep their files' own split"),
     "validation_ratio": Field("int", 0, "Validation split (% of training data)", 0, 50, step=5),
     "seed": Field("int", 1, "Data seed", 0, MAX_SEED),
@@ -191,7 +191,7 @@ FAMILY_DATA = {"points": "2-D point", "images": "image", "tabular": "table",
                "sequences": "sequence"}
 SECTIONS = {"data": DATA_FIELDS, "model": MODEL_FIELDS, "training": TRAINING_FIELDS,
             "view": VIEW_FIELDS}
-LIST_KEYS = {"data": ("features", "points", "text"), "model": ("layers",), "view": ("hidden",)}
+LIST_KEYS = {"data": ("features", "points", "text", "upload"), "model": ("layers",), "view": ("hidden",)}
 DEFAULT_FEATURES = ("x1", "x2")
 _LENET = ({"kind": "conv2d", "filters": 8, "kernel": 3, "padding": 1},
           {"kind": "maxpool"},
@@ -211,6 +211,8 @@ DEFAULT_LAYERS = {
                {"kind": "maxpool"},
                {"kind": "dense", "units": 32, "activation": "relu"}),
     "iris": ({"units": 8, "activation": "relu"},),
+    "upload-table": ({"units": 16, "activation": "relu"},),
+    "upload-images": _LENET,
     "sine-wave": ({"kind": "lstm", "units": 16},),
     "two-sines": ({"kind": "lstm", "units": 16},),
     "recall": ({"kind": "lstm", "units": 16},),

@@ -12,7 +12,7 @@ def input_shape(spec: Spec) -> tuple[int, ...]:
     sequences (T, features) and (T,) for text tokens."""
     if spec.data.family == "points":
         return (len(spec.data.features),)
-    shape = tuple(DATASETS[spec.data.dataset].shape)
+    shape = tuple(spec.data.info.shape)
     return (spec.data.seq_length,) + shape if spec.data.family == "sequences" else shape
 
 

@@ -26,6 +26,7 @@ from engine.spec.network import plan_layers
 from engine.spec.plan import KINDS, LayerError, kinds_for
 from engine.spec.text import clip, listed, shown
 from engine.spec.usertext import check_text
+from engine.spec.uploads import check_upload
 from engine.spec.types import DataSpec, Layer, ModelSpec, Spec, SpecError, TrainingSpec, ViewSpec
 
 MAX_ERRORS = 20             # a spec of 10,000 unknown keys is told about the first ones
@@ -210,7 +211,8 @@ def _drop_fixed_classes(raw: dict) -> dict:
     if info is None:
         return raw
     fixed = ({"classes"} if info.family != "points" else set()) | (
-        {"train_ratio"} if info.split == FILES else set())
+        {"train_ratio"} if info.split == FILES else set()) | (
+        {"samples"} if info.upload else set())          # an upload uses all its rows
     if not fixed & set(data):
         return raw
     return {**raw, "data": {k: v for k, v in data.items() if k not in fixed}}
@@ -288,8 +290,10 @@ def _cross_checks(data: dict, model: dict, training: dict, info, errors: _Errors
                                               "data.validation_ratio above 0")
 
 
-def parse_spec(raw: Any) -> Spec:
-    """Validate a raw (JSON) spec and return the normalised Spec, or raise SpecError."""
+def parse_spec(raw: Any, uploads=None) -> Spec:
+    """Validate a raw (JSON) spec and return the normalised Spec, or raise SpecError.
+    `uploads(id)` finds a person's upload for data.upload (engine.spec.uploads); without it a
+    spec that names one is refused."""
     errors = _Errors()
     if raw is None:
         raw = {}
@@ -316,8 +320,13 @@ def parse_spec(raw: Any) -> Spec:
     hidden = _hidden(raw_view.get("hidden"), errors)
     points = check_points(raw_data.get("points"), info, data["classes"], errors.add)
     data["text"] = check_text(raw_data.get("text"), info, errors.add)
+    upload = check_upload(raw_data.get("upload"), info, uploads, errors.add)
     if errors:                    # the checks below need well-typed values
         raise SpecError(list(errors))
+    data_spec_extra = {"features": features, "points": points,
+                       "upload": upload.id if upload else "", "upload_info": upload}
+    if upload is not None:        # its shape and classes are the upload's
+        info = DataSpec(**data, **data_spec_extra).info
     _resolve_defaults(data, model, training, info)
     if model["activation"] is None:
         model["activation"] = next((l.activation for l in layers if l.kind == "dense"),
@@ -326,7 +335,7 @@ def parse_spec(raw: Any) -> Spec:
     if errors:
         raise SpecError(list(errors))
     spec = Spec(
-        data=DataSpec(**data, features=features, points=points),
+        data=DataSpec(**data, **data_spec_extra),
         model=ModelSpec(layers=layers, **model),
         training=TrainingSpec(**training),
         view=ViewSpec(**view, hidden=hidden),

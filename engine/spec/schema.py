@@ -43,7 +43,7 @@ def schema() -> dict:
         "datasets": [{"name": d.name, "label": d.label, "problem": d.problem,
                       "family": d.family, "shape": list(d.shape),
                       "class_names": list(d.class_names), "sequence": d.sequence,
-                      "vocab": list(d.vocab), "hand": d.hand,
+                      "vocab": list(d.vocab), "hand": d.hand, "upload": d.upload,
                       "max_classes": d.max_classes,
                       "dims": d.dims, "default_samples": d.default_samples,
                       "split": d.split,

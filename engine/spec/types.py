@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 
-from engine.data.registry import DATASETS
+from engine.data.registry import DATASETS, DatasetInfo
 from engine.data.sequences import CORPUS
+from engine.data.uploaded import UploadInfo
 from engine.data.usertext import vocabulary
 from engine.spec.fields import SPEC_VERSION
 
@@ -52,6 +53,20 @@ class DataSpec:
     points: tuple[tuple[float, float, float], ...] = ()
     # The character model only: a person's own text instead of the built-in rhymes ("": theirs).
     text: str = ""
+    # Uploaded sets only: the upload's id (the normalised spec's data.upload) and what the
+    # server's store says of it (never written out: the id is what travels).
+    upload: str = ""
+    upload_info: UploadInfo | None = None
+
+    @property
+    def info(self) -> DatasetInfo:
+        """The dataset's registry entry; an upload's carries the upload's shape and classes."""
+        info = DATASETS[self.dataset]
+        if self.upload_info is None:
+            return info
+        u = self.upload_info
+        return replace(info, shape=u.shape, class_names=u.class_names,
+                       max_classes=len(u.class_names), default_samples=u.rows)
 
     @property
     def problem(self) -> str:
@@ -133,6 +148,9 @@ class Spec:
             del out["data"]["points"]
         if not self.data.text:              # only a text set with a person's own text
             del out["data"]["text"]
+        del out["data"]["upload_info"]
+        if not self.data.upload:            # only uploaded sets name an upload
+            del out["data"]["upload"]
         return out
 
     def structure(self) -> tuple:

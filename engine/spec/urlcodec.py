@@ -544,6 +544,9 @@ _NEW_ROWS: tuple[_Row, ...] = (
          _leaf("presenter", "view.presenter", _to_bool).decode),
     _Row("points", "data.points", _encode_points, _decode_points),
     _Row("text", "data.text", _encode_text, _leaf("text", "data.text", _to_text).decode),
+    # An uploaded set's id (written only when the spec names one).
+    _Row("upload", "data.upload", lambda s: s["data"].get("upload") or None,
+         _leaf("upload", "data.upload", _to_text).decode),
 )
 
 _ROWS: tuple[_Row, ...] = _TF_ROWS + _HIDE_ROWS + _NEW_ROWS

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from engine.data.features import feature_matrix
-from engine.data.registry import DATASETS, draw_split, hand_split, split_text
+from engine.data.registry import DATASETS, draw_split, hand_split, split_text, upload_split
 from engine.nn.losses import targets
 from engine.spec.types import Spec
 
@@ -68,6 +68,8 @@ def draw(spec: Spec, data_dir: str | None):
     if DATASETS[d.dataset].hand:     # placed by hand: the spec holds them (no noise, no draw)
         return hand_split(d.points, d.problem == "regression", d.seed, d.train_ratio,
                           d.validation_ratio)
+    if d.upload_info is not None:    # a person's table or images, parsed when uploaded
+        return upload_split(d.upload_info, d.seed, d.train_ratio, d.validation_ratio)
     return draw_split(d.dataset, d.samples, d.noise / 100, d.seed, d.classes, data_dir,
                       d.seq_length, d.train_ratio, d.validation_ratio, d.text)
 

@@ -14,12 +14,11 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template, reque
 from server import store
 from engine.data.registry import DATASETS
 from engine.frames.summary import output_of
-from engine.spec.parse import parse_spec
 from engine.spec.text import shown
 from engine.spec.types import SpecError
 from server.owners import OWNER_KEY, claim_browser
 from server.records import recording_frames, recording_index
-from server.specs import from_spec
+from server.specs import from_spec, parse
 
 bp = Blueprint("compare", __name__)
 MAX_RUNS = 12
@@ -68,7 +67,7 @@ def parse_runs(text: str) -> tuple[list[tuple[str, str]], list[dict]]:
 def _resolved(spec: dict) -> dict:
     """The spec's share hash and parameter count (None when it no longer parses)."""
     try:
-        answer = from_spec(parse_spec(spec)).answer()
+        answer = from_spec(parse(spec)).answer()
     except SpecError:
         return {"hash": None, "params": None}
     return {"hash": answer["hash"], "params": sum(layer["params"] for layer in answer["plan"])}

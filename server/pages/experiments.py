@@ -14,12 +14,11 @@ from flask import Blueprint, Flask, jsonify, render_template
 
 from server import store
 from engine.frames.recording import RecordedFrame
-from engine.spec.parse import parse_spec
 from engine.spec.text import shown
 from engine.spec.types import SpecError
 from server.owners import claim_browser, owner_id
 from server.records import recording_frames, recording_index
-from server.specs import from_spec
+from server.specs import from_spec, parse
 
 bp = Blueprint("experiments", __name__)
 CACHE = "public, max-age=31536000, immutable"     # a saved experiment never changes
@@ -84,7 +83,7 @@ def summary(exp_id: str):
         return _not_found()
     spec = json.loads(record["spec"])
     try:
-        resolved = from_spec(parse_spec(spec)).answer()
+        resolved = from_spec(parse(spec)).answer()
     except SpecError:                       # saved under an older schema: shown, not runnable
         resolved = {"spec": spec, "hash": None, "plan": None}
     index = recording_index(record["recording"])

@@ -18,7 +18,7 @@ from server.limits import server_limits
 from server.owners import claim_browser
 from server.pages.assets import send_asset
 from server.pages.api import json_body
-from server.pages.uploads import limits as upload_limits
+from server.pages.uploads import limits as upload_limits, upload_limits as table_and_image_limits
 from server.sockets.payloads import SPEC_SOURCE
 from server.specs import resolve
 
@@ -66,6 +66,7 @@ def api_schema():
     out["compute"] = {**devices.describe(),
                       "device": str(current_app.extensions["runner"].device)}
     out["limits"]["csv"] = upload_limits()
+    out["limits"]["uploads"] = table_and_image_limits()
     out["limits"]["server"] = server_limits(current_app.config,
                                             current_app.extensions["limits"].rates)
     return jsonify(out)
@@ -77,6 +78,9 @@ def api_preview(name: str):
     if info is None:
         return jsonify(errors=[{"path": "dataset", "message":
                                 f"dataset: {shown(name)} is not one of {', '.join(DATASETS)}"}]), 404
+    if info.upload:
+        return jsonify(errors=[{"path": "dataset", "message": f"dataset: {name} is a person's "
+                                f"upload; it has no preview"}]), 404
     if info.family == "sequences":
         return jsonify({**sequence_preview(name), "family": info.family, "problem": info.problem})
     if info.family != "points":

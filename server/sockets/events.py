@@ -135,6 +135,7 @@ class PlaygroundNamespace(Namespace):
         quota = store.Quota(owner_id(), address_tag(), c["SAVE_QUOTA_BROWSER_BYTES"],
                             c["SAVE_QUOTA_ADDRESS_BYTES"], c["MIN_FREE_DISK_BYTES"])
         exp_id = store.current().save(reply["record"], limit, quota)
+        current_app.extensions["uploads"].pin_named(reply["record"]["spec"])
         return {"id": exp_id, "url": f"/e/{exp_id}"}
 
     @answer

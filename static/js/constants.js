@@ -347,3 +347,6 @@ export const HIT_RADIUS_PX = 9;
 export const RIGHT_BUTTON = 2;
 /** Where a CSV file is read into hand-placed points (server/pages/uploads.py). */
 export const UPLOAD_POINTS_URL = "/api/uploads/points";
+/** A person's table (CSV) and images (zip): kept on the server, named by id in data.upload. */
+export const UPLOAD_TABLE_URL = "/api/uploads/table";
+export const UPLOAD_IMAGES_URL = "/api/uploads/images";

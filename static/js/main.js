@@ -7,6 +7,7 @@ import { ErrorsView } from "./page/errors.js";
 import { RunBar } from "./page/runbar.js";
 import { MetricsView } from "./page/metrics.js";
 import { DatasetsView } from "./page/datasets.js";
+import { UploadsView } from "./page/uploads.js";
 import { FeaturesView } from "./points/features.js";
 import { NetworkView } from "./points/network.js";
 import { OutputView } from "./points/output.js";
@@ -53,6 +54,7 @@ async function start() {
   new CsvLoader(root, schema, store);
   const controls = new ControlsView(root, schema, store);
   const datasets = new DatasetsView(root, schema, store);
+  const uploads = new UploadsView(root, schema, store, datasets);
   const features = new FeaturesView(root, schema, store, focus);
   const network = new NetworkView(root, schema, store, features, connection, showErrors, focus);
   const metrics = new MetricsView(root, schema.compute);
@@ -92,7 +94,7 @@ async function start() {
   });
 
   // The family view first: the others measure what it shows; presenter's palette before drawing.
-  const specViews = [family, presenter, controls, datasets, features, network, output, pointEditor, classroom, layers,
+  const specViews = [family, presenter, controls, datasets, uploads, features, network, output, pointEditor, classroom, layers,
     images, sequences, ownText, modelActions, save, lesson, room, schedule, runbar].filter(Boolean);
   const frameViews = [runbar, metrics, features, network, output, chart, accuracy, images, sequences, modelActions,
     insights, schedule];

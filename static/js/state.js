@@ -15,6 +15,7 @@ export class SpecStore {
     this.sessionId = null;
     this.plan = [];          // per layer (and the output head): shapes, params, MACs
     this.schedule = null;    // the learning-rate schedule's curve and marks (null: constant)
+    this.upload = null;      // what the server says of the spec's upload (shape, classes, counts)
     this.changeListeners = [];
     this.errorListeners = [];
     this.queue = Promise.resolve();
@@ -35,9 +36,13 @@ export class SpecStore {
     return getPath(this.spec, path);
   }
 
-  /** The schema entry of the spec's dataset (or of any dataset by name). */
+  /** The schema entry of the spec's dataset (or of any dataset by name); an uploaded set's
+   * carries its upload's shape and class names. */
   dataset(name = this.spec?.data.dataset) {
-    return this.schema.datasets.find((d) => d.name === name) || null;
+    const entry = this.schema.datasets.find((d) => d.name === name) || null;
+    if (!entry?.upload || !this.upload || name !== this.spec?.data.dataset) return entry;
+    const { shape, class_names: names } = this.upload;
+    return { ...entry, shape, class_names: names, max_classes: names.length };
   }
 
   /** The family of the spec's dataset: points, images or tabular. */
@@ -64,7 +69,7 @@ export class SpecStore {
   /** A spec shown without a session of ours (a saved experiment's summary, a room's answer):
    * spec and plan; the URL stays as it is (/e/<id>, /r/<code>). */
   showSaved(summary) {
-    this.#accept({ spec: summary.spec, plan: summary.plan }, { reset: true });
+    this.#accept({ spec: summary.spec, plan: summary.plan, upload: summary.upload }, { reset: true });
   }
 
   /** Continue a saved experiment: a new session from its weights; the URL becomes /#<hash>. */
@@ -165,6 +170,7 @@ export class SpecStore {
 
   #accept(answer, { reset, keepErrors = false, keepUrl = false }) {
     this.spec = answer.spec;
+    this.upload = answer.upload || null;
     if (answer.plan) this.plan = answer.plan;
     if (answer.schedule !== undefined) this.schedule = answer.schedule;
     if (answer.session_id) {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-from uikit import SHOTS, TIMEOUT, TRAIN_TIMEOUT, choose, number, pause, play
+from uikit import SHOTS, TIMEOUT, TRAIN_TIMEOUT, number, pause, play
 
 pytestmark = pytest.mark.ui
 

@@ -58,6 +58,7 @@ export class DatasetsView {
     }
     this.problemSelect.addEventListener("change", () => this.#chooseProblem(this.problemSelect.value));
     for (const dataset of this.datasets) {
+      if (dataset.upload) continue;          // chosen by uploading a file (page/uploads.js)
       const point = (dataset.family || POINT_FAMILY) === POINT_FAMILY;
       const button = cloneTemplate(point ? "tpl-dataset" : "tpl-dataset-named");
       button.dataset.testid = `dataset-${dataset.name}`;
@@ -94,11 +95,13 @@ export class DatasetsView {
     return (info.family || POINT_FAMILY) === POINT_FAMILY ? POINT_FAMILY : info.name;
   }
 
-  choose(name) {
+  /** Choose dataset `name`; an uploaded set's `upload` is its id. Resolves false if refused. */
+  choose(name, upload = null) {
     const info = this.#info(name);
-    this.store.update((spec) => {
+    return this.store.update((spec) => {
       const before = this.#info(spec.data.dataset);
       spec.data.dataset = name;
+      spec.data.upload = info.upload ? upload : null;
       if (before?.hand && before.name !== name) this.placed.set(before.name, spec.data.points);
       // Only hand-placed sets take points: their own, kept from the last visit, or the starter.
       if (before?.name !== name) spec.data.points = info.hand ? this.placed.get(name) ?? null : null;

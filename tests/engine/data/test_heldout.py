@@ -115,4 +115,4 @@ def test_text_windows_never_cross_from_the_training_span_into_the_test_span():
 
 def test_the_random_policy_is_the_default():
     assert {n for n, d in DATASETS.items() if d.split != RANDOM} == {
-        "mnist", "fashion-mnist", "text"}
+        "mnist", "fashion-mnist", "text", "upload-table", "upload-images"}

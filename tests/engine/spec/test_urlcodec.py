@@ -628,7 +628,7 @@ def test_exports():
                         "flip", "rotate", "scale", "inputNoise", "schedule", "scheduleEpochs",
                         "gamma", "warmup", "weightDecay", "labelSmoothing",
                         "normalize", "seqLength", "task", "bottleneck", "layers", "speed",
-                        "sameStart", "presenter", "points", "text")
+                        "sameStart", "presenter", "points", "text", "upload")
 
 
 def test_a_tf_link_with_no_hidden_layer_keeps_its_activation_for_new_layers():

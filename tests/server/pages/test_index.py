@@ -13,7 +13,7 @@ from serverkit import TF_HASH, Browser
 
 ALL_DATASETS = ["circle", "xor", "gauss", "spiral", "moons", "checkerboard", "plane",
                 "multi-gauss", "sine", "hand", "hand-values", "digits", "shapes", "mnist", "fashion-mnist", "iris",
-                "sine-wave", "two-sines", "recall", "parity-count", "text"]
+                "sine-wave", "two-sines", "recall", "parity-count", "text", "upload-table", "upload-images"]
 
 
 @pytest.fixture
