@@ -24,8 +24,8 @@ def shoot(page: Page, name: str) -> None:
 
 ACCURACY_ABOVE = ("(v) => parseFloat(document.querySelector('[data-testid=test-accuracy]')"
                   ".textContent) >= v")
-CHART_HAS_POINTS = ("() => (document.querySelector('[data-testid=accuracy-chart]').data || [])"
-                    ".some((t) => t.y && t.y.length > 2)")
+CHART_HAS_POINTS = ("() => document.querySelector('[data-testid=accuracy-chart]').drawn"
+                    ".epochs.length > 2")
 
 
 def open_group(page: Page) -> None:
