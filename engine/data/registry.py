@@ -61,6 +61,9 @@ class DatasetInfo:
     hand: bool = False      # points placed by hand: they come from the spec (data.points)
     upload: bool = False    # a person's table or images: data.upload names them; the shape and
                             # classes here are placeholders (engine.data.uploaded.UploadInfo)
+    # Data fields that mean nothing for this set (the page greys their controls out): real
+    # data has no generated noise; hand-placed and uploaded sets use every row they hold.
+    ignores: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,10 @@ SEQUENCE_STEP = (1,)                    # one value per time step (series and bi
 TOKEN_STEP = ()                         # one character index per time step (text)
 
 
+REAL_DATA_IGNORES = ("noise",)                  # read, not generated: no noise to add
+WHOLE_SETS_IGNORE = ("samples", "noise")       # every point or row the person gave
+
+
 def _fixed(name, label, family, shape, class_names, default_samples, description,
            needs_data_dir=False, **more):
     return DatasetInfo(name, label, CLASSIFICATION, len(class_names), FIXED_DIMS,
@@ -139,7 +146,8 @@ def _hand(name, label, problem, description):
     the most it can hold, which bounds the session's cost."""
     regression = problem == REGRESSION
     return (DatasetInfo(name, label, problem, 1 if regression else handpoints.MAX_HAND_CLASSES,
-                        2, handpoints.MAX_HAND_POINTS, description, hand=True),
+                        2, handpoints.MAX_HAND_POINTS, description, hand=True,
+                        ignores=WHOLE_SETS_IGNORE),
             _Hand(regression))
 
 
@@ -147,7 +155,8 @@ def _upload(name, label, family, max_classes, most, description):
     """An uploaded set: its shape and class names come with the upload; `samples` is ignored
     (all rows are used), so the default is the most an upload holds."""
     return (DatasetInfo(name, label, CLASSIFICATION, max_classes, FIXED_DIMS, most, description,
-                        family, split=STRATIFIED, upload=True), _Upload())
+                        family, split=STRATIFIED, upload=True, ignores=WHOLE_SETS_IGNORE),
+            _Upload())
 
 
 # (info, source) in display order: a generator (rng, samples, noise, classes) -> rows grouped
@@ -174,7 +183,8 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
           "Points you place, each with a value from −1 to 1."),
     (_fixed("digits", "Digits 8×8", IMAGES, (images.CHANNELS, images.DIGITS_SIZE,
             images.DIGITS_SIZE), images.DIGIT_NAMES, DIGITS_SAMPLES,
-            "Handwritten digits 0–9, 8×8 pixels (scikit-learn's bundled set)."),
+            "Handwritten digits 0–9, 8×8 pixels (scikit-learn's bundled set).",
+            ignores=REAL_DATA_IGNORES),
      _Fixed(lambda data_dir: images.load_digits())),
     (_fixed("shapes", "Shapes 16×16", IMAGES, (images.CHANNELS, images.SHAPES_SIZE,
             images.SHAPES_SIZE), images.SHAPE_NAMES, SHAPES_SAMPLES,
@@ -183,13 +193,13 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
     (_fixed("mnist", "MNIST", IMAGES, (images.CHANNELS, images.MNIST_SIZE, images.MNIST_SIZE),
             images.DIGIT_NAMES, MNIST_SAMPLES,
             "Handwritten digits 0–9, 28×28 pixels (IDX files).",
-            needs_data_dir=True, split=FILES),
+            needs_data_dir=True, split=FILES, ignores=REAL_DATA_IGNORES),
      _Files(lambda data_dir: images.load_mnist_parts(data_dir, "mnist"))),
     (_fixed("fashion-mnist", "Fashion-MNIST", IMAGES,
             (images.CHANNELS, images.MNIST_SIZE, images.MNIST_SIZE), images.FASHION_NAMES,
             MNIST_SAMPLES,
             "Zalando's clothing photos in ten classes, 28×28 pixels (IDX files).",
-            needs_data_dir=True, split=FILES),
+            needs_data_dir=True, split=FILES, ignores=REAL_DATA_IGNORES),
      _Files(lambda data_dir: images.load_mnist_parts(data_dir, "fashion-mnist"))),
     (_fixed("iris", "Iris", TABULAR, (len(tabular.IRIS_FEATURES),), tabular.IRIS_SPECIES,
             IRIS_SAMPLES,
@@ -214,7 +224,7 @@ _ENTRIES: tuple[tuple[DatasetInfo, Callable | _Fixed | _Sequence], ...] = (
             f"Character-level text: nursery rhymes about neural networks "
             f"({len(sequences.CORPUS)} characters, {len(sequences.VOCAB)} distinct); predict "
             f"the next character.",
-            sequence=MANY_TO_MANY, vocab=sequences.VOCAB, split=SPANS),
+            sequence=MANY_TO_MANY, vocab=sequences.VOCAB, split=SPANS, ignores=REAL_DATA_IGNORES),
      _Sequence(sequences.text)),
     _upload("upload-table", "Your table", TABULAR, tablefiles.MAX_TABLE_CLASSES,
             tablefiles.MAX_TABLE_ROWS,

@@ -46,7 +46,7 @@ def schema() -> dict:
                       "vocab": list(d.vocab), "hand": d.hand, "upload": d.upload,
                       "max_classes": d.max_classes,
                       "dims": d.dims, "default_samples": d.default_samples,
-                      "split": d.split,
+                      "split": d.split, "ignores": list(d.ignores),
                       "description": d.description}
                      for d in DATASETS.values()],
         "features": [{"name": f.name, "label": f.label, "dims": list(f.dims)}

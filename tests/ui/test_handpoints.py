@@ -113,8 +113,12 @@ def test_values_take_the_value_box_and_other_sets_hide_the_editor(open_page):
     expect(page).to_have_url(re.compile(r"points=.*;1,1,0\.5(&|$)"), timeout=TIMEOUT)
     click_at(page, -1, -1, modifiers=["Shift"])
     expect(page).to_have_url(re.compile(r";-1,-1,-0\.5(&|$)"), timeout=TIMEOUT)
+    # Your points use every point placed: no sample count, no generated noise to set.
+    expect(page.get_by_test_id("noise")).to_be_hidden()
+    expect(page.get_by_test_id("samples")).to_be_hidden()
     choose(page, "plane")
     expect(page.get_by_test_id("point-editor")).to_be_hidden()
+    expect(page.get_by_test_id("noise")).to_be_visible()
     expect(page).not_to_have_url(re.compile(r"points="))
     choose(page, "hand-values")         # its points are remembered
     expect(page).to_have_url(re.compile(r";-1,-1,-0\.5(&|$)"), timeout=TIMEOUT)

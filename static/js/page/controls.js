@@ -129,18 +129,20 @@ export class ControlsView {
   }
 
   /** Whether a field means anything for the dataset: its family (the schema field's
-   * `families`) and how it is held out (`splits`: MNIST keeps its files' own split). */
-  #applies(field, spec) {
+   * `families`), how it is held out (`splits`: MNIST keeps its files' own split) and what the
+   * dataset ignores (`ignores`: no noise on real data, no sample count for your own points). */
+  #applies(path, field, spec) {
     const dataset = this.schema.datasets.find((d) => d.name === spec.data.dataset);
     const family = dataset?.family || POINT_FAMILY;
     const split = !field.splits || !dataset || field.splits.includes(dataset.split);
-    return split && (!field.families || field.families.includes(family));
+    const ignored = path.startsWith("data.") && (dataset?.ignores || []).includes(path.slice(5));
+    return split && !ignored && (!field.families || field.families.includes(family));
   }
 
   /** Show the spec's values; a box the user is correcting (aria-invalid) keeps what they typed. */
   render(spec) {
     for (const [path, control] of this.controls) {
-      control.element.closest(".slot").classList.toggle("not-applicable", !this.#applies(control.field, spec));
+      control.element.closest(".slot").classList.toggle("not-applicable", !this.#applies(path, control.field, spec));
       const value = getPath(spec, path);
       if (value === undefined) continue;
       const { input, range, kind } = control;

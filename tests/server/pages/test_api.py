@@ -57,3 +57,14 @@ def test_a_missing_dataset_does_not_reveal_the_servers_folders(make_app, tmp_pat
     r = app.test_client().get("/api/datasets/mnist/preview")
     message = r.get_json()["errors"][0]["message"]
     assert r.status_code == 404 and "--data-dir" in message and "secret-place" not in message
+
+
+def test_the_schema_says_which_data_fields_a_dataset_ignores(http):
+    """The page greys out what means nothing for a set: noise on real data, the sample count
+    where every point or row the person gave is used."""
+    ignores = {d["name"]: d["ignores"] for d in http.get("/api/schema").get_json()["datasets"]}
+    assert ignores["circle"] == [] and ignores["shapes"] == [] and ignores["sine-wave"] == []
+    for name in ("digits", "mnist", "fashion-mnist", "text"):
+        assert ignores[name] == ["noise"], name
+    for name in ("hand", "hand-values", "upload-table", "upload-images"):
+        assert ignores[name] == ["samples", "noise"], name
