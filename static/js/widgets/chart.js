@@ -207,7 +207,11 @@ export class ChartView {
     const empty = this.x.length === 0;
     const box = this.#box();
     const xr = xRange(this.x[0], this.x[this.x.length - 1], { wholeUpTo: CHART.wholeTicksUpTo, axisEnds: CHART.axisEnds });
-    const indices = stridedIndices(this.x.length, Math.ceil(this.x.length / CHART.drawPoints));
+    // At most two points a pixel of plot (and CHART.drawPoints): a stride that only ever
+    // doubles, so the points kept stay put as the run grows.
+    const most = Math.max(16, Math.min(CHART.drawPoints, Math.round(2 * (box.right - box.left))));
+    const stride = 2 ** Math.max(0, Math.ceil(Math.log2(this.x.length / most)));
+    const indices = stridedIndices(this.x.length, stride);
     const drawn = this.ys.filter((_, i) => shown[i]).map((values) => indices.map((j) => values[j]));
     const yr = empty ? [0, 1] : yRange(drawn, {
       log: this.log, range: this.fixedRange, margin: CHART.yMargin, axisEnds: CHART.axisEnds, logStep: CHART.logStep,
