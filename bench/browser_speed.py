@@ -15,7 +15,10 @@ Then, for the same spec on the same server, a bare Socket.IO client (bench/class
 open, play, acknowledge every frame at once, as the page does) gives the server-only epochs/s;
 the ratio page / server-only says what the browser costs the training.
 
-First, the page's weight: bytes on the wire for a first load of / and for a second one.
+First, the page's weight: bytes on the wire for a first load of / and for a second one. Then
+the floor a drawn frame costs in this browser, in the same run: a blank page changing one text
+and one canvas 30 times a second, and the playground (not training) changing only its epoch
+counter; each net's main-thread figure is also given as a ratio to the latter.
 Nets: the default 2-D net (circle, 4-2), six hidden layers of 8 on all seven features (spiral),
 the digits CNN (its filters tab open) and the sine-wave LSTM (its series tab open).
 Prints a line per net and, last, one JSON object with every figure.
@@ -159,6 +162,47 @@ def in_browser(browser, url: str, server_pid: int, net: dict, warmup: float, sec
     return out
 
 
+# The floor a frame costs in this browser: 30 animation frames a second that change one text
+# (and, on the blank page, one canvas), with no socket and no training. On the playground page
+# (not playing) the text changed is its epoch counter: what the page's size alone costs.
+TICK_30 = """(selector) => {
+  window.floorDrawn = 0;
+  const text = document.querySelector(selector);
+  const canvas = document.querySelector('canvas#floor');
+  const ctx = canvas && canvas.getContext('2d');
+  setInterval(() => requestAnimationFrame(() => {
+    window.floorDrawn += 1;
+    text.textContent = String(window.floorDrawn);
+    if (ctx) { ctx.fillStyle = window.floorDrawn % 2 ? '#369' : '#963'; ctx.fillRect(0, 0, 300, 150); }
+  }), 33);
+}"""
+BLANK = "<!doctype html><html><body><p id=text>0</p><canvas id=floor width=300 height=150></canvas></body></html>"
+
+
+def floor_ms(browser, url: str | None, seconds: float) -> float:
+    """Main-thread ms per animation frame that changes one text 30 times a second: on a blank
+    page with a canvas (url None), or on the playground's epoch counter."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    if url is None:
+        page.set_content(BLANK)
+        selector = "#text"
+    else:
+        page.goto(url + "/")
+        page.wait_for_selector('body[data-ready="true"]', timeout=START_TIMEOUT_MS)
+        page.wait_for_function("document.body.dataset.frames > 0", timeout=START_TIMEOUT_MS)
+        selector = "[data-testid=epoch]"
+    page.evaluate(TICK_30, selector)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    time.sleep(1)                            # a benchmark's warm-up, not a test's wait
+    a, busy0 = page.evaluate("window.floorDrawn"), task_seconds(cdp)
+    time.sleep(seconds)
+    b, busy1 = page.evaluate("window.floorDrawn"), task_seconds(cdp)
+    context.close()
+    return 1000 * (busy1 - busy0) / (b - a)
+
+
 def server_only(url: str, spec_hash: str, warmup: float, seconds: float) -> dict:
     """The same spec with a client that acknowledges every frame at once and draws nothing."""
     with urllib.request.urlopen(url + "/") as response:
@@ -213,12 +257,21 @@ def main() -> None:
                       f"{weight['second_load_bytes'] / 1e6:.3f} MB "
                       f"({weight['second_load_304']} of {weight['second_load_requests']} answered 304)",
                       flush=True)
+                floor = {"blank_page_ms": floor_ms(browser, None, args.seconds / 2),
+                         "epoch_counter_ms": floor_ms(browser, url, args.seconds / 2)}
+                result["floor"] = {k: round(v, 2) for k, v in floor.items()}
+                print(f"floor: one text and a canvas 30 times a second on a blank page "
+                      f"{floor['blank_page_ms']:.1f} ms of main thread a frame; the playground's "
+                      f"epoch counter alone {floor['epoch_counter_ms']:.1f} ms", flush=True)
                 for name in args.nets.split(","):
                     page = in_browser(browser, url, server.pid, NETS[name], args.warmup, args.seconds)
                     alone = server_only(url, page["hash"], args.warmup, args.seconds)
                     row = {**page, **alone}
                     row["epochs_ratio"] = (row["page_epochs_per_s"] / row["server_epochs_per_s"]
                                            if row["server_epochs_per_s"] else None)
+                    if row["main_thread_ms_per_drawn_frame"]:
+                        row["main_thread_vs_epoch_counter"] = (row["main_thread_ms_per_drawn_frame"]
+                                                               / floor["epoch_counter_ms"])
                     result[name] = {k: round(v, 3) if isinstance(v, float) else v
                                     for k, v in row.items()}
                     ms = row["main_thread_ms_per_drawn_frame"]
