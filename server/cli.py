@@ -25,10 +25,11 @@ from engine.frames.report import report
 from engine.spec.types import SpecError
 from engine.training.devices import CHOICES, pick_device
 from engine.training.session import Session
-from server.cli_text import is_text_file, with_text
 from server.cli_logging import (JsonLog, TensorBoardLog, epoch_record, progress_line,
                                 show_progress)
 from server.cli_data import with_data
+from server.config import DATABASE_ENV
+from server.errors import BadDatabase
 from server.specs import load, load_raw
 
 
@@ -74,7 +75,6 @@ def _device_or_exit(requested: str, heavy: bool = False):
 def cmd_serve(args) -> None:
     _device_or_exit(args.device)
     from server import create_app     # Flask and the app's parts: `spec` and `train` need none
-    from server.store import ENV, BadDatabase
     config = {"FPS": args.fps, "DEVICE": args.device, "DATA_DIR": args.data_dir,
               "WORKERS": args.workers, "PROXY_HOPS": args.proxy_hops}
     if args.db:
@@ -86,7 +86,7 @@ def cmd_serve(args) -> None:
     try:
         app = create_app(config)
     except BadDatabase as exc:
-        print(f"nn-playground: {'--db' if args.db else ENV}: {exc}", file=sys.stderr)
+        print(f"nn-playground: {'--db' if args.db else DATABASE_ENV}: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_SPEC)
     runner = app.extensions["runner"]
     trainers = f"trainer nodes on {args.redis}" if args.redis else \
@@ -193,9 +193,7 @@ def _train(session: Session, args, loggers: list) -> float:
 
 
 def cmd_train(args) -> None:
-    if args.data and is_text_file(args.data):
-        spec = with_text(_load_or_exit(args.source), args.data, args.lowercase)
-    elif args.data:
+    if args.data:
         spec = with_data(_load_or_exit(args.source, load_raw), args.data, args)
     else:
         spec = _load_or_exit(args.source)

@@ -5,7 +5,9 @@ readers as the page's uploads, and which kind of file it was detected as.
 - a CSV with --label, or with other than 3 columns: a table, as "Your table" (label: --label,
   else the last column that is not all numbers, else the last column; features: every other
   numeric column);
-- a CSV of exactly 3 columns and no --label: points (x1, x2, label or value), as "Your points".
+- a CSV of exactly 3 columns and no --label: points (x1, x2, label or value), as "Your points";
+- a `.txt`: UTF-8 text for the character model (--lowercase), as "Your own text"; a spec of
+  another family takes the character model's default network.
 
 A table or images are kept as arrays in a throw-away uploads folder for the run (the spec names
 them by id, as the server's do). When the spec does not already train that kind of upload, its
@@ -22,12 +24,14 @@ from pathlib import Path
 from engine.data import imagezips, tablefiles, uploaded
 from engine.data.csvfiles import MAX_CSV_BYTES, CsvError, points_from_csv, read_table
 from engine.data.imagezips import ZipError
+from engine.data.usertext import MAX_TEXT_BYTES, TextFileError, read_text_file
 from engine.spec.types import Spec, SpecError
 from server.specs import parse
 from server.uploadstore import Quotas, UploadStore
 
 CLI_OWNER = "cli"
 POINT_COLUMNS = 3
+TEXT, TEXT_SUFFIX, TEXT_DATASET = "text", ".txt", "text"
 # A run's own folder holds one upload: no quota beyond the readers' caps.
 NO_QUOTA = Quotas(per_browser=1, browser_bytes=1 << 62, total_bytes=1 << 62, keep_s=1e12)
 # Settings that depend on the dataset: dropped so the uploaded set's defaults apply.
@@ -36,7 +40,9 @@ DATASET_DEPENDENT = {"data": ("classes", "samples", "features", "points", "noise
 
 
 def detect(path: str, content: bytes, label: str | None) -> str:
-    """"images", "table" or "points" (the module docstring's rule)."""
+    """"images", "table", "points" or "text" (the module docstring's rule)."""
+    if path.lower().endswith(TEXT_SUFFIX):
+        return TEXT
     if path.lower().endswith(".zip") or content[:4] == b"PK\x03\x04":
         return uploaded.IMAGES
     if label is not None:
@@ -56,6 +62,16 @@ def _points(raw: dict, content: bytes) -> tuple[dict, str]:
     raw.setdefault("training", {})["loss"] = None   # mse or cross-entropy for the classes
     what = ", ".join(body["class_names"]) or "values"
     return raw, f"points ({len(body['points'])} points; {what})"
+
+
+def _text(raw: dict, content: bytes, lowercase: bool) -> tuple[dict, str]:
+    text = read_text_file(content[:MAX_TEXT_BYTES + 4])
+    if lowercase:
+        text = text.lower()
+    if raw.get("data", {}).get("dataset") != TEXT_DATASET:
+        raw = {"data": {}, "training": {}, **({"version": raw["version"]} if "version" in raw else {})}
+    raw.setdefault("data", {}).update(dataset=TEXT_DATASET, text=text)
+    return raw, f"text ({len(text):,} characters, {len(set(text))} different)"
 
 
 def _upload(raw: dict, kind: str, content: bytes, args, store: UploadStore) -> tuple[dict, str]:
@@ -96,8 +112,9 @@ def with_data(raw, path: str, args) -> Spec:
             content = f.read(max(imagezips.MAX_ZIP_BYTES, tablefiles.MAX_TABLE_BYTES,
                                  MAX_CSV_BYTES) + 1)
         kind = detect(path, content, args.label)
-        if kind == "points":
-            raw, said = _points(raw, content)
+        if kind in ("points", TEXT):
+            raw, said = _points(raw, content) if kind == "points" else \
+                _text(raw, content, args.lowercase)
             spec = parse(raw)
         else:
             folder = Path(tempfile.mkdtemp(prefix="nn-playground-data-"))
@@ -105,12 +122,12 @@ def with_data(raw, path: str, args) -> Spec:
             store = UploadStore(folder, "cli", NO_QUOTA)
             raw, said = _upload(raw, kind, content, args, store)
             spec = parse(raw, store.find)
-    except (CsvError, ZipError) as exc:
+    except (CsvError, ZipError, TextFileError) as exc:
         print(f"{path}: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     except SpecError as exc:
         for e in exc.errors:
-            print(e["message"], file=sys.stderr)
+            print(f"{path}: {e['message']}", file=sys.stderr)
         raise SystemExit(2) from None
     except OSError as exc:
         print(f"cannot read {path}: {exc.strerror or exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MAX_MESSAGE_BYTES = 1_000_000     # socket and HTTP bodies: a spec is a few KB
 DEFAULT_DATABASE = str(ROOT / "instance" / "nn-playground.sqlite3")
+DATABASE_ENV = "NN_PLAYGROUND_DB"      # where saved experiments are kept, unless --db says
 
 DEFAULTS = {
     "DATABASE": None,             # a SQLite file or postgresql:// URL (server.store); None:

@@ -81,3 +81,8 @@ class RecordError(ValueError):
     def __init__(self, path: str, detail: str):
         super().__init__(f"{path}: {detail}")
         self.path, self.detail = path, detail
+
+
+class BadDatabase(ValueError):
+    """A database target that cannot be used; the message says why (the caller names where
+    the target came from: --db, NN_PLAYGROUND_DB, the app's DATABASE)."""

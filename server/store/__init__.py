@@ -10,14 +10,14 @@ import re
 
 from flask import Flask, current_app, jsonify
 
-from server.config import DEFAULT_DATABASE
-from server.store.base import ACCEPTED, BadDatabase, DatabaseUnavailable, Store
+from server.config import DATABASE_ENV as ENV, DEFAULT_DATABASE
+from server.errors import BadDatabase
+from server.store.base import ACCEPTED, DatabaseUnavailable, Store
 from server.store.limits import (MAX_DESCRIPTION, MAX_RECORD_BYTES, MAX_TITLE, Quota,
                                  check_text, size_of, valid_id)
 from server.store.schema import COLUMNS, SCHEMA_VERSION, WHO
 from server.store.sqlite import SqliteStore
 
-ENV = "NN_PLAYGROUND_DB"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 

@@ -18,11 +18,6 @@ from server.store.schema import COLUMNS, INDEXES, MIGRATIONS, SCHEMA, SCHEMA_VER
 ACCEPTED = "a SQLite file path or a postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME URL"
 
 
-class BadDatabase(ValueError):
-    """A database target that cannot be used; the message says why (the caller names where
-    the target came from: --db, NN_PLAYGROUND_DB, the app's DATABASE)."""
-
-
 class DatabaseUnavailable(PayloadError):
     """The database went away mid-request: the request is refused, the server goes on, and
     the next request tries again."""

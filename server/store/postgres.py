@@ -18,7 +18,8 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
 from server.errors import PayloadError
-from server.store.base import ACCEPTED, BadDatabase, DatabaseUnavailable, Store
+from server.errors import BadDatabase
+from server.store.base import ACCEPTED, DatabaseUnavailable, Store
 from server.store.limits import DISK_FULL, Quota
 
 log = logging.getLogger(__name__)

@@ -11,6 +11,7 @@ import numpy as np
 
 from engine.data.registry import DATASETS
 from server import socketio
+from server.cli import main as cli_main
 
 
 # A TF Playground link: xor, 3 inputs (x, y, x·y), hidden layers 5 and 3.
@@ -218,3 +219,14 @@ def save(sock, **fields) -> dict:
     answer = sock.call("save", **fields)
     assert answer["ok"], answer
     return answer
+
+
+def run_main(argv, capsys) -> tuple[int, str, str]:
+    """The CLI's main(argv) in this process: its exit code, stdout and stderr."""
+    try:
+        cli_main(argv)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err

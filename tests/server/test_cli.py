@@ -12,11 +12,10 @@ import sys
 import pytest
 import torch
 
-from server.cli import main
 from server.config import ROOT
 from server.specs import resolve
 
-from serverkit import DIVERGING, TF_HASH
+from serverkit import DIVERGING, TF_HASH, run_main
 
 TF_URL = "https://playground.tensorflow.org/" + TF_HASH
 FILE_SPEC = {"data": {"dataset": "moons", "noise": 10},
@@ -121,16 +120,6 @@ def keep_threads():
     n = torch.get_num_threads()
     yield
     torch.set_num_threads(n)
-
-
-def run_main(argv, capsys) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_spec_of_a_file_holding_a_hash(tmp_path, capsys):

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import json
 
-from server.cli import main
+from serverkit import run_main
 
 TEXT = "Sing a song of sixpence, a pocket full of rye.\nFour and twenty blackbirds!\n" * 5
 SMALL = '{"data": {"dataset": "text", "samples": 100, "seq_length": 10}}'
-
-
-def run_main(argv, capsys) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_train_takes_a_text_file_with_data_and_exports_it(tmp_path, capsys):
