@@ -13,10 +13,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
-from uikit import CONTEXT_ARGS
+from uikit import CONTEXT_ARGS, MNIST_TEST, MNIST_TRAIN
 
-from uikit import MNIST_TEST, MNIST_TRAIN
+from engine.data.images import write_idx
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -81,6 +82,13 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="session")
+def base_url():
+    """No base URL: every test opens the full address of its server. (Also keeps
+    pytest-playwright's fallback fixture, a deprecated instance method, out of the run.)"""
+    return None
+
+
+@pytest.fixture(scope="session")
 def server_url(tmp_path_factory) -> str:
     yield from _serve(tmp_path_factory.mktemp("server"))
 
@@ -88,8 +96,6 @@ def server_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def mnist_server_url(tmp_path_factory) -> str:
     """A second server whose --data-dir holds small MNIST IDX files (engine.data.images)."""
-    import numpy as np
-    from engine.data.images import write_idx
     tmp = tmp_path_factory.mktemp("mnist-server")
     folder = tmp / "data" / "mnist"
     folder.mkdir(parents=True)

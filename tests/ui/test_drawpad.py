@@ -17,7 +17,9 @@ PROBS = """() => [...document.querySelectorAll('[data-testid=drawpad-probs] .pro
 
 def draw(page: Page, strokes) -> None:
     """Mouse strokes on the pad; each a list of (x, y) in fractions of its width and height."""
-    box = page.get_by_test_id("drawpad-canvas").bounding_box()
+    canvas = page.get_by_test_id("drawpad-canvas")
+    canvas.scroll_into_view_if_needed()       # mouse moves do not scroll; a person would
+    box = canvas.bounding_box()
     for stroke in strokes:
         points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
         page.mouse.move(*points[0])

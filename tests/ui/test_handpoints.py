@@ -90,6 +90,7 @@ def test_drag_moves_a_point_and_right_click_or_the_eraser_removes_one(open_page)
     expect(page.get_by_test_id("point-count")).to_have_text(re.compile(r"^3 points"))
     start = page.evaluate(TO_PIXEL, [-3, -3])
     end = page.evaluate(TO_PIXEL, [-1, -2])
+    page.get_by_test_id("output-canvas").scroll_into_view_if_needed()   # mouse moves do not scroll
     canvas = page.get_by_test_id("output-canvas").bounding_box()
     page.mouse.move(canvas["x"] + start[0], canvas["y"] + start[1])
     page.mouse.down()

@@ -28,6 +28,7 @@ def test_the_curve_grows_and_hover_log_and_png_work(open_page):
     assert drawn["epochs"] == list(range(1, len(drawn["epochs"]) + 1))
 
     # Hover the right half of the plot: a rule and the values of the epoch under the pointer.
+    chart.scroll_into_view_if_needed()            # mouse moves do not scroll
     box = chart.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.6)
     tooltip = page.get_by_test_id("loss-chart-tooltip")
