@@ -4,6 +4,8 @@ text's characters; a bad character is named by its position; a text too long for
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 from uikit import SHOTS, TIMEOUT, TRAIN_TIMEOUT, number, pause, play
@@ -82,6 +84,7 @@ def test_a_txt_file_through_the_file_chooser_and_a_bad_character_named(open_page
     page.get_by_test_id("own-text-use").click()
     error = page.get_by_test_id("error-data.text")
     expect(error.first).to_contain_text("character 41 (line 2, column 8) is U+0007", timeout=TIMEOUT)
+    expect(error.first).to_contain_text(re.compile(r"^Your text: "))     # its label, not data.text
     latin = tmp_path / "latin.txt"
     latin.write_bytes(("CAFÉ " * 30).encode("latin-1"))
     page.get_by_test_id("own-text-file").set_input_files(str(latin))
