@@ -16,7 +16,7 @@ import pytest
 import redis
 import socketio
 
-from livekit import LiveServer, free_port
+from livekit import LiveServer, close_soon, free_port
 from server.cluster import keys
 from server.config import ROOT
 
@@ -123,10 +123,7 @@ class Client:
 
     def reconnect(self, server: LiveServer) -> None:
         """The page's socket comes back on another web node (the same cookie)."""
-        try:
-            self.sio.disconnect()
-        except Exception:                      # noqa: BLE001 (its node is already gone)
-            pass
+        close_soon(self.sio)                   # its node may be gone already
         self.sio = self._connect(server)
 
     def _got(self, sio, name: str, data: dict) -> None:
@@ -148,7 +145,4 @@ class Client:
         return frames[-1]["epoch"] if frames else -1
 
     def close(self) -> None:
-        try:
-            self.sio.disconnect()
-        except Exception:                      # noqa: BLE001
-            pass
+        close_soon(self.sio)

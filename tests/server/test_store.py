@@ -16,7 +16,7 @@ import numpy as np
 import requests
 from safetensors.torch import load as load_tensors
 
-from livekit import LiveServer
+from livekit import LiveServer, close_soon
 from server import store
 from storekit import BOTH_BACKENDS, query
 
@@ -89,7 +89,7 @@ def test_every_answered_save_survives_sigkill(tmp_path, database):
             server.kill()                                  # mid-burst: a save is in flight
             stop.set()
             saver.join()
-            sio.disconnect()
+            close_soon(sio)
         finally:
             server.kill()
         assert len(answered) >= ANSWERED_BEFORE_KILL
@@ -107,6 +107,6 @@ def test_every_answered_save_survives_sigkill(tmp_path, database):
             sio = server.client()
             for exp_id in (answered[0], answered[-1]):     # the weights load into a new session
                 assert call(sio, "open", {"experiment": exp_id})["epoch"] == EPOCHS
-            sio.disconnect()
+            close_soon(sio)
         finally:
             server.kill()
