@@ -327,8 +327,8 @@ class Session:
         n = out.shape[0]
         self._run_loss += loss.detach() * n
         ok = correct(self.spec, out.detach(), t)
-        if ok is not None:
-            self._run_correct += ok.sum()
+        if ok is not None:          # a share of each example: per-step models judge T steps
+            self._run_correct += ok.float().mean() * n
         self._run_n += n
 
     def _running_metrics(self) -> tuple[dict, dict | None]:

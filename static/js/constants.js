@@ -109,6 +109,7 @@ export const CHART = {
   wholeTicksUpTo: 8,        // epochs up to which the x axis ticks every epoch
   redrawMs: 500,            // plotly panels (widgets/panelview.js): a redraw costs 10–45 ms, two a second
   drawPoints: 1500,         // points per line drawn at most; a longer history is drawn strided
+  clipPad: 2,               // px a line may stand out of the plot (its width), no more
   yMargin: 0.05,            // room above the largest value, as a fraction of the range
   // Axis ends are rounded up to one of these × 10^k, so they (and the ticks and gridlines
   // drawn with them) change now and then, not on every frame.

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from uikit import PIXEL_HASH, SHOTS, TIMEOUT, choose, number, pause, play
+from uikit import PIXEL_HASH, TIMEOUT, choose, number, pause, play, screenshot
 
 pytestmark = pytest.mark.ui
 
@@ -260,9 +260,7 @@ def test_screenshots(open_page, viewport, name, link, epochs):
         page.get_by_test_id("classes").select_option("4")
         expect(page.get_by_test_id("legend").get_by_role("listitem")).to_have_count(4)
     train_until(page, f"n >= {epochs}")
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}x{height}.png"), full_page=True)
-    assert (SHOTS / f"{name}-{width}x{height}.png").stat().st_size > 0
+    screenshot(page, f"{name}-{width}x{height}", ["play", "output-canvas", "test-loss", "loss-chart"])
 
 
 def test_every_control_has_a_name_and_a_testid(open_page, unnamed_controls):

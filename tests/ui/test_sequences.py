@@ -11,7 +11,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from uikit import COLOURS, SHOTS, TIMEOUT, TRAIN_TIMEOUT, choose, number, pause, play
+from uikit import COLOURS, TIMEOUT, TRAIN_TIMEOUT, choose, number, pause, play, screenshot
 
 pytestmark = pytest.mark.ui
 
@@ -106,6 +106,12 @@ def test_text_is_generated_live_from_a_prompt_at_a_temperature(open_page):
     expect(page.get_by_test_id("generated-prompt")).to_have_text("twinkle twinkle ")
     expect(sample).not_to_have_text("")
     expect(page.locator("#test-acc-label")).to_contain_text("per character")
+    # Its accuracy chart: a share of the characters, inside the plot (not 20 times it, off the top).
+    drawn = page.evaluate("() => document.querySelector('[data-testid=accuracy-chart]').drawn.series")
+    assert drawn["train_accuracy"] and all(0 <= a <= 1 for a in drawn["train_accuracy"]), drawn
+    chart = page.get_by_test_id("accuracy-chart").bounding_box()
+    line = page.get_by_test_id("accuracy-chart").locator("path[data-trace=train_accuracy]").bounding_box()
+    assert chart["y"] <= line["y"] and line["y"] + line["height"] <= chart["y"] + chart["height"], (chart, line)
 
 
 def test_plain_rnn_on_a_long_recall_shows_the_gradient_at_every_step(open_page):
@@ -147,13 +153,13 @@ def test_builder_stacks_recurrent_layers_and_the_views_follow_the_chosen_one(ope
     expect(page).to_have_url(re.compile(r"layers=lstm:16:1,gru:8:1"))
 
 
-SCREENS = [("sequence-sine", "#dataset=sine-wave", "tab-series", 40),
-           ("sequence-text", "#dataset=text", "tab-text", 25)]
+SCREENS = [("sequence-sine", "#dataset=sine-wave", "tab-series", 40, "series-chart"),
+           ("sequence-text", "#dataset=text", "tab-text", 25, "generated-text")]
 
 
 @pytest.mark.parametrize("viewport", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
-@pytest.mark.parametrize("name,link,tab,epochs", SCREENS, ids=[s[0] for s in SCREENS])
-def test_screenshots(open_page, viewport, name, link, tab, epochs):
+@pytest.mark.parametrize("name,link,tab,epochs,view", SCREENS, ids=[s[0] for s in SCREENS])
+def test_screenshots(open_page, viewport, name, link, tab, epochs, view):
     width, height = viewport
     page = open_page(link, viewport={"width": width, "height": height})
     play(page)
@@ -161,10 +167,8 @@ def test_screenshots(open_page, viewport, name, link, tab, epochs):
     pause(page)
     page.get_by_test_id(tab).click()
     expect(page.get_by_test_id(tab)).to_have_attribute("aria-selected", "true")
-    SHOTS.mkdir(exist_ok=True)
-    path = SHOTS / f"{name}-{width}x{height}.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 0
+    page.get_by_test_id(view).scroll_into_view_if_needed()      # its tab and view at once
+    screenshot(page, f"{name}-{width}x{height}", [tab, view])
 
 
 def test_rnn_and_lstm_gradients_share_one_fixed_axis(open_page):

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from uikit import SHOTS, TIMEOUT, lesson_page, pause, play, walk_lesson_steps
+from uikit import SHOTS, TIMEOUT, lesson_page, off_screen, pause, play, walk_lesson_steps
 
 pytestmark = pytest.mark.ui
 
@@ -33,19 +33,6 @@ LESSON_CONTROLS = [
 MOVING = ["play", "reset", "step", "step-batch", "speed", "same-start", "learning-rate", "activation",
           "regularization", "regularization-rate", "problem", "noise", "batch-size", "add-layer",
           "output-canvas", "test-loss", "show-test-data"]
-
-
-def off_screen(page: Page, testids: list[str]) -> list[str]:
-    """The controls not wholly inside the viewport (or not visible at all)."""
-    size = page.viewport_size
-    out = []
-    for testid in testids:
-        element = page.get_by_test_id(testid)
-        box = element.bounding_box() if element.is_visible() else None
-        if box is None or box["x"] < 0 or box["y"] < 0 or box["x"] + box["width"] > size["width"] + 0.5 \
-                or box["y"] + box["height"] > size["height"] + 0.5:
-            out.append(f"{testid}: {box}")
-    return out
 
 
 def boxes(page: Page, testids: list[str]) -> dict:

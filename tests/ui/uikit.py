@@ -41,6 +41,30 @@ COLOURS = """(el) => {
 }"""
 
 
+def off_screen(page: Page, testids: list[str]) -> list[str]:
+    """The elements not wholly inside the viewport (or not visible at all)."""
+    size = page.viewport_size
+    out = []
+    for testid in testids:
+        element = page.get_by_test_id(testid)
+        box = element.bounding_box() if element.is_visible() else None
+        if box is None or box["x"] < 0 or box["y"] < 0 or box["x"] + box["width"] > size["width"] + 0.5 \
+                or box["y"] + box["height"] > size["height"] + 0.5:
+            out.append(f"{testid}: {box}")
+    return out
+
+
+def screenshot(page: Page, name: str, first_screen: list[str]) -> None:
+    """A full-page screenshot for people to look at (screenshots/NAME.png), of a page that fits
+    its width (no sideways scrolling) and shows `first_screen` without any scrolling."""
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+        "the page scrolls sideways"
+    missing = off_screen(page, first_screen)
+    assert not missing, f"not in the first screen: {missing}"
+
+
 def play(page: Page) -> None:
     page.get_by_test_id("play").click()
     expect(page.get_by_test_id("play")).to_have_attribute("data-state", "playing")

@@ -17,6 +17,7 @@ import { CHART } from "../constants.js";
 import { hoverValue, linePath, nearestIndex, stridedIndices, tickLabel, xRange, xTicks, yRange, yTicks } from "./lineaxes.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
+let clipCount = 0;                // each chart's clip path has its own id
 const CHAR_WIDTH = 0.6;         // a label's width per character, in font sizes (an upper estimate)
 const LOSS_TRACES = [
   { key: "train_loss", name: "Training", color: CHART.colors.train, dash: "" },
@@ -80,10 +81,15 @@ export class ChartView {
     this.grid = svg("g", { class: "chart-grid" }, this.svg);
     this.axes = svg("g", { class: "chart-axes" }, this.svg);
     this.markLayer = svg("g", { class: "chart-marks" }, this.svg);
+    // The lines stay inside the plot, whatever a value (a fixed 0–100 % axis, say).
+    clipCount += 1;
+    const clip = svg("clipPath", { id: `line-chart-clip-${clipCount}` }, svg("defs", {}, this.svg));
+    this.clipRect = svg("rect", {}, clip);
+    const plot = svg("g", { "clip-path": `url(#${clip.id})` }, this.svg);
     this.lines = this.traces.map((trace) => svg("path", {
       "data-trace": trace.key, fill: "none", stroke: trace.color, "stroke-linejoin": "round",
       "stroke-linecap": "round", ...(trace.dash ? { "stroke-dasharray": trace.dash } : {}),
-    }, this.svg));
+    }, plot));
     this.emptyNote = svg("text", { class: "chart-empty", "text-anchor": "middle", fill: CHART.colors.train }, this.svg);
     this.emptyNote.textContent = CHART.emptyNote;
     this.rule = svg("line", { class: "chart-rule", stroke: "#1a1a1a", "stroke-width": 1, visibility: "hidden" }, this.svg);
@@ -229,6 +235,9 @@ export class ChartView {
       this.#drawAxes(empty, box, xr, yr, toX);
     }
     this.drawnIndices = indices;
+    const pad = CHART.clipPad;          // a line's width: a value on the axis' end draws whole
+    Object.entries({ x: box.left - pad, y: box.top - pad, width: box.right - box.left + 2 * pad,
+      height: box.bottom - box.top + 2 * pad }).forEach(([k, v]) => this.clipRect.setAttribute(k, v));
     this.emptyNote.setAttribute("visibility", empty ? "visible" : "hidden");
     this.lines.forEach((line, i) => {
       line.setAttribute("d", shown[i] ? linePath(this.x, this.ys[i], indices, toX, toY) : "");

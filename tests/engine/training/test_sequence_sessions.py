@@ -101,3 +101,12 @@ def test_cli_trains_the_sine_lstm_far_below_the_last_value_baseline():
     test = Session(parse_spec(spec)).splits["test"]
     last_value = 0.5 * float(((test.x - test.t) ** 2).mean())
     assert result["test_loss"] < 0.2 * last_value, (result, last_value)
+
+
+def test_the_training_accuracy_of_a_per_step_model_is_a_share_of_its_steps():
+    """The text model is judged at each of its 20 steps: its running training accuracy (the
+    chart's curve, history.csv, the CLI's figure) is the share of steps right, not 20 times it."""
+    s = trained({"data": {"dataset": "text"}, "training": FAST}, 3)
+    accuracies = s.history.train_accuracy
+    assert len(accuracies) == 3 and all(0 < a <= 1 for a in accuracies), accuracies
+    assert abs(accuracies[-1] - s.evaluate(("train",))["train_accuracy"]) < 0.1
