@@ -56,7 +56,8 @@ def runs(tmp_path_factory):
         "bad": ["spec", "#batchSize=0&learningRate=abc"],
         "tf": ["spec", TF_URL],
         "file": ["spec", str(spec_file)],
-        "train": ["train", "#dataset=xor&networkShape=4,2", "--epochs", "150", "--json"],
+        "train": ["train", "#dataset=xor&networkShape=4,2", "--epochs", "150", "--json",
+                  "--threads", "1"],
     })
     yield runs
     runs.close()
@@ -114,14 +115,6 @@ def test_train_prints_one_json_line_of_final_metrics(runs):
 
 # ---- in-process ----------------------------------------------------------------------------
 
-@pytest.fixture
-def keep_threads():
-    """cmd_train sets torch's thread count for the process: put it back."""
-    n = torch.get_num_threads()
-    yield
-    torch.set_num_threads(n)
-
-
 def test_spec_of_a_file_holding_a_hash(tmp_path, capsys):
     path = tmp_path / "link.txt"
     path.write_text(TF_URL + "\n")
@@ -140,7 +133,7 @@ def test_train_needs_at_least_one_epoch(capsys):
     assert code == 2 and "--epochs" in err
 
 
-def test_train_without_json_prints_a_table(capsys, keep_threads):
+def test_train_without_json_prints_a_table(capsys):
     code, out, err = run_main(["train", "#dataset=xor", "--epochs", "2"], capsys)
     assert code == 0
     assert "epoch 2/2" in err                                        # the progress bar
@@ -148,7 +141,7 @@ def test_train_without_json_prints_a_table(capsys, keep_threads):
     assert rows["epochs"] == "2" and rows["device"] == "cpu" and rows["status"] == "paused"
 
 
-def test_train_stops_when_the_loss_diverges(tmp_path, capsys, keep_threads):
+def test_train_stops_when_the_loss_diverges(tmp_path, capsys):
     path = tmp_path / "diverging.json"
     path.write_text(json.dumps(DIVERGING))
     code, out, _ = run_main(["train", str(path), "--epochs", "50", "--json"], capsys)
@@ -162,7 +155,7 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
-def test_train_json_is_strict_json_when_the_loss_diverges(tmp_path, capsys, keep_threads):
+def test_train_json_is_strict_json_when_the_loss_diverges(tmp_path, capsys):
     path = tmp_path / "diverging.json"
     path.write_text(json.dumps(DIVERGING))
     _, out, _ = run_main(["train", str(path), "--epochs", "5", "--json"], capsys)
@@ -192,8 +185,7 @@ LOGGED = {"data": {"dataset": "iris", "validation_ratio": 20},
           "training": {"schedule": "cosine", "schedule_epochs": 4}}
 
 
-def test_train_logs_every_epoch_as_json_lines_and_tensorboard_events(tmp_path, capsys,
-                                                                     keep_threads):
+def test_train_logs_every_epoch_as_json_lines_and_tensorboard_events(tmp_path, capsys):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     spec, log, board = tmp_path / "iris.json", tmp_path / "run.jsonl", tmp_path / "tb"
     spec.write_text(json.dumps(LOGGED))
@@ -221,7 +213,7 @@ def test_train_logs_every_epoch_as_json_lines_and_tensorboard_events(tmp_path, c
                                                          rel=1e-6)
 
 
-def test_train_json_has_every_splits_figures_and_the_split(capsys, keep_threads):
+def test_train_json_has_every_splits_figures_and_the_split(capsys):
     code, out, _ = run_main(["train", "#dataset=xor&validation=20", "--epochs", "3", "--json"],
                             capsys)
     result = json.loads(out)
@@ -232,7 +224,7 @@ def test_train_json_has_every_splits_figures_and_the_split(capsys, keep_threads)
     assert "macro_f1" in result["test_report"]
 
 
-def test_the_progress_line_labels_every_figure(capsys, keep_threads):
+def test_the_progress_line_labels_every_figure(capsys):
     code, _, err = run_main(["train", "#dataset=xor&validation=20", "--epochs", "2"], capsys)
     line = err.strip().split("\r")[-1]
     for label in ("epoch 2/2", "loss train", "test", "val", "accuracy train", "lr 0.03", "ETA"):
@@ -247,7 +239,7 @@ def test_threads_default_to_every_core():
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 @pytest.mark.parametrize("command", [["serve"], ["train", "#dataset=xor", "--epochs", "1"]])
-def test_asking_for_cuda_without_it_is_a_one_line_error(command, capsys, keep_threads):
+def test_asking_for_cuda_without_it_is_a_one_line_error(command, capsys):
     code, out, err = run_main([*command, "--device", "cuda"], capsys)
     assert code == 2 and out == ""
     assert err.strip().count("\n") == 0 and "no CUDA device" in err

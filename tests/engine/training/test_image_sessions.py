@@ -133,7 +133,8 @@ def test_mnist_from_idx_files(tmp_path):
 
 def test_cli_trains_the_digits_cnn_past_97_percent():
     out = subprocess.run([sys.executable, "-m", "server.cli", "train",
-                          str(ROOT / "examples" / "digits-cnn.json"), "--epochs", "40", "--json"],
+                          str(ROOT / "examples" / "digits-cnn.json"), "--epochs", "40", "--json",
+                          "--threads", "1"],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     result = json.loads(out.stdout)
     assert result["accuracy"] >= 0.97 and result["epochs"] == 40

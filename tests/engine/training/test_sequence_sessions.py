@@ -1,5 +1,10 @@
 """Sequence sessions: series prediction and forecast, many-to-one bits, text generation, and
 the recurrent probes a person looks at."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -87,15 +92,11 @@ def test_lstm_forget_gate_starts_open():
 
 
 def test_cli_trains_the_sine_lstm_far_below_the_last_value_baseline():
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
     root = Path(__file__).resolve().parents[3]
     spec = {"data": {"dataset": "sine-wave", "noise": 5},
             "model": {"layers": [{"kind": "lstm", "units": 16}]}, "training": FAST}
     out = subprocess.run([sys.executable, "-m", "server.cli", "train", json.dumps(spec),
-                          "--epochs", "15", "--json"], capture_output=True, text=True, cwd=root,
+                          "--epochs", "15", "--json", "--threads", "1"], capture_output=True, text=True, cwd=root,
                          timeout=300)
     result = json.loads(out.stdout)
     test = Session(parse_spec(spec)).splits["test"]

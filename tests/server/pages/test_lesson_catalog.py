@@ -30,13 +30,6 @@ from server.specs import layer_plan
 SLUGS = [item.slug for item in lessons()]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """These tiny nets train faster on one thread, and 2-core machines are shared (DESIGN.md)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 SPECS = [(item.slug, "", item.spec) for item in lessons()] + [
     (item.slug, v.label, v.spec) for item in lessons() for v in item.variants]
 
