@@ -54,15 +54,16 @@ def off_screen(page: Page, testids: list[str]) -> list[str]:
     return out
 
 
-def screenshot(page: Page, name: str, first_screen: list[str]) -> None:
+def screenshot(page: Page, name: str, on_screen: list[str]) -> None:
     """A full-page screenshot for people to look at (screenshots/NAME.png), of a page that fits
-    its width (no sideways scrolling) and shows `first_screen` without any scrolling."""
+    its width (no sideways scrolling) and shows `on_screen` whole, at once, where it is scrolled
+    to (the top, unless the test scrolled)."""
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
         "the page scrolls sideways"
-    missing = off_screen(page, first_screen)
-    assert not missing, f"not in the first screen: {missing}"
+    missing = off_screen(page, on_screen)
+    assert not missing, f"not on screen: {missing}"
 
 
 def play(page: Page) -> None:
