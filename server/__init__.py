@@ -5,7 +5,6 @@ auto-detected device. Each concern owns one module with an `init_app(app)`.
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from flask import Flask
@@ -51,7 +50,6 @@ def create_app(config: dict | None = None) -> Flask:
     else:
         runner.init_app(app, socketio)
         socketio.init_app(app)
-    _atomic_packets(socketio.server)
     packets.install(socketio.server, app.extensions["limits"],
                     app.config["SOCKET_HANDLER_THREADS"])
     events.init_app(app, socketio)
@@ -59,22 +57,3 @@ def create_app(config: dict | None = None) -> Flask:
         web.init_rooms(app, socketio)
     headers.init_app(app)           # last: its proxy fix wraps the socket middleware too
     return app
-
-
-def _atomic_packets(server) -> None:
-    """Send each Socket.IO packet's parts (a header, then one message per binary attachment)
-    without another thread's packet between them. python-socketio queues the parts one by one,
-    so a frame sent by a trainer's thread and an ack answered by a handler's thread could
-    interleave on one connection, and the client would read an attachment as a packet."""
-    if getattr(server, "_atomic_packets", False):
-        return
-    lock = threading.Lock()
-
-    def send_packet(eio_sid, pkt):
-        encoded = pkt.encode()
-        with lock:
-            for part in encoded if isinstance(encoded, list) else [encoded]:
-                server.eio.send(eio_sid, part)
-
-    server._send_packet = send_packet
-    server._atomic_packets = True

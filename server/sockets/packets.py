@@ -186,8 +186,60 @@ def _event_text(data) -> str:
     return shown(data)
 
 
+def attachments(data) -> int:
+    """How many binary attachments follow an encoded Socket.IO packet (`5<n>-…` or `6<n>-…`)."""
+    if not isinstance(data, str) or data[:1] not in ("5", "6") or "-" not in data[:8]:
+        return 0
+    count = data[1:data.index("-")]
+    return int(count) if count.isdigit() else 0
+
+
+def whole_packets(server) -> None:
+    """Each Socket.IO packet's parts (a header, then one Engine.IO message per binary
+    attachment) go out with no other packet between them.
+
+    python-socketio queues the parts one at a time, on two paths: `_send_packet` (answers)
+    and, for an emit, `Manager.emit` calling `_send_eio_packet` once per part (frames, room
+    pushes; in a cluster, from the message queue's thread). Two threads sending to one client
+    at once (a frame and an answer holding arrays) could interleave them, and the client then
+    pairs a header with another packet's attachment or reads an attachment as a packet (a
+    cluster test's client decoded 0x8e as a packet type). Both paths now send under one lock;
+    an emit's header waits, in its own thread, for its attachments, and all go out together.
+    The lock only covers queueing (no encoding, no I/O)."""
+    lock = threading.Lock()
+    waiting = threading.local()              # this thread's header and attachments so far
+    send_eio = server._send_eio_packet
+
+    def send_packet(eio_sid, pkt) -> None:
+        encoded = pkt.encode()
+        with lock:
+            for part in encoded if isinstance(encoded, list) else [encoded]:
+                server.eio.send(eio_sid, part)
+
+    def send_eio_packet(eio_sid, eio_pkt) -> None:
+        parts = getattr(waiting, "parts", None)
+        if parts is None:
+            expected = attachments(eio_pkt.data)
+            if expected:
+                waiting.parts, waiting.expected = [eio_pkt], expected
+                return
+            parts, waiting.expected = [eio_pkt], 0
+        else:
+            parts.append(eio_pkt)
+            if len(parts) <= waiting.expected:
+                return
+        waiting.parts = None
+        with lock:
+            for part in parts:
+                send_eio(eio_sid, part)
+
+    server._send_packet = send_packet
+    server._send_eio_packet = send_eio_packet
+
+
 def install(server, limits: Limits, handler_threads: int) -> Packets:
     """Put the hardened packet layer in front of a python-socketio Server."""
+    whole_packets(server)
     packets = Packets(server, limits, handler_threads)
     server._handle_eio_message = packets.handle
     server.eio.on("message", packets.handle)

@@ -235,9 +235,6 @@ export class ChartView {
       this.#drawAxes(empty, box, xr, yr, toX);
     }
     this.drawnIndices = indices;
-    const pad = CHART.clipPad;          // a line's width: a value on the axis' end draws whole
-    Object.entries({ x: box.left - pad, y: box.top - pad, width: box.right - box.left + 2 * pad,
-      height: box.bottom - box.top + 2 * pad }).forEach(([k, v]) => this.clipRect.setAttribute(k, v));
     this.emptyNote.setAttribute("visibility", empty ? "visible" : "hidden");
     this.lines.forEach((line, i) => {
       line.setAttribute("d", shown[i] ? linePath(this.x, this.ys[i], indices, toX, toY) : "");
@@ -245,8 +242,11 @@ export class ChartView {
     if (this.hoverX != null) this.#showHover();
   }
 
-  /** Gridlines, tick labels, the schedule's marks and the best epoch: only when they move. */
+  /** The lines' clip, gridlines, tick labels, the schedule's marks and the best epoch: only when they move. */
   #drawAxes(empty, box, xr, yr, toX) {
+    const pad = CHART.clipPad;          // a line's width: a value on the axis' end draws whole
+    Object.entries({ x: box.left - pad, y: box.top - pad, width: box.right - box.left + 2 * pad,
+      height: box.bottom - box.top + 2 * pad }).forEach(([k, v]) => this.clipRect.setAttribute(k, v));
     this.grid.replaceChildren();
     this.axes.replaceChildren();
     this.markLayer.replaceChildren();

@@ -9,10 +9,11 @@ import threading
 import time
 
 import pytest
+from socketio import packet as sio_packet
 
 from server import socketio
 from server.config import MAX_MESSAGE_BYTES
-from server.sockets.packets import LOG_BURST, REFUSED_EVENT, TRANSPORT_MAX_BYTES
+from server.sockets.packets import LOG_BURST, REFUSED_EVENT, TRANSPORT_MAX_BYTES, attachments
 
 from server.trainers import operations
 from serverkit import Browser, error_paths
@@ -156,3 +157,41 @@ def test_an_event_waiting_on_a_trainer_does_not_block_the_reader(make_app, monke
     inject(sock, f'2["frame_ack",{{"session_id":"{session_id}","seq":7}}]')
     assert entry.awaiting is None                      # ...and the ack went through meanwhile
     release.set()
+
+
+def test_a_binary_packet_goes_out_whole_while_other_threads_send(app):
+    """A frame (an emit: its header, then its attachment, one call each) and answers holding
+    arrays (an ack packet), sent to one client from two threads at once: every header is
+    followed by its own attachment, never by another packet (the client would read that
+    attachment as a packet of its own)."""
+    server = socketio.server
+    eio_sid = "eio-1"
+    sid = server.manager.connect(eio_sid, "/")
+    sent: list = []
+
+    def queue(to, pkt):                      # what Engine.IO would queue for the socket
+        sent.append((threading.current_thread().name, pkt.data))
+        time.sleep(0.0002)                   # let the other thread in, if it may come in
+
+    server.eio.send_packet = queue
+
+    def frames():
+        for n in range(40):
+            server.manager.emit("frame", {"seq": n, "blob": bytes([n]) * 8}, "/", to=sid)
+
+    def answers():
+        for n in range(40):
+            server._send_packet(eio_sid, sio_packet.Packet(
+                sio_packet.ACK, namespace="/", data=[{"ok": True, "arrays": bytes([n]) * 8}], id=n))
+
+    threads = [threading.Thread(target=frames, name="frames"),
+               threading.Thread(target=answers, name="answers")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(sent) == 160
+    for i, (who, data) in enumerate(sent):
+        if isinstance(data, str):
+            assert attachments(data) == 1, data
+            assert sent[i + 1][0] == who and isinstance(sent[i + 1][1], bytes), sent[i: i + 2]
