@@ -6,12 +6,14 @@ one imports torch, which is most of its time); the rest call `server.cli.main` i
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 import torch
 
+from server.cli import build_parser
 from server.config import ROOT
 from server.specs import resolve
 
@@ -232,9 +234,8 @@ def test_the_progress_line_labels_every_figure(capsys):
 
 
 def test_threads_default_to_every_core():
-    from server.cli import build_parser
     args = build_parser().parse_args(["train", "#", "--epochs", "1"])
-    assert args.threads == (__import__("os").cpu_count() or 1)
+    assert args.threads == (os.cpu_count() or 1)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
